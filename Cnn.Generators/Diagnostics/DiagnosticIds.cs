@@ -1,0 +1,55 @@
+namespace Cnn.Generators.Diagnostics;
+
+/// <summary>
+/// The analyzer's ids. They are the product's public surface: never renumber one, never reuse
+/// a retired one; document each in the README and in AnalyzerReleases.Unshipped.md.
+/// </summary>
+internal static class DiagnosticIds
+{
+    /// <summary>A layer's output would have a zero or negative size.</summary>
+    public const string NonPositiveOutput = "CNN0001";
+
+    /// <summary>A layer that needs a vector (Dense) gets C×H×W: insert Flatten.</summary>
+    public const string NeedsFlatten = "CNN0002";
+
+    /// <summary>A layer that needs C×H×W (convolution, pooling, Flatten) gets a vector.</summary>
+    public const string NeedsSpatial = "CNN0003";
+
+    /// <summary>An argument outside its valid range (kernel, stride, filters ≤ 0, pad &lt; 0, rate outside [0,1), groups not dividing channels…).</summary>
+    public const string InvalidArgument = "CNN0004";
+
+    /// <summary>A residual's body (or shortcut) does not produce its input's shape.</summary>
+    public const string ResidualMismatch = "CNN0005";
+
+    /// <summary>Concat branches whose spatial sizes (or ranks) disagree.</summary>
+    public const string ConcatMismatch = "CNN0006";
+
+    /// <summary>A block that uses itself, directly or through other blocks.</summary>
+    public const string BlockCycle = "CNN0007";
+
+    /// <summary>A network or block class that is not partial.</summary>
+    public const string NotPartial = "CNN0008";
+
+    /// <summary>Layer attributes on a class with neither [Network] nor [Block].</summary>
+    public const string MissingNetwork = "CNN0009";
+
+    /// <summary>Layer attributes spread over several partial declarations.</summary>
+    public const string SplitDeclarations = "CNN0010";
+
+    /// <summary>A stride or pooling window silently drops input rows or columns.</summary>
+    public const string DropsInput = "CNN0011";
+
+    /// <summary>A Softmax that is not the last layer, so the loss would apply softmax again.</summary>
+    public const string SoftmaxBeforeLoss = "CNN0012";
+
+    /// <summary>A composition names a class that is not a [Block].</summary>
+    public const string NotABlock = "CNN0013";
+
+    /// <summary>A block placeholder (Arg.A…) without a value: outside a block, or a use passing too few arguments.</summary>
+    public const string MissingBlockArgument = "CNN0014";
+
+    /// <summary>A class with both [Network] and [Block], or a network with a shape that cannot be one.</summary>
+    public const string InvalidDeclaration = "CNN0015";
+
+    public static bool IsWarning(string id) => id is DropsInput or SoftmaxBeforeLoss;
+}
