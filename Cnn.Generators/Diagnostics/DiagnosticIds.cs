@@ -27,7 +27,7 @@ internal static class DiagnosticIds
     /// <summary>A block that uses itself, directly or through other blocks.</summary>
     public const string BlockCycle = "CNN0007";
 
-    /// <summary>A network or block class that is not partial.</summary>
+    /// <summary>A network class, or a type containing it, that is not partial (blocks need not be: nothing is generated for them).</summary>
     public const string NotPartial = "CNN0008";
 
     /// <summary>Layer attributes on a class with neither [Network] nor [Block].</summary>
@@ -50,6 +50,9 @@ internal static class DiagnosticIds
 
     /// <summary>A class with both [Network] and [Block], or a network with a shape that cannot be one.</summary>
     public const string InvalidDeclaration = "CNN0015";
+
+    /// <summary>Two layers in one scope with the same name (their parameters would collide in the state_dict).</summary>
+    public const string DuplicateName = "CNN0016";
 
     public static bool IsWarning(string id) => id is DropsInput or SoftmaxBeforeLoss;
 }

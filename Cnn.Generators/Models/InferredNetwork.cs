@@ -11,20 +11,7 @@ internal sealed record InferredNetwork(
     EquatableArray<LayerNode> Layers,
     EquatableArray<Problem> Problems)
 {
-    public bool HasErrors
-    {
-        get
-        {
-            foreach (var problem in Problems)
-            {
-                if (!problem.IsWarning)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    public bool HasErrors => Problems.HasErrors();
 }
 
 /// <summary>

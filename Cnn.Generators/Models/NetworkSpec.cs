@@ -14,6 +14,13 @@ internal sealed record NetworkSpec(
     EquatableArray<BlockSpec> Blocks,
     EquatableArray<Problem> Problems)
 {
+    /// <summary>
+    /// Some attribute did not bind (a compile error the compiler already reports, such as a
+    /// missing argument or an unknown block type): the layer list is not known, so nothing is
+    /// inferred or emitted until it binds.
+    /// </summary>
+    public bool Incomplete { get; init; }
+
     public BlockSpec? FindBlock(string id)
     {
         foreach (var block in Blocks)
@@ -49,4 +56,21 @@ internal sealed record TypeSpec(
     bool IsStatic)
 {
     public string FullName => Namespace.Length == 0 ? Name : Namespace + "." + Name;
+
+    /// <summary>A file name unique per class, nested classes included (<c>Ns.Outer.Net.g.cs</c>).</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = Name;
+            for (var i = ContainingTypes.Count - 1; i >= 0; i--)
+            {
+                var header = ContainingTypes[i];
+                var end = header.IndexOf('<');
+                header = end < 0 ? header : header.Substring(0, end);
+                name = header.Substring(header.LastIndexOf(' ') + 1) + "." + name;
+            }
+            return (Namespace.Length == 0 ? name : Namespace + "." + name) + ".g.cs";
+        }
+    }
 }

@@ -32,3 +32,18 @@ internal sealed record SpecLocation(string BlockId, int AttributeIndex, string? 
 
     public bool IsClass => AttributeIndex < 0;
 }
+
+internal static class ProblemExtensions
+{
+    public static bool HasErrors(this EquatableArray<Problem> problems)
+    {
+        foreach (var problem in problems)
+        {
+            if (!problem.IsWarning)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
