@@ -41,7 +41,7 @@ internal sealed class DataFile : IDisposable
     /// <summary>Opens <paramref name="path"/>; a missing file is a <see cref="FileNotFoundException"/>.</summary>
     public static DataFile Open(string path)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         try
         {
             Span<byte> magic = stackalloc byte[2];

@@ -139,7 +139,24 @@ public sealed class Dataset
     internal static void ScaleBytes(ReadOnlySpan<byte> pixels, Span<float> destination)
     {
         var target = destination[..pixels.Length];
-        TensorPrimitives.ConvertChecked<byte, float>(pixels, target);
-        TensorPrimitives.Divide(target, 255f, target);
+        var table = ByteScale;
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            target[i] = table[pixels[i]];
+        }
+    }
+
+    // b/255 for every byte, computed as float32 division so values match PyTorch's ToTensor exactly;
+    // a lookup beats the generic TensorPrimitives conversion (scalar with overflow checks) by far.
+    private static readonly float[] ByteScale = CreateByteScale();
+
+    private static float[] CreateByteScale()
+    {
+        var table = new float[256];
+        for (var b = 0; b < table.Length; b++)
+        {
+            table[b] = b / 255f;
+        }
+        return table;
     }
 }
