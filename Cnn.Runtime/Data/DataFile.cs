@@ -15,6 +15,8 @@ internal sealed class DataFile : IDisposable
     /// <summary>Deflate's best ratio is about 1032:1, so a gzip file of n bytes never holds more than 1032·n.</summary>
     public const long GzipMaxExpansion = 1032;
 
+    private const int PieceBytes = 1 << 20;
+
     private readonly FileStream _file;
     private readonly Stream _data;
 
@@ -100,6 +102,25 @@ internal sealed class DataFile : IDisposable
         {
             throw Fault($"truncated: {declared} is {Count(payloadBytes)} bytes, the {DataKind} ends after {Count(offsetInPayload + read)}");
         }
+    }
+
+    /// <summary>
+    /// Reads the whole payload in pieces of at most 1 MiB, each allocated only once the one before
+    /// it is full, then checks that nothing follows. A gzip header that overstates its data (which
+    /// no up-front check can rule out short of decompressing) thus costs no more memory than the
+    /// data really present; callers allocate their full-size arrays only after this returns.
+    /// </summary>
+    public byte[][] ReadPayload(long payloadBytes, string declared)
+    {
+        var pieces = new byte[(payloadBytes + PieceBytes - 1) / PieceBytes][];
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            var offset = (long)i * PieceBytes;
+            pieces[i] = new byte[Math.Min(PieceBytes, payloadBytes - offset)];
+            ReadExactly(pieces[i], offset, payloadBytes, declared);
+        }
+        ExpectEnd(declared);
+        return pieces;
     }
 
     /// <summary>Fails when data follows what the header declared (checked up front for raw files, here for gzip).</summary>

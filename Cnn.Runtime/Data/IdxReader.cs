@@ -6,13 +6,13 @@ namespace Cnn.Runtime.Data;
 /// <summary>
 /// Reads MNIST-style IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed (told apart by
 /// magic bytes, not names). Both headers are read and checked (magic, element type, dimensions,
-/// equal counts, declared sizes that fit the files and one array) before any data is allocated;
-/// every fault is a <see cref="DataFormatException"/> naming the file.
+/// equal counts, declared sizes that fit the files and one array) before any data is read; the
+/// data is then read in pieces allocated as it arrives, and the full-size arrays only once all of
+/// it is there (a gzip header can overstate its data within deflate's expansion bound). Every
+/// fault is a <see cref="DataFormatException"/> naming the file.
 /// </summary>
 public static class IdxReader
 {
-    private const int ChunkBytes = 1 << 16;
-
     /// <summary>Reads an images file (IDX3: count, rows, columns) and its labels file (IDX1: count) into a one-channel dataset.</summary>
     /// <param name="imagesPath">The images file, e.g. <c>train-images-idx3-ubyte.gz</c>.</param>
     /// <param name="labelsPath">The labels file, e.g. <c>train-labels-idx1-ubyte.gz</c>.</param>
@@ -37,38 +37,32 @@ public static class IdxReader
         labels.CheckDeclaredSize(labelHeader.Length, count, labelsDeclared);
 
         var labelValues = ReadLabels(labels, count, classCount, labelsDeclared);
+        var pixelBytes = images.ReadPayload(pixelCount, imagesDeclared);
         var pixels = new float[pixelCount];
-        ReadPixels(images, pixels, imagesDeclared);
+        var offset = 0;
+        foreach (var piece in pixelBytes)
+        {
+            Dataset.ScaleBytes(piece, pixels.AsSpan(offset, piece.Length));
+            offset += piece.Length;
+        }
         return new Dataset(pixels, labelValues, new TensorShape(1, rows, columns), classCount);
     }
 
     private static int[] ReadLabels(DataFile file, int count, int classCount, string declared)
     {
-        var bytes = new byte[count];
-        file.ReadExactly(bytes, 0, count, declared);
-        file.ExpectEnd(declared);
         var labels = new int[count];
-        for (var i = 0; i < count; i++)
+        var index = 0;
+        foreach (var piece in file.ReadPayload(count, declared))
         {
-            if (classCount > 0 && bytes[i] >= classCount)
+            foreach (var label in piece)
             {
-                throw file.Fault($"label {bytes[i]} at index {DataFile.Count(i)} is outside 0–{classCount - 1}");
+                if (classCount > 0 && label >= classCount)
+                {
+                    throw file.Fault($"label {label} at index {DataFile.Count(index)} is outside 0–{classCount - 1}");
+                }
+                labels[index++] = label;
             }
-            labels[i] = bytes[i];
         }
         return labels;
-    }
-
-    // Chunked, so the bytes never exist as a second full-size array next to the floats.
-    private static void ReadPixels(DataFile file, float[] pixels, string declared)
-    {
-        var chunk = new byte[Math.Min(ChunkBytes, pixels.Length)];
-        for (long offset = 0; offset < pixels.Length; offset += chunk.Length)
-        {
-            var length = (int)Math.Min(chunk.Length, pixels.Length - offset);
-            file.ReadExactly(chunk.AsSpan(0, length), offset, pixels.Length, declared);
-            Dataset.ScaleBytes(chunk.AsSpan(0, length), pixels.AsSpan((int)offset, length));
-        }
-        file.ExpectEnd(declared);
     }
 }
