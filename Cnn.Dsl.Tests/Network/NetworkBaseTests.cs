@@ -30,7 +30,7 @@ public sealed class NetworkBaseTests
         net.ForwardBackward(Input, Labels, 5);
         var analytic = net.Gradients.ToArray();
         const float step = 1e-2f;
-        for (var i = 0; i < net.ParameterCount; i++)
+        for (var i = 0; i < net.Parameters.Length; i++)
         {
             var saved = net.Parameters[i];
             net.Parameters[i] = saved + step;
@@ -64,7 +64,7 @@ public sealed class NetworkBaseTests
         var lossSingle = single.ForwardBackward(Input, Labels, 5);
         var lossParallel = parallel.ForwardBackward(Input, Labels, 5);
         Assert.Equal(lossSingle, lossParallel, 5);
-        for (var i = 0; i < single.ParameterCount; i++)
+        for (var i = 0; i < single.Parameters.Length; i++)
         {
             Assert.Equal(single.Gradients[i], parallel.Gradients[i], 5);
         }
@@ -80,7 +80,7 @@ public sealed class NetworkBaseTests
             for (var step = 0; step < 5; step++)
             {
                 net.ForwardBackward(Input, Labels, 5);
-                for (var i = 0; i < net.ParameterCount; i++)
+                for (var i = 0; i < net.Parameters.Length; i++)
                 {
                     net.Parameters[i] -= 0.1f * net.Gradients[i];
                 }

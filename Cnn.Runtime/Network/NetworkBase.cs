@@ -68,9 +68,9 @@ public abstract partial class NetworkBase : IDisposable
                 parameterLength = Math.Max(parameterLength, info.Offset + info.Length);
             }
         }
-        _parameters = new float[parameterLength];
+        _parameters = new float[Math.Max(parameterLength, plan.ParameterArenaLength)];
         Gradients = new float[parameterLength];
-        _buffers = new float[bufferLength];
+        _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];
         ParameterInitializer.Initialize(plan.Layout, _parameters, _buffers, seed);
@@ -106,9 +106,6 @@ public abstract partial class NetworkBase : IDisposable
 
     /// <summary>Each BatchNorm's <c>num_batches_tracked</c>, in layout order.</summary>
     public Span<long> BatchesTracked => _batchesTracked;
-
-    /// <summary>Learned values, excluding buffers (PyTorch's parameter count).</summary>
-    public int ParameterCount => _parameters.Length;
 
     /// <summary>
     /// Worker threads that share a batch (the caller's thread included). Setting it starts the

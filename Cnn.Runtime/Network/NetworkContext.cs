@@ -16,6 +16,8 @@ public sealed class NetworkContext
     private float[] _activations = Array.Empty<float>();
     private float[] _activationGradients = Array.Empty<float>();
     private float[] _scratch = Array.Empty<float>();
+    private int[] _indices = Array.Empty<int>();
+    private double[] _doubles = Array.Empty<double>();
     private int _capacity;
 
     internal NetworkContext(NetworkPlan plan, int index, float[] parameters, float[] gradients, float[] buffers, SeededRandom random)
@@ -71,6 +73,24 @@ public sealed class NetworkContext
     /// <returns>The gradient slot for the current batch.</returns>
     public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(offset * Batch, length * Batch);
 
+    /// <summary>The index slot (max-pool argmax) at per-sample offset <paramref name="offset"/>.</summary>
+    /// <param name="offset">Per-sample offset in the index arena.</param>
+    /// <param name="length">Indices per sample.</param>
+    /// <returns>The slot for the current batch.</returns>
+    public Span<int> Indices(int offset, int length) => _indices.AsSpan(offset * Batch, length * Batch);
+
+    /// <summary>Double-precision scratch (per-channel sums), grown on first use and kept.</summary>
+    /// <param name="length">Values needed.</param>
+    /// <returns>At least <paramref name="length"/> doubles.</returns>
+    public Span<double> Doubles(int length)
+    {
+        if (_doubles.Length < length)
+        {
+            _doubles = new double[length];
+        }
+        return _doubles.AsSpan(0, length);
+    }
+
     /// <summary>A parameter tensor at its arena offset.</summary>
     /// <param name="offset">Offset in the parameter arena.</param>
     /// <param name="length">Values.</param>
@@ -102,6 +122,7 @@ public sealed class NetworkContext
         {
             _activations = new float[checked(_plan.ActivationFloatsPerSample * batch)];
             _activationGradients = new float[_activations.Length];
+            _indices = new int[checked(_plan.IndicesPerSample * batch)];
             _capacity = batch;
         }
         if (scratchLength > _scratch.Length)

@@ -26,6 +26,15 @@ public sealed class NetworkPlan
     /// <summary>Floats of the activation arena (and of the activation-gradient arena) per sample.</summary>
     public required int ActivationFloatsPerSample { get; init; }
 
+    /// <summary>Floats of the parameter (and gradient) arena; 0 means the end of the last learned tensor.</summary>
+    public int ParameterArenaLength { get; init; }
+
+    /// <summary>Floats of the buffer arena; 0 means the end of the last running statistic.</summary>
+    public int BufferArenaLength { get; init; }
+
+    /// <summary>Ints of the index arena per sample (max-pool argmax), scaled by the batch like activations.</summary>
+    public int IndicesPerSample { get; init; }
+
     /// <summary>Floats of the state arena (independent of the batch size).</summary>
     public int StateFloats { get; init; }
 
