@@ -184,7 +184,7 @@ public static partial class LayerOps
             {
                 var transposed = scratch.Slice(3 * length, length);
                 Transpose(rowsDx, plane, channels, transposed);
-                System.Numerics.Tensors.TensorPrimitives.Add(target, transposed, target);
+                TensorOps.AddInPlace(target, transposed);
             }
             else
             {

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
@@ -6,10 +6,11 @@ public static partial class LayerOps
 {
     /// <summary>
     /// Dropout forward (inverted dropout, as PyTorch): in training each value is kept with probability
-    /// 1 − rate and scaled by 1/(1 − rate), the mask (0 or the scale) kept for backward; in inference
-    /// the input passes through unchanged.
+    /// 1 − rate and scaled by 1/(1 − rate), the mask kept for backward. The mask depends only on the
+    /// seed, the step and each sample's index in the whole batch, so it is the same for any worker
+    /// count. In inference the input passes through unchanged.
     /// </summary>
-    /// <param name="context">The worker (its random source draws the mask).</param>
+    /// <param name="context">The worker.</param>
     /// <param name="length">Values per sample.</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
@@ -17,21 +18,13 @@ public static partial class LayerOps
     /// <param name="rate">Probability of dropping a value, in [0, 1).</param>
     public static void Dropout(NetworkContext context, int length, int x, int y, int mask, float rate)
     {
-        var input = context.Activation(x, length);
-        var output = context.Activation(y, length);
         if (!context.Training)
         {
-            input.CopyTo(output);
+            context.Activation(x, length).CopyTo(context.Activation(y, length));
             return;
         }
-        var keep = context.Activation(mask, length);
-        var scale = 1f / (1f - rate);
-        var random = context.Random;
-        for (var i = 0; i < keep.Length; i++)
-        {
-            keep[i] = random.NextSingle() >= rate ? scale : 0f;
-        }
-        TensorPrimitives.Multiply(input, keep, output);
+        InvertedDropout.Forward(context.Batch, length, context.Activation(x, length), context.Activation(y, length), context.Activation(mask, length),
+            rate, context.Seed, context.Step, context.FirstSample);
     }
 
     /// <summary>Dropout backward: the gradient through the kept values, scaled as in forward.</summary>
@@ -43,16 +36,7 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void DropoutBackward(NetworkContext context, int length, int x, int y, int mask, InputGradient mode)
     {
-        var dy = context.ActivationGradient(y, length);
-        var keep = context.Activation(mask, length);
-        var dx = context.ActivationGradient(x, length);
-        if (mode == InputGradient.Accumulate)
-        {
-            TensorPrimitives.MultiplyAdd(dy, keep, dx, dx);
-        }
-        else
-        {
-            TensorPrimitives.Multiply(dy, keep, dx);
-        }
+        InvertedDropout.Backward(context.ActivationGradient(y, length), context.Activation(mask, length), GradientTarget(context, mode, x, length));
+        FinishGradient(context, mode, x, length);
     }
 }

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
@@ -11,7 +11,7 @@ public static partial class LayerOps
     /// <param name="b">The shortcut's output slot (or the residual's input).</param>
     /// <param name="y">Output slot.</param>
     public static void Add(NetworkContext context, int length, int a, int b, int y) =>
-        TensorPrimitives.Add(context.Activation(a, length), context.Activation(b, length), context.Activation(y, length));
+        TensorOps.Add(context.Activation(a, length), context.Activation(b, length), context.Activation(y, length));
 
     /// <summary>Residual join backward: the output's gradient flows unchanged to both sides.</summary>
     /// <param name="context">The worker.</param>
@@ -37,15 +37,7 @@ public static partial class LayerOps
     /// <param name="x">The branch's output slot.</param>
     /// <param name="channels">The branch's channels.</param>
     public static void ConcatBranch(NetworkContext context, int plane, int totalChannels, int y, int channelOffset, int x, int channels)
-    {
-        var branch = context.Activation(x, channels * plane);
-        var output = context.Activation(y, totalChannels * plane);
-        var width = channels * plane;
-        for (var n = 0; n < context.Batch; n++)
-        {
-            branch.Slice(n * width, width).CopyTo(output.Slice((n * totalChannels + channelOffset) * plane, width));
-        }
-    }
+        => ChannelConcat.Forward(context.Batch, plane, totalChannels, channelOffset, channels, context.Activation(x, channels * plane), context.Activation(y, totalChannels * plane));
 
     /// <summary>Concat backward for one branch: its channels of the output's gradient.</summary>
     /// <param name="context">The worker.</param>
@@ -58,12 +50,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the branch's gradient.</param>
     public static void ConcatBranchBackward(NetworkContext context, int plane, int totalChannels, int y, int channelOffset, int x, int channels, InputGradient mode)
     {
-        var dBranch = context.ActivationGradient(x, channels * plane);
-        var dy = context.ActivationGradient(y, totalChannels * plane);
-        var width = channels * plane;
-        for (var n = 0; n < context.Batch; n++)
+        if (mode != InputGradient.None)
         {
-            Deliver(dy.Slice((n * totalChannels + channelOffset) * plane, width), dBranch.Slice(n * width, width), mode);
+            ChannelConcat.Backward(context.Batch, plane, totalChannels, channelOffset, channels, context.ActivationGradient(y, totalChannels * plane),
+                context.ActivationGradient(x, channels * plane), mode == InputGradient.Accumulate);
         }
     }
 
@@ -75,7 +65,7 @@ public static partial class LayerOps
                 gradient.CopyTo(target);
                 break;
             case InputGradient.Accumulate:
-                TensorPrimitives.Add(target, gradient, target);
+                TensorOps.AddInPlace(target, gradient);
                 break;
         }
     }

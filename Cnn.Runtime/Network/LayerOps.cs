@@ -1,6 +1,6 @@
 using System;
 using System.ComponentModel;
-using System.Numerics.Tensors;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
@@ -39,7 +39,7 @@ public static partial class LayerOps
         if (mode == InputGradient.Accumulate)
         {
             var slot = context.ActivationGradient(x, length);
-            TensorPrimitives.Add(slot, context.Scratch.Slice(0, slot.Length), slot);
+            TensorOps.AddInPlace(slot, context.Scratch.Slice(0, slot.Length));
         }
     }
 }

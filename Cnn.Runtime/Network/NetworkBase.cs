@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
+using Cnn.Runtime.Kernels;
 using Cnn.Runtime.Model;
 
 namespace Cnn.Runtime.Network;
@@ -39,6 +40,7 @@ public abstract partial class NetworkBase : IDisposable
     private int[] _labels = Array.Empty<int>();
     private float[] _targets = Array.Empty<float>();
     private Phase _phase;
+    private long _trainingSteps;
     private bool _hasForward;
     private bool _hasLossGradient;
     private bool _disposed;
@@ -132,7 +134,7 @@ public abstract partial class NetworkBase : IDisposable
                     _parameters,
                     i == 0 ? Gradients : new float[Gradients.Length],
                     i == 0 ? _buffers : new float[_buffers.Length],
-                    new SeededRandom(_seed, stream: i));
+                    (ulong)_seed);
             }
             _pool = value > 1 ? new WorkerPool(value, RunWorker, GetType().Name) : null;
             _starts = new int[value];
@@ -193,6 +195,8 @@ public abstract partial class NetworkBase : IDisposable
             }
             context.Prepare(_counts[i], batch, ScratchLength(_counts[i]));
             context.Training = training;
+            context.FirstSample = _starts[i];
+            context.Step = _trainingSteps;
             input.Slice(_starts[i] * inputLength, _counts[i] * inputLength).CopyTo(context.Activation(_plan.InputOffset, inputLength));
             if (training && i > 0)
             {
@@ -202,6 +206,7 @@ public abstract partial class NetworkBase : IDisposable
         Dispatch(Phase.Forward);
         if (training)
         {
+            _trainingSteps++;
             AverageBuffers(batch);
             foreach (ref var count in _batchesTracked.AsSpan())
             {
@@ -427,23 +432,23 @@ public abstract partial class NetworkBase : IDisposable
             case Phase.CrossEntropy:
             {
                 var width = _plan.Output.Elements;
-                _partialLosses[index] = LossFunctions.SoftmaxCrossEntropy(
+                _partialLosses[index] = Losses.SoftmaxCrossEntropy(
+                    context.Batch,
+                    width,
                     context.Activation(_plan.TrainingOutputOffset, width),
                     _labels.AsSpan(_starts[index], _counts[index]),
-                    width,
-                    context.TotalBatch,
-                    context.ActivationGradient(_plan.TrainingOutputOffset, width));
+                    context.ActivationGradient(_plan.TrainingOutputOffset, width),
+                    meanOver: context.TotalBatch);
                 break;
             }
             case Phase.SquaredError:
             {
                 var width = _plan.Output.Elements;
-                _partialLosses[index] = LossFunctions.MeanSquaredError(
+                _partialLosses[index] = Losses.MeanSquaredError(
                     context.Activation(_plan.TrainingOutputOffset, width),
                     _targets.AsSpan(_starts[index] * width, _counts[index] * width),
-                    width,
-                    context.TotalBatch,
-                    context.ActivationGradient(_plan.TrainingOutputOffset, width));
+                    context.ActivationGradient(_plan.TrainingOutputOffset, width),
+                    meanOver: context.TotalBatch * width);
                 break;
             }
             case Phase.Backward:

@@ -20,7 +20,7 @@ public sealed class NetworkContext
     private double[] _doubles = Array.Empty<double>();
     private int _capacity;
 
-    internal NetworkContext(NetworkPlan plan, int index, float[] parameters, float[] gradients, float[] buffers, SeededRandom random)
+    internal NetworkContext(NetworkPlan plan, int index, float[] parameters, float[] gradients, float[] buffers, ulong seed)
     {
         _plan = plan;
         Index = index;
@@ -28,7 +28,7 @@ public sealed class NetworkContext
         Gradients = gradients;
         Buffers = buffers;
         State = new float[plan.StateFloats];
-        Random = random;
+        Seed = seed;
     }
 
     /// <summary>Which worker this is (0 runs on the calling thread).</summary>
@@ -55,8 +55,14 @@ public sealed class NetworkContext
     /// <summary>Per-layer values that do not scale with the batch (BatchNorm's saved mean and inverse deviation).</summary>
     public float[] State { get; }
 
-    /// <summary>This worker's dropout random source.</summary>
-    public SeededRandom Random { get; }
+    /// <summary>The network's seed: dropout masks are a pure function of it, <see cref="Step"/> and the sample's index in the batch.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Training forward passes before this one (so every step draws new dropout masks).</summary>
+    public long Step { get; internal set; }
+
+    /// <summary>Index in the whole batch of this worker's first sample.</summary>
+    public int FirstSample { get; internal set; }
 
     /// <summary>Scratch for kernels, at least the network's scratch length for <see cref="Batch"/>.</summary>
     public Span<float> Scratch => _scratch;

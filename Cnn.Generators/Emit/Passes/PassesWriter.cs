@@ -271,7 +271,7 @@ internal static class PassesWriter
                 StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
                 StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
-                StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat or StepOperation.Dropout => null,
+                StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
                 _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
                 _ => null,
             };
