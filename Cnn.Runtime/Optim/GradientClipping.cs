@@ -100,8 +100,8 @@ public static class GradientClipping
             }
             else if (values.Length > 0)
             {
-                // Math.Max propagates NaN, as torch.max does.
-                total = Math.Max(total, TensorPrimitives.MaxMagnitude(values));
+                // MaxMagnitude keeps the sign of the value it picks; Math.Max propagates NaN, as torch.max does.
+                total = Math.Max(total, Math.Abs(TensorPrimitives.MaxMagnitude(values)));
             }
         }
         return (float)(normType == 2 ? Math.Sqrt(total) : total);
