@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Cnn.Generators.Models;
 using Cnn.Generators.Parsing;
+using Cnn.Generators.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -46,8 +47,9 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Everything wrong with a parsed network; once it binds, shape inference's problems too (which include the parser's).</summary>
-    private static EquatableArray<Problem> Problems(NetworkSpec spec) => spec.Problems;
+    /// <summary>Everything wrong with a parsed network; once it binds, shape inference's problems, which include the parser's.</summary>
+    private static EquatableArray<Problem> Problems(NetworkSpec spec) =>
+        spec.Incomplete ? spec.Problems : ShapeInference.Infer(spec).Problems;
 
     private static void Report(SymbolAnalysisContext context, LocationResolver resolver, EquatableArray<Problem> problems)
     {
