@@ -12,7 +12,7 @@ public class NamingTests
     private static readonly BlockSpec Identity = Block("Identity", Layer(LayerKind.Relu));
 
     private static InferredNetwork Infer(int c, int h, int w, LayerSpec[] layers, params BlockSpec[] blocks) =>
-        ShapeInference.Infer(Network(c, h, w, layers, blocks));
+        ShapeInference.Infer(Spec(c, h, w, layers, blocks));
 
     [Fact]
     public void Every_kind_has_its_default_name()

@@ -58,7 +58,7 @@ public class ShapeInferencePropertyTests
         from layers in Layers
         from blockLayers in Layers.ArrayOf(3)
         from isBlock in Gen.Elements(true, true, true, false).ArrayOf(3)
-        select Network(input[0], input[1], input[2], layers,
+        select Spec(input[0], input[1], input[2], layers,
             Enumerable.Range(0, 3).Select(i => Block("B" + i, blockLayers[i]) with { IsBlock = isBlock[i] }).ToArray());
 
     [Fact]
