@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static Cnn.Runtime.Kernels.GemmMicroKernels;
 
 namespace Cnn.Runtime.Kernels;
@@ -9,6 +11,7 @@ namespace Cnn.Runtime.Kernels;
 /// (kept in L2/L3), A in MC×KC blocks (kept in L2), both into panels whose k-major order lets the
 /// micro-kernel read them with unit stride. Transposes are absorbed by the packing.
 /// </summary>
+[SkipLocalsInit]
 internal static class PackedGemm
 {
     /// <summary>Depth of a packed block: an MR×KC panel of A plus a KC×NR panel of B stay in L1.</summary>
@@ -32,7 +35,8 @@ internal static class PackedGemm
         var kc = Math.Min(k, Kc);
         var nc = RoundUp(Math.Min(n, Nc), Nr512);
         var mc = RoundUp(Math.Min(m, Mc), MaxMr);
-        return (kc * nc) + (mc * kc);
+        // Slack: a 16-wide transposed store of a 12-row A panel runs 4 floats past the panel.
+        return (kc * nc) + (mc * kc) + 16;
     }
 
     internal static unsafe void Run(
@@ -63,7 +67,7 @@ internal static class PackedGemm
                     for (var ic = 0; ic < m; ic += Mc)
                     {
                         var mc = Math.Min(Mc, m - ic);
-                        PackA(transposeA, aBase, lda, ic, pc, mc, kc, mr, aPacked);
+                        PackA(transposeA, aBase, lda, ic, pc, mc, kc, mr, aPacked, path);
                         for (var jr = 0; jr < nc; jr += nr)
                         {
                             var nrHere = Math.Min(nr, nc - jr);
@@ -97,8 +101,9 @@ internal static class PackedGemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] as consecutive MR-row panels, each k-major (MR values per k),
     /// zero-padding the last panel's missing rows.
     /// </summary>
-    private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed)
+    private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed, CpuPath path)
     {
+        var rowStarts = stackalloc float*[16];
         for (var ir = 0; ir < mc; ir += mr)
         {
             var rows = Math.Min(mr, mc - ir);
@@ -123,12 +128,25 @@ internal static class PackedGemm
             }
             else
             {
-                // op(A)(i, p) = a[i·lda + p]: read each row once, scatter with stride MR.
+                // op(A)(i, p) = a[i·lda + p]: a transpose. Blocks of 16 k steps go through registers when
+                // the panel is full (rows 12..15 of the 16×16 block repeat row 0; their lanes are overwritten).
+                var vectorSteps = 0;
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported && mr == Mr512 && rows == mr)
+                {
+                    for (; vectorSteps + 16 <= kc; vectorSteps += 16)
+                    {
+                        for (var r = 0; r < 16; r++)
+                        {
+                            rowStarts[r] = a + ((long)(ic + ir + (r < mr ? r : 0)) * lda) + pc + vectorSteps;
+                        }
+                        Transpose16.Run(rowStarts, panel + (vectorSteps * mr), mr);
+                    }
+                }
                 for (var r = 0; r < rows; r++)
                 {
                     var source = a + ((long)(ic + ir + r) * lda) + pc;
                     var target = panel + r;
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         target[p * mr] = source[p];
                     }
@@ -150,18 +168,34 @@ internal static class PackedGemm
     /// </summary>
     private static unsafe void PackB(bool transposed, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed, CpuPath path)
     {
+        var rowStarts = stackalloc float*[16];
         for (var jr = 0; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
             var panel = packed + (jr * kc);
             if (transposed)
             {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, scatter with stride NR.
+                // op(B)(p, j) = b[j·ldb + p]: a transpose, 16×16 blocks through registers for full panels.
+                var vectorSteps = 0;
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported && columns == nr)
+                {
+                    for (; vectorSteps + 16 <= kc; vectorSteps += 16)
+                    {
+                        for (var half = 0; half < nr; half += 16)
+                        {
+                            for (var j = 0; j < 16; j++)
+                            {
+                                rowStarts[j] = b + ((long)(jc + jr + half + j) * ldb) + pc + vectorSteps;
+                            }
+                            Transpose16.Run(rowStarts, panel + (vectorSteps * nr) + half, nr);
+                        }
+                    }
+                }
                 for (var j = 0; j < columns; j++)
                 {
                     var source = b + ((long)(jc + jr + j) * ldb) + pc;
                     var target = panel + j;
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         target[p * nr] = source[p];
                     }
