@@ -72,15 +72,26 @@ internal static class PackedGemm
                         {
                             var nrHere = Math.Min(nr, nc - jr);
                             var bPanel = bPacked + (jr * kc);
-                            for (var ir = 0; ir < mc; ir += mr)
+                            for (var ir = 0; ir < mc;)
                             {
-                                var mrHere = Math.Min(mr, mc - ir);
+                                var panelRows = PanelRows(path, mr, mc - ir);
+                                var mrHere = Math.Min(panelRows, mc - ir);
                                 var cTile = cBase + ((long)(ic + ir) * ldc) + jc + jr;
                                 var aPanel = aPacked + (ir * kc);
+                                ir += panelRows;
                                 switch (path)
                                 {
-                                    case CpuPath.Vector512:
+                                    case CpuPath.Vector512 when panelRows == Mr512:
                                         Kernel512(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512 when panelRows == 8:
+                                        Kernel512x8(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512 when panelRows == 6:
+                                        Kernel512x6(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512:
+                                        Kernel512x4(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
                                         break;
                                     case CpuPath.Vector256:
                                         Kernel256(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
@@ -104,23 +115,25 @@ internal static class PackedGemm
     private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed, CpuPath path)
     {
         var rowStarts = stackalloc float*[16];
-        for (var ir = 0; ir < mc; ir += mr)
+        for (var ir = 0; ir < mc;)
         {
-            var rows = Math.Min(mr, mc - ir);
+            var panelRows = PanelRows(path, mr, mc - ir);
+            var rows = Math.Min(panelRows, mc - ir);
             var panel = packed + (ir * kc);
+            ir += panelRows;
             if (transposed)
             {
                 // op(A)(i, p) = a[p·lda + i]: each k step is a contiguous run of rows.
                 for (var p = 0; p < kc; p++)
                 {
-                    var source = a + ((long)(pc + p) * lda) + ic + ir;
-                    var target = panel + (p * mr);
+                    var source = a + ((long)(pc + p) * lda) + ic + ir - panelRows;
+                    var target = panel + (p * panelRows);
                     var r = 0;
                     for (; r < rows; r++)
                     {
                         target[r] = source[r];
                     }
-                    for (; r < mr; r++)
+                    for (; r < panelRows; r++)
                     {
                         target[r] = 0f;
                     }
@@ -131,31 +144,31 @@ internal static class PackedGemm
                 // op(A)(i, p) = a[i·lda + p]: a transpose. Blocks of 16 k steps go through registers when
                 // the panel is full (rows 12..15 of the 16×16 block repeat row 0; their lanes are overwritten).
                 var vectorSteps = 0;
-                if (path == CpuPath.Vector512 && Avx512F.IsSupported && mr == Mr512 && rows == mr)
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported && panelRows == Mr512 && rows == panelRows)
                 {
                     for (; vectorSteps + 16 <= kc; vectorSteps += 16)
                     {
                         for (var r = 0; r < 16; r++)
                         {
-                            rowStarts[r] = a + ((long)(ic + ir + (r < mr ? r : 0)) * lda) + pc + vectorSteps;
+                            rowStarts[r] = a + ((long)(ic + ir - panelRows + (r < panelRows ? r : 0)) * lda) + pc + vectorSteps;
                         }
-                        Transpose16.Run(rowStarts, panel + (vectorSteps * mr), mr);
+                        Transpose16.Run(rowStarts, panel + (vectorSteps * panelRows), panelRows);
                     }
                 }
                 for (var r = 0; r < rows; r++)
                 {
-                    var source = a + ((long)(ic + ir + r) * lda) + pc;
+                    var source = a + ((long)(ic + ir - panelRows + r) * lda) + pc;
                     var target = panel + r;
                     for (var p = vectorSteps; p < kc; p++)
                     {
-                        target[p * mr] = source[p];
+                        target[p * panelRows] = source[p];
                     }
                 }
-                for (var r = rows; r < mr; r++)
+                for (var r = rows; r < panelRows; r++)
                 {
                     for (var p = 0; p < kc; p++)
                     {
-                        panel[(p * mr) + r] = 0f;
+                        panel[(p * panelRows) + r] = 0f;
                     }
                 }
             }
@@ -234,6 +247,20 @@ internal static class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Rows of the A panel starting with <paramref name="remaining"/> rows left: full MR panels, then on the
+    /// Vector512 path the narrowest of the 8-, 6- and 4-row kernels that covers the rest, so a 6- or 16-row
+    /// matrix (LeNet's 6 filters, ResNet's 16) wastes no FMAs on zero rows.
+    /// </summary>
+    private static int PanelRows(CpuPath path, int mr, int remaining)
+    {
+        if (path != CpuPath.Vector512 || remaining > 8)
+        {
+            return mr;
+        }
+        return remaining > 6 ? 8 : remaining > 4 ? 6 : 4;
     }
 
     private static unsafe void CopyRow(float* source, float* target, int count, CpuPath path)
