@@ -141,16 +141,17 @@ internal static class PackedGemm
             }
             else
             {
-                // op(A)(i, p) = a[i·lda + p]: a transpose. Blocks of 16 k steps go through registers when
-                // the panel is full (rows 12..15 of the 16×16 block repeat row 0; their lanes are overwritten).
+                // op(A)(i, p) = a[i·lda + p]: a transpose. Blocks of 16 k steps go through registers; rows
+                // past the panel's real rows repeat its first row, so their lanes hold finite values that
+                // either the next ascending store overwrites or the micro-kernel computes into discarded rows.
                 var vectorSteps = 0;
-                if (path == CpuPath.Vector512 && Avx512F.IsSupported && panelRows == Mr512 && rows == panelRows)
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported)
                 {
                     for (; vectorSteps + 16 <= kc; vectorSteps += 16)
                     {
                         for (var r = 0; r < 16; r++)
                         {
-                            rowStarts[r] = a + ((long)(ic + ir - panelRows + (r < panelRows ? r : 0)) * lda) + pc + vectorSteps;
+                            rowStarts[r] = a + ((long)(ic + ir - panelRows + (r < rows ? r : 0)) * lda) + pc + vectorSteps;
                         }
                         Transpose16.Run(rowStarts, panel + (vectorSteps * panelRows), panelRows);
                     }
@@ -166,7 +167,7 @@ internal static class PackedGemm
                 }
                 for (var r = rows; r < panelRows; r++)
                 {
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         panel[(p * panelRows) + r] = 0f;
                     }
@@ -188,9 +189,10 @@ internal static class PackedGemm
             var panel = packed + (jr * kc);
             if (transposed)
             {
-                // op(B)(p, j) = b[j·ldb + p]: a transpose, 16×16 blocks through registers for full panels.
+                // op(B)(p, j) = b[j·ldb + p]: a transpose, 16×16 blocks through registers; columns past the
+                // panel's real ones repeat its first, so the micro-kernel computes finite values it then discards.
                 var vectorSteps = 0;
-                if (path == CpuPath.Vector512 && Avx512F.IsSupported && columns == nr)
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported)
                 {
                     for (; vectorSteps + 16 <= kc; vectorSteps += 16)
                     {
@@ -198,7 +200,7 @@ internal static class PackedGemm
                         {
                             for (var j = 0; j < 16; j++)
                             {
-                                rowStarts[j] = b + ((long)(jc + jr + half + j) * ldb) + pc + vectorSteps;
+                                rowStarts[j] = b + ((long)(jc + jr + (half + j < columns ? half + j : 0)) * ldb) + pc + vectorSteps;
                             }
                             Transpose16.Run(rowStarts, panel + (vectorSteps * nr) + half, nr);
                         }
@@ -215,7 +217,7 @@ internal static class PackedGemm
                 }
                 for (var j = columns; j < nr; j++)
                 {
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         panel[(p * nr) + j] = 0f;
                     }
