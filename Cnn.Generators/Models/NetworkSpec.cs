@@ -21,6 +21,9 @@ internal sealed record NetworkSpec(
     /// </summary>
     public bool Incomplete { get; init; }
 
+    /// <summary>Position of <c>[Network(c, h, w)]</c> in the class's attribute list (where input problems are reported), or -1 when unknown.</summary>
+    public int InputAttributeIndex { get; init; } = -1;
+
     public BlockSpec? FindBlock(string id)
     {
         foreach (var block in Blocks)

@@ -57,6 +57,7 @@ internal static class NetworkParser
             problems.ToEquatableArray())
         {
             Incomplete = incomplete,
+            InputAttributeIndex = network is null ? -1 : attributes.IndexOf(network),
         };
     }
 
