@@ -66,4 +66,13 @@ public sealed class AtomicFileTests : IDisposable
         using var reader = SafeTensorsReader.Open(path);
         Assert.Equal(new[] { 3f, 4f }, reader.ReadFloats("w"));
     }
+
+    [Fact]
+    public void A_missing_directory_is_reported_as_such()
+    {
+        var path = Path.Combine(_directory.Path, "missing", "weights.safetensors");
+
+        Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.Write(path, stream => stream.WriteByte(1)));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(path)));
+    }
 }

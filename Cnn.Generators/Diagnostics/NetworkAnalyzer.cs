@@ -1,7 +1,9 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Cnn.Generators.Models;
 using Cnn.Generators.Parsing;
+using Cnn.Generators.Shapes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -34,9 +36,13 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         if (attributes.Any(DslNames.IsNetworkAttribute))
         {
             var spec = NetworkParser.Parse(type, context.CancellationToken);
-            Report(context, new LocationResolver(type), Problems(spec));
+            Report(context, new LocationResolver(type), Problems(spec).Where(p => !IsBlockOwn(p.At)));
         }
-        else if (!attributes.Any(DslNames.IsBlockAttribute) && attributes.FirstOrDefault(DslNames.IsLayerAttribute) is { } layer)
+        else if (attributes.Any(DslNames.IsBlockAttribute))
+        {
+            Report(context, new LocationResolver(type), BlockDeclarationProblems(type));
+        }
+        else if (attributes.FirstOrDefault(DslNames.IsLayerAttribute) is { } layer)
         {
             var location = layer.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? type.Locations.FirstOrDefault();
             context.ReportDiagnostic(Diagnostic.Create(
@@ -46,10 +52,26 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>Everything wrong with a parsed network; once it binds, shape inference's problems too (which include the parser's).</summary>
-    private static EquatableArray<Problem> Problems(NetworkSpec spec) => spec.Problems;
+    /// <summary>Everything wrong with a parsed network; once it binds, shape inference's problems, which include the parser's.</summary>
+    private static EquatableArray<Problem> Problems(NetworkSpec spec) =>
+        spec.Incomplete ? spec.Problems : ShapeInference.Infer(spec).Problems;
 
-    private static void Report(SymbolAnalysisContext context, LocationResolver resolver, EquatableArray<Problem> problems)
+    /// <summary>
+    /// A problem of a block's own declaration, reached through no use site (its layers split over
+    /// declarations): every network using the block finds it, so the block reports it, once.
+    /// </summary>
+    private static bool IsBlockOwn(SpecLocation at) => at.BlockId.Length > 0 && at.UseSite is null;
+
+    /// <summary>The problems of a block class's declaration itself, found whether or not a network uses it.</summary>
+    private static IEnumerable<Problem> BlockDeclarationProblems(INamedTypeSymbol block)
+    {
+        var problems = new List<Problem>();
+        var incomplete = false;
+        NetworkParser.ParseLayers(block, DslNames.IdOf(block), problems, ref incomplete);
+        return problems.Where(p => IsBlockOwn(p.At));
+    }
+
+    private static void Report(SymbolAnalysisContext context, LocationResolver resolver, IEnumerable<Problem> problems)
     {
         foreach (var problem in problems)
         {

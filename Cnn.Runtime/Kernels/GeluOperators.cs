@@ -5,48 +5,69 @@ namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// GELU with the exact erf form PyTorch uses by default, <c>gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2))</c>.
-/// erf comes from Abramowitz–Stegun 7.1.26 (absolute error below 1.5·10⁻⁷, float's own resolution
-/// near 1), the same formula on every path so paths agree.
+/// Φ comes from erfc by the Chebyshev fit of Numerical Recipes (erfcc: relative error below 1.2·10⁻⁷
+/// everywhere), <c>Φ(x) = ½·erfc(|x|/√2)</c> for x &lt; 0 and <c>1 − ½·erfc(x/√2)</c> otherwise, so both
+/// tails keep float precision. The same formula runs on every path, so paths agree.
 /// </summary>
 internal static class GeluMath
 {
     internal const float InvSqrt2 = 0.70710678118654752f;
     internal const float InvSqrt2Pi = 0.39894228040143268f;
-    private const float P = 0.3275911f;
-    private const float A1 = 0.254829592f;
-    private const float A2 = -0.284496736f;
-    private const float A3 = 1.421413741f;
-    private const float A4 = -1.453152027f;
-    private const float A5 = 1.061405429f;
+    private const float C0 = -1.26551223f;
+    private const float C1 = 1.00002368f;
+    private const float C2 = 0.37409196f;
+    private const float C3 = 0.09678418f;
+    private const float C4 = -0.18628806f;
+    private const float C5 = 0.27886807f;
+    private const float C6 = -1.13520398f;
+    private const float C7 = 1.48851587f;
+    private const float C8 = -0.82215223f;
+    private const float C9 = 0.17087277f;
 
     /// <summary>Φ(x), the standard normal CDF.</summary>
     internal static float Cdf(float x)
     {
         var z = MathF.Abs(x) * InvSqrt2;
-        var t = 1f / (1f + (P * z));
-        var poly = t * (A1 + (t * (A2 + (t * (A3 + (t * (A4 + (t * A5))))))));
-        var erf = 1f - (poly * MathF.Exp(-z * z));
-        return 0.5f * (1f + (x < 0f ? -erf : erf));
+        var t = 1f / (1f + (0.5f * z));
+        var poly = C0 + (t * (C1 + (t * (C2 + (t * (C3 + (t * (C4 + (t * (C5 + (t * (C6 + (t * (C7 + (t * (C8 + (t * C9)))))))))))))))));
+        var halfErfc = 0.5f * t * MathF.Exp((-z * z) + poly);
+        return x < 0f ? halfErfc : 1f - halfErfc;
     }
 
     internal static Vector256<float> Cdf(Vector256<float> x)
     {
         var z = Vector256.Abs(x) * InvSqrt2;
-        var t = Vector256<float>.One / (Vector256<float>.One + (z * P));
-        var poly = t * (Vector256.Create(A1) + (t * (Vector256.Create(A2) + (t * (Vector256.Create(A3) + (t * (Vector256.Create(A4) + (t * A5))))))));
-        var erf = Vector256<float>.One - (poly * Vector256.Exp(-(z * z)));
-        var signed = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -erf, erf);
-        return Vector256.Create(0.5f) * (Vector256<float>.One + signed);
+        var t = Vector256<float>.One / (Vector256<float>.One + (z * 0.5f));
+        var poly = Vector256.Create(C9);
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C8));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C7));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C6));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C5));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C4));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C3));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C2));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C1));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(C0));
+        var halfErfc = t * 0.5f * Vector256.Exp(poly - (z * z));
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), halfErfc, Vector256<float>.One - halfErfc);
     }
 
     internal static Vector512<float> Cdf(Vector512<float> x)
     {
         var z = Vector512.Abs(x) * InvSqrt2;
-        var t = Vector512<float>.One / (Vector512<float>.One + (z * P));
-        var poly = t * (Vector512.Create(A1) + (t * (Vector512.Create(A2) + (t * (Vector512.Create(A3) + (t * (Vector512.Create(A4) + (t * A5))))))));
-        var erf = Vector512<float>.One - (poly * Vector512.Exp(-(z * z)));
-        var signed = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -erf, erf);
-        return Vector512.Create(0.5f) * (Vector512<float>.One + signed);
+        var t = Vector512<float>.One / (Vector512<float>.One + (z * 0.5f));
+        var poly = Vector512.Create(C9);
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C8));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C7));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C6));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C5));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C4));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C3));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C2));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C1));
+        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(C0));
+        var halfErfc = t * 0.5f * Vector512.Exp(poly - (z * z));
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), halfErfc, Vector512<float>.One - halfErfc);
     }
 }
 

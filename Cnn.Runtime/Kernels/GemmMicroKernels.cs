@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Cnn.Runtime.Kernels;
@@ -7,6 +8,7 @@ namespace Cnn.Runtime.Kernels;
 /// of A (MR values per k step) and B (NR values per k step), one FMA per register per step.
 /// Unrolled by hand because the JIT keeps only named locals in registers.
 /// </summary>
+[SkipLocalsInit]
 internal static class GemmMicroKernels
 {
     /// <summary>Vector512 tile rows.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Cnn.Runtime.Weights;
@@ -46,7 +47,15 @@ internal sealed class SafeTensorsHeader
         }
         using (document)
         {
-            return FromDocument(document.RootElement, dataLength, filePath);
+            try
+            {
+                return FromDocument(document.RootElement, dataLength, filePath);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+            {
+                // JsonDocument validates structure eagerly but decodes strings lazily.
+                throw new SafeTensorsFormatException(filePath, "the header holds a name or value that is not valid UTF-8");
+            }
         }
     }
 

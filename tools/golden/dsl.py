@@ -10,7 +10,8 @@ among layers of that kind in the same scope (conv1, bn2, res1); `name=` override
 on a composition puts its children directly into the enclosing scope. Residual bodies nest under
 the residual (res1.conv1), shortcuts under res1.shortcut (or shortcut_name), Concat branches under
 concat1.branch1..., Repeat copies under repeat1.0, repeat1.1..., Use bodies under the use's name
-(the block's name in lower camel case plus an index among uses of that block).
+(the block's name in lower camel case plus an index among uses of that block). A composition
+named "" shares the enclosing scope: its layers continue the enclosing scope's counters.
 """
 
 import torch
@@ -213,7 +214,7 @@ class GoldenModel(nn.Module):
     def __init__(self, network):
         super().__init__()
         self.network = network
-        op, self.output_shape = _build(network.layers, network.input_shape, self, {})
+        op, self.output_shape = _build(network.layers, network.input_shape, _Names(self), {})
         object.__setattr__(self, "_op", op)
 
     def forward(self, x):
@@ -228,48 +229,66 @@ def _bind(value, bindings):
     return value
 
 
-def _child_scope(scope, name):
-    if name == "":
-        return scope
-    if name in scope._modules:
-        raise ValueError(f"scope '{name}' collides with another module")
-    child = Scope()
-    scope.add_module(name, child)
-    return child
+class _Names:
+    """A naming scope: the module its parameters register in, default-name counters and the
+    names taken. A composition with name="" shares its enclosing scope, so its layers continue
+    the enclosing counters (and a clash is an error, as CNN0016 would report)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.counts = {}
+        self.taken = set()
+
+    def claim(self, layer):
+        if isinstance(layer, Composition) and layer.kind == "Use":
+            prefix = _camel(layer.blocks[0].name)
+        else:
+            prefix = PREFIXES[layer.kind]
+        self.counts[prefix] = self.counts.get(prefix, 0) + 1
+        name = layer.name if layer.name is not None else f"{prefix}{self.counts[prefix]}"
+        if name != "" and name in self.taken:
+            raise ValueError(f"'{name}' is used twice in one scope")
+        self.taken.add(name)
+        return name
+
+    def child(self, name):
+        """The scope of a composition named `name` inside this one (this one itself for "")."""
+        if name == "":
+            return self
+        module = Scope()
+        self.module.add_module(name, module)
+        return _Names(module)
 
 
-def _build(layers, shape, scope, bindings):
-    """Builds `layers` in `scope` (a fresh naming scope), returns (op, output shape)."""
-    counts = {}
+def _build(layers, shape, names, bindings):
+    """Builds `layers` in the naming scope `names`, returns (op, output shape)."""
     ops = []
     for layer in layers:
-        key = _camel(layer.blocks[0].name) if isinstance(layer, Composition) and layer.kind == "Use" else PREFIXES[layer.kind]
-        counts[key] = counts.get(key, 0) + 1
-        name = layer.name if layer.name is not None else f"{key}{counts[key]}"
+        name = names.claim(layer)
         if isinstance(layer, Composition):
-            op, shape = _build_composition(layer, name, shape, scope, bindings)
+            op, shape = _build_composition(layer, name, shape, names, bindings)
         else:
-            op, shape = _build_layer(layer, name, shape, scope, bindings)
+            op, shape = _build_layer(layer, name, shape, names.module, bindings)
         ops.append(op)
     return _Sequence(ops), shape
 
 
-def _build_composition(layer, name, shape, scope, bindings):
+def _build_composition(layer, name, shape, names, bindings):
     args = {i: _bind(a, bindings) for i, a in enumerate(layer.args)}
-    inner = _child_scope(scope, name)
+    inner = names.child(name)
     if layer.kind == "Use":
         return _build(layer.blocks[0].layers, shape, inner, args)
     if layer.kind == "Repeat":
         ops = []
         for copy in range(layer.count):
-            op, shape = _build(layer.blocks[0].layers, shape, _child_scope(inner, str(copy)), args)
+            op, shape = _build(layer.blocks[0].layers, shape, inner.child(str(copy)), args)
             ops.append(op)
         return _Sequence(ops), shape
     if layer.kind == "Residual":
         body, body_shape = _build(layer.blocks[0].layers, shape, inner, args)
         shortcut = None
         if len(layer.blocks) == 2:
-            shortcut_scope = _child_scope(inner, layer.shortcut_name or "shortcut")
+            shortcut_scope = inner.child(layer.shortcut_name or "shortcut")
             shortcut, shortcut_shape = _build(layer.blocks[1].layers, shape, shortcut_scope, args)
             if shortcut_shape != body_shape:
                 raise ValueError(f"{name}: shortcut gives {shortcut_shape}, body {body_shape}")
@@ -280,7 +299,7 @@ def _build_composition(layer, name, shape, scope, bindings):
     channels = 0
     spatial = None
     for i, block in enumerate(layer.blocks, start=1):
-        op, branch_shape = _build(block.layers, shape, _child_scope(inner, f"branch{i}"), args)
+        op, branch_shape = _build(block.layers, shape, inner.child(f"branch{i}"), args)
         if spatial is not None and branch_shape[1:] != spatial:
             raise ValueError(f"{name}: branch {i} gives {branch_shape}")
         spatial = branch_shape[1:]
@@ -337,8 +356,6 @@ def _build_layer(layer, name, shape, scope, bindings):
             "Softmax": lambda: nn.Softmax(dim=1),
         }[kind]()
     if any(True for _ in module.parameters()) or any(True for _ in module.buffers()):
-        if name in scope._modules:
-            raise ValueError(f"'{name}' is used twice in one scope")
         scope.add_module(name, module)
     with torch.no_grad():
         out = module.eval()(torch.zeros((2,) + tuple(shape)))
