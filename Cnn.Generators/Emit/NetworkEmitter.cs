@@ -23,6 +23,7 @@ internal static partial class NetworkEmitter
         WriteConstants,
         WriteSummary,
         WriteParameterLayout,
+        Passes.PassesWriter.Write,
     };
 
     /// <summary>The whole generated file for a valid network.</summary>
@@ -46,7 +47,7 @@ internal static partial class NetworkEmitter
 
         WriteClassDoc(writer, context);
         writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode({Literals.String(Tool)}, {Literals.String(Version)})]");
-        writer.Line("partial class " + type.Name).Open();
+        writer.Line("partial class " + type.Name + " : " + Passes.PassesWriter.Base).Open();
         for (var i = 0; i < Sections.Count; i++)
         {
             if (i > 0)

@@ -30,7 +30,7 @@ internal static class CompositionRules
         if (layer.Blocks.Count == 2)
         {
             var segment = layer.ShortcutName ?? "shortcut";
-            shortcut = Expand(site, layer.Blocks[1], SubScope(site, inner, segment, "the shortcut of " + site.Name, context), flow, context);
+            shortcut = Expand(site, layer.Blocks[1], SubScope(site, inner, segment, "the shortcut", context), flow, context);
             paths.Add(new PathNode(segment, shortcut.Layers));
         }
         var sum = "the sum of " + site.Name;
@@ -74,7 +74,7 @@ internal static class CompositionRules
         for (var i = 0; i < layer.Blocks.Count; i++)
         {
             var segment = "branch" + (i + 1).ToString(CultureInfo.InvariantCulture);
-            var branch = Expand(site, layer.Blocks[i], SubScope(site, inner, segment, segment + " of " + site.Name, context), flow, context);
+            var branch = Expand(site, layer.Blocks[i], SubScope(site, inner, segment, segment, context), flow, context);
             FollowSoftmax(branch.Flow, "the concatenation of " + site.Name, context);
             branches.Add(branch);
             paths.Add(new PathNode(segment, branch.Layers));
@@ -127,7 +127,7 @@ internal static class CompositionRules
         for (var i = 0; i < copies && !context.Exhausted; i++)
         {
             var segment = i.ToString(CultureInfo.InvariantCulture);
-            var copy = Expand(site, layer.Blocks[0], SubScope(site, inner, segment, "copy " + segment + " of " + site.Name, context), current, context);
+            var copy = Expand(site, layer.Blocks[0], SubScope(site, inner, segment, "copy " + segment, context), current, context);
             current = copy.Flow;
             paths.Add(new PathNode(segment, copy.Layers));
         }
@@ -178,7 +178,7 @@ internal static class CompositionRules
                 Invariant($"{site.Name} nests blocks more than {InferenceContext.MaxDepth} deep ({context.Expanding[0].Name} → … → {block.Name}); use fewer levels of blocks"));
             return failed;
         }
-        var use = new BlockUse(block, site.Layer.Args, site.Use?.UseSite ?? site.At(), site.Label + site.Arguments + site.Context);
+        var use = new BlockUse(block, site.Layer.Args, site.Use?.UseSite ?? site.At(), site);
         var layers = new List<LayerNode>();
         context.Expanding.Add(block);
         var output = SequenceInference.Run(block.Layers, use, scope, flow, layers, context);
@@ -203,15 +203,15 @@ internal static class CompositionRules
     private static Scope InnerScope(LayerSite site, Scope scope) => site.IsTransparent ? scope : new Scope(site.Path);
 
     /// <summary>A named part of a composition (shortcut, branch, copy), claiming its name in the composition's scope.</summary>
-    private static Scope SubScope(LayerSite site, Scope inner, string segment, string owner, InferenceContext context)
+    private static Scope SubScope(LayerSite site, Scope inner, string segment, string part, InferenceContext context)
     {
         if (segment.Length == 0)
         {
             return inner;
         }
-        if (inner.Claim(segment, owner) is { } previous)
+        if (inner.Claim(segment, site, part) is { } previous)
         {
-            SequenceInference.ReportDuplicate(site.At(), owner, previous, segment, inner, context);
+            SequenceInference.ReportDuplicate(site.At(), Scope.Describe(site, part), previous, segment, inner, context);
         }
         return new Scope(inner.PathOf(segment));
     }

@@ -78,7 +78,7 @@ internal static class FeatureRules
         if (!x.IsVector && (x.H != 1 || x.W != 1))
         {
             context.Report(DiagnosticIds.NeedsFlatten, site.At(),
-                Invariant($"{site.Label}{site.Context} needs a vector but gets {x}: insert Flatten before it"), "Flatten");
+                Invariant($"{site.Name} needs a vector but gets {x}: insert Flatten before it"), "Flatten");
             extent = Math.Max(x.H, x.W);
         }
         var weights = Multiply(x.Elements, layer.Units);

@@ -33,7 +33,7 @@ internal static class PlaceholderBinding
             bound = false;
             var letter = "Arg." + Placeholders.Letter(index);
             context.Report(DiagnosticIds.MissingBlockArgument, site.At(parameter), site.Use is { } caller
-                ? Invariant($"{site.Name} uses {letter} for {parameter}, but {caller.Caller} passes {LayerText.Plural(caller.Args.Count, "argument")}: pass at least {index + 1}")
+                ? Invariant($"{site.Name} uses {letter} for {parameter}, but {caller.Caller.Label}{caller.Caller.Arguments}{caller.Caller.Where} passes {LayerText.Plural(caller.Args.Count, "argument")}: pass at least {index + 1}")
                 : Invariant($"{site.Name} uses {letter} for {parameter}, but placeholders only have values inside a [Block]: write the value itself"));
             return value;
         }

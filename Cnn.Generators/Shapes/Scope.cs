@@ -11,7 +11,7 @@ namespace Cnn.Generators.Shapes;
 internal sealed class Scope
 {
     private readonly Dictionary<string, int> _counts = new();
-    private readonly Dictionary<string, string> _owners = new();
+    private readonly Dictionary<string, (LayerSite Owner, string? Part)> _owners = new();
 
     public Scope(string path) => Path = path;
 
@@ -31,14 +31,20 @@ internal sealed class Scope
         return prefix + count.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Takes <paramref name="name"/> for <paramref name="owner"/>; returns the earlier owner when it was already taken.</summary>
-    public string? Claim(string name, string owner)
+    /// <summary>
+    /// Takes <paramref name="name"/> for a layer, or for a part of a composition (its shortcut,
+    /// a branch, a copy); when it was already taken, returns the earlier owner as messages name it.
+    /// </summary>
+    public string? Claim(string name, LayerSite owner, string? part = null)
     {
         if (_owners.TryGetValue(name, out var previous))
         {
-            return previous;
+            return Describe(previous.Owner, previous.Part);
         }
-        _owners.Add(name, owner);
+        _owners.Add(name, (owner, part));
         return null;
     }
+
+    /// <summary><c>Conv #3 in block Basic at layer1.0.conv3</c>, or <c>copy 0 of Repeat #2</c>.</summary>
+    public static string Describe(LayerSite owner, string? part) => part is null ? owner.Name : part + " of " + owner.Name;
 }

@@ -19,14 +19,14 @@ internal static class SequenceInference
         {
             var layer = layers[index];
             var (name, path) = Name(layer, index, use, scope, context);
-            var declared = new LayerSite(layer, index, use, path, "");
+            var declared = new LayerSite(layer, index, use, path, context);
             if (!context.Spend(declared))
             {
                 return flow.Unknown;
             }
             var bound = PlaceholderBinding.Bind(declared, context);
-            var site = declared with { Layer = bound ?? layer, Arguments = LayerText.Arguments(bound ?? layer, context) };
-            if (name.Length > 0 && scope.Claim(name, site.Name) is { } previous)
+            var site = bound is null ? declared : declared with { Layer = bound };
+            if (name.Length > 0 && scope.Claim(name, site) is { } previous)
             {
                 ReportDuplicate(site.At(layer.Name is null ? null : "Name"), site.Name, previous, name, scope, context);
             }
@@ -83,7 +83,7 @@ internal static class SequenceInference
     private static (string Name, string Path) Name(LayerSpec layer, int index, BlockUse? use, Scope scope, InferenceContext context)
     {
         var fallback = scope.NextDefault(DefaultNames.Prefix(layer, context));
-        var site = new LayerSite(layer, index, use, scope.Path, "");
+        var site = new LayerSite(layer, index, use, scope.Path, context);
         if (site.IsTransparent)
         {
             return ("", scope.Path);

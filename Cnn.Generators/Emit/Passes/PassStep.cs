@@ -1,0 +1,100 @@
+using System.Collections.Generic;
+using Cnn.Generators.Models;
+
+namespace Cnn.Generators.Emit.Passes;
+
+/// <summary>
+/// An activation slot: <see cref="Length"/> floats per sample at per-sample offset
+/// <see cref="Offset"/> of the activation arena (its gradient at the same place of the
+/// activation-gradient arena). <see cref="Id"/> tells values apart when slots alias (Flatten).
+/// </summary>
+internal sealed record Slot(int Id, int Offset, int Length, bool RequiresGradient);
+
+/// <summary>How a backward step delivers the gradient of one of its inputs.</summary>
+internal enum GradientMode
+{
+    /// <summary>The input needs no gradient (it is the network's input, or nothing before it learns).</summary>
+    None,
+
+    /// <summary>The step is the first, in backward order, to contribute: it overwrites the slot.</summary>
+    Write,
+
+    /// <summary>Another consumer of the same value already wrote: the step adds to the slot.</summary>
+    Accumulate,
+}
+
+/// <summary>
+/// One forward operation of the planned network: which layer, what it computes, where it reads
+/// and writes. The backward pass runs the steps in reverse; <see cref="InputModes"/> say, per
+/// input, whether the step's backward writes, adds or skips that input's gradient.
+/// </summary>
+/// <param name="Index">Position in forward order (names the step's static geometry field).</param>
+/// <param name="Layer">The layer (for Add and Concat, the Residual or Concat composition).</param>
+/// <param name="Operation">What the step computes.</param>
+/// <param name="Inputs">Slots read: one for layers, two for Add, one per branch for Concat.</param>
+/// <param name="Output">Slot written.</param>
+/// <param name="Aux">Per-sample slot of extra values kept for backward (dropout mask), or null.</param>
+/// <param name="IndexOffset">Per-sample offset in the index arena (max-pool argmax), or -1.</param>
+/// <param name="StateOffset">Offset in the state arena (BatchNorm's saved statistics), or -1.</param>
+/// <param name="BatchNormIndex">The BatchNorm's counter index, or -1.</param>
+/// <param name="InputModes">Gradient mode per input, aligned with <see cref="Inputs"/>.</param>
+/// <param name="TrainingSkips">A trailing Softmax, which training skips (the loss takes the logits).</param>
+internal sealed record PassStep(
+    int Index,
+    LayerNode Layer,
+    StepOperation Operation,
+    IReadOnlyList<Slot> Inputs,
+    Slot Output,
+    Slot? Aux,
+    int IndexOffset,
+    int StateOffset,
+    int BatchNormIndex,
+    IReadOnlyList<GradientMode> InputModes,
+    bool TrainingSkips)
+{
+    /// <summary>Whether the backward pass has anything to do for this step.</summary>
+    public bool HasBackward => !TrainingSkips && (HasParameters || Output.RequiresGradient && AnyInputGradient);
+
+    public bool HasParameters => Operation is StepOperation.Conv or StepOperation.ConvTranspose or StepOperation.Dense or StepOperation.BatchNorm;
+
+    public bool AnyInputGradient
+    {
+        get
+        {
+            foreach (var mode in InputModes)
+            {
+                if (mode != GradientMode.None)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}
+
+/// <summary>What a <see cref="PassStep"/> computes.</summary>
+internal enum StepOperation
+{
+    Conv,
+    ConvTranspose,
+    Dense,
+    MaxPool,
+    AvgPool,
+    GlobalAvgPool,
+    BatchNorm,
+    Dropout,
+    Relu,
+    LeakyRelu,
+    Elu,
+    Tanh,
+    Sigmoid,
+    Gelu,
+    Softmax,
+
+    /// <summary>Residual's join: output = body + shortcut (or + the input).</summary>
+    Add,
+
+    /// <summary>Concat's join: the branches' outputs side by side along channels.</summary>
+    Concat,
+}

@@ -1,0 +1,309 @@
+using System.Collections.Generic;
+using System.Linq;
+using Cnn.Generators.Models;
+
+namespace Cnn.Generators.Emit.Passes;
+
+/// <summary>
+/// Writes the members that make a network run: the constructor, the arena plan, one static geometry
+/// per convolution or pooling step, the unrolled forward and backward passes and the scratch size.
+/// Every shape and offset is a literal; only the batch size is read at run time (from the context).
+/// Each statement calls one <c>Cnn.Runtime.Network.LayerOps</c> method, which calls the kernels.
+/// </summary>
+internal static class PassesWriter
+{
+    public const string Base = "global::Cnn.Runtime.Network.NetworkBase";
+    private const string Ops = "global::Cnn.Runtime.Network.LayerOps";
+    private const string Context = "global::Cnn.Runtime.Network.NetworkContext";
+    private const string Mode = "global::Cnn.Runtime.Network.InputGradient";
+    private const string Kernels = "global::Cnn.Runtime.Kernels";
+
+    public static void Write(CodeWriter writer, EmitContext context)
+    {
+        var plan = ActivationPlan.Of(context.Network);
+        var steps = new StepWriter(context.Parameters);
+        WriteConstructor(writer, context);
+        writer.Line();
+        WritePlan(writer, context, plan);
+        foreach (var step in plan.Steps)
+        {
+            if (StepWriter.Geometry(step) is { } geometry)
+            {
+                writer.Line($"private static readonly {geometry.Type} {StepWriter.GeometryName(step)} = new {geometry.Type}({geometry.Arguments});");
+            }
+        }
+        writer.Line();
+        writer.Doc("inheritdoc");
+        writer.Line($"protected override void ForwardLayers({Context} context)").Open();
+        foreach (var step in plan.Steps)
+        {
+            writer.Line($"// {Describe(step)}");
+            if (step.TrainingSkips)
+            {
+                writer.Line("if (!context.Training)").Open();
+            }
+            foreach (var line in steps.Forward(step))
+            {
+                writer.Line(line);
+            }
+            if (step.TrainingSkips)
+            {
+                writer.Close();
+            }
+        }
+        writer.Close();
+        writer.Line();
+        writer.Doc("inheritdoc");
+        writer.Line($"protected override void BackwardLayers({Context} context)").Open();
+        for (var i = plan.Steps.Count - 1; i >= 0; i--)
+        {
+            var step = plan.Steps[i];
+            if (step.HasBackward)
+            {
+                writer.Line($"// {Describe(step)}");
+                foreach (var line in steps.Backward(step))
+                {
+                    writer.Line(line);
+                }
+            }
+        }
+        writer.Close();
+        writer.Line();
+        writer.Doc("inheritdoc");
+        writer.Line("protected override int ScratchLength(int batch)").Open();
+        writer.Line("var length = 0;");
+        foreach (var step in plan.Steps)
+        {
+            if (steps.Scratch(step) is { } scratch)
+            {
+                writer.Line($"length = global::System.Math.Max(length, {scratch});");
+            }
+        }
+        writer.Line("return length;");
+        writer.Close();
+    }
+
+    private static void WriteConstructor(CodeWriter writer, EmitContext context)
+    {
+        var name = context.Spec.Type.Name;
+        writer.Doc("summary",
+            Literals.Xml($"A {name} with freshly initialized weights: convolution and dense weights and biases uniform in ±1/√fan_in"),
+            "(PyTorch's default Kaiming-uniform), BatchNorm γ = 1 and β = 0, running mean 0 and variance 1.");
+        writer.Line("/// <param name=\"seed\">Seed of the initial weights and of the dropout masks: the same seed gives the same network.</param>");
+        writer.Line("/// <param name=\"workers\">Threads that share each batch (the caller's included); results depend only on the seed and this count.</param>");
+        writer.Line($"public {name}(int seed = 0, int workers = 1)");
+        writer.Indent().Line(": base(GeneratedPlan, seed, workers)").Unindent();
+        writer.Open().Close();
+    }
+
+    private static void WritePlan(CodeWriter writer, EmitContext context, ActivationPlan plan)
+    {
+        writer.Line($"private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan").Open();
+        writer.Line("Layout = ParameterLayout,");
+        writer.Line($"Input = {ShapeLiteral(context.Network.Input)},");
+        writer.Line($"Output = {ShapeLiteral(context.Network.Output)},");
+        writer.Line($"ParameterArenaLength = {Literals.Int(checked((int)context.Parameters.ParameterArenaLength))},");
+        writer.Line($"BufferArenaLength = {Literals.Int(checked((int)context.Parameters.BufferArenaLength))},");
+        writer.Line($"ActivationFloatsPerSample = {Literals.Int(plan.FloatsPerSample)},");
+        writer.Line($"IndicesPerSample = {Literals.Int(plan.IndicesPerSample)},");
+        writer.Line($"StateFloats = {Literals.Int(plan.StateFloats)},");
+        writer.Line($"InputOffset = {Literals.Int(plan.Input.Offset)},");
+        writer.Line($"OutputOffset = {Literals.Int(plan.Output.Offset)},");
+        writer.Line($"TrainingOutputOffset = {Literals.Int(plan.TrainingOutput.Offset)},");
+        writer.Line("Layers = new global::Cnn.Runtime.Network.LayerTrace[]").Open();
+        foreach (var step in plan.Steps)
+        {
+            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None ? step.Inputs[0] : null;
+            writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(step.Output.Length)}, " +
+                $"{Literals.Int(gradient?.Offset ?? -1)}, {Literals.Int(gradient?.Length ?? 0)}),");
+        }
+        writer.Close(",");
+        writer.Close(";");
+    }
+
+    /// <summary>A comment naming the step: <c>conv1: Conv 1×28×28 → 6×28×28</c>.</summary>
+    private static string Describe(PassStep step)
+    {
+        var layer = step.Layer;
+        var what = step.Operation switch
+        {
+            StepOperation.Add => "Residual join",
+            StepOperation.Concat => "Concat join",
+            _ => layer.Kind.ToString(),
+        };
+        var inputs = string.Join(" + ", step.Inputs.Select(_ => layer.In.ToString()).Distinct());
+        var note = step.TrainingSkips ? " (inference only: training feeds the logits to the loss)" : "";
+        return $"{layer.Path}: {what} {inputs} → {layer.Out}{note}";
+    }
+
+    internal static string ShapeLiteral(Shape shape) =>
+        $"new global::Cnn.Runtime.Model.TensorShape({Literals.Int(shape.C)}, {Literals.Int(shape.H)}, {Literals.Int(shape.W)}, {Literals.Bool(shape.IsVector)})";
+
+    /// <summary>Renders one step's statements.</summary>
+    private sealed class StepWriter
+    {
+        private readonly ParameterPlan _parameters;
+
+        public StepWriter(ParameterPlan parameters) => _parameters = parameters;
+
+        public static string GeometryName(PassStep step) => "Step" + Literals.Int(step.Index) + "Geometry";
+
+        public static (string Type, string Arguments)? Geometry(PassStep step)
+        {
+            var s = step.Layer.Spec;
+            var input = step.Layer.In;
+            return step.Operation switch
+            {
+                StepOperation.Conv => ($"{Kernels}.ConvGeometry", Ints(input.C, input.H, input.W, s.Filters, s.Kernel, s.Stride, s.Pad, s.Dilation, s.Groups)),
+                StepOperation.ConvTranspose => ($"{Kernels}.ConvTransposeGeometry", Ints(input.C, input.H, input.W, s.Filters, s.Kernel, s.Stride, s.Pad, s.OutputPad)),
+                StepOperation.MaxPool or StepOperation.AvgPool =>
+                    ($"{Kernels}.PoolGeometry", Ints(input.C, input.H, input.W, s.Kernel, s.Stride, s.Pad) + ", " + Literals.Bool(s.CeilMode)),
+                _ => null,
+            };
+        }
+
+        public IEnumerable<string> Forward(PassStep step)
+        {
+            if (step.Operation == StepOperation.Concat)
+            {
+                var plane = Plane(step.Layer.Out);
+                return ConcatBranches(step).Select(b => Call("ConcatBranch", Ints(plane, step.Layer.Out.C, step.Output.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels)));
+            }
+            return new[] { ForwardCall(step) };
+        }
+
+        private string ForwardCall(PassStep step)
+        {
+            var layer = step.Layer;
+            var x = step.Inputs[0];
+            var y = step.Output;
+            var g = GeometryName(step);
+            return step.Operation switch
+            {
+                StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
+                StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
+                StepOperation.Dense => Call("Dense", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer)),
+                StepOperation.MaxPool => Call("MaxPool", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset)),
+                StepOperation.AvgPool => Call("AvgPool", $"in {g}", Ints(x.Offset, y.Offset)),
+                StepOperation.GlobalAvgPool => Call("GlobalAvgPool", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
+                StepOperation.BatchNorm => Call("BatchNorm", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                    Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Offset(layer, TensorRole.RunningMean), Offset(layer, TensorRole.RunningVar),
+                    Ints(step.StateOffset), Literals.Float(layer.Spec.Eps), Literals.Float(layer.Spec.Momentum)),
+                StepOperation.Dropout => Call("Dropout", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), Literals.Float(layer.Spec.Rate)),
+                StepOperation.LeakyRelu => Call("LeakyRelu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope)),
+                StepOperation.Elu => Call("Elu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha)),
+                StepOperation.Softmax => Call("Softmax", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
+                StepOperation.Add => Call("Add", Ints(y.Length, step.Inputs[0].Offset, step.Inputs[1].Offset, y.Offset)),
+                _ => Call(step.Operation.ToString(), Ints(y.Length, x.Offset, y.Offset)),
+            };
+        }
+
+        public IEnumerable<string> Backward(PassStep step)
+        {
+            var layer = step.Layer;
+            var x = step.Inputs[0];
+            var y = step.Output;
+            var g = GeometryName(step);
+            var mode = ModeOf(step.InputModes[0]);
+            switch (step.Operation)
+            {
+                case StepOperation.Conv:
+                    yield return Call("ConvBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    break;
+                case StepOperation.ConvTranspose:
+                    yield return Call("ConvTransposeBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    break;
+                case StepOperation.Dense:
+                    yield return Call("DenseBackward", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    break;
+                case StepOperation.MaxPool:
+                    yield return Call("MaxPoolBackward", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset), mode);
+                    break;
+                case StepOperation.AvgPool:
+                    yield return Call("AvgPoolBackward", $"in {g}", Ints(x.Offset, y.Offset), mode);
+                    break;
+                case StepOperation.GlobalAvgPool:
+                    yield return Call("GlobalAvgPoolBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
+                    break;
+                case StepOperation.BatchNorm:
+                    yield return Call("BatchNormBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                        Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), mode);
+                    break;
+                case StepOperation.Dropout:
+                    yield return Call("DropoutBackward", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), mode);
+                    break;
+                case StepOperation.LeakyRelu:
+                    yield return Call("LeakyReluBackward", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope), mode);
+                    break;
+                case StepOperation.Elu:
+                    yield return Call("EluBackward", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha), mode);
+                    break;
+                case StepOperation.Softmax:
+                    yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
+                    break;
+                case StepOperation.Add:
+                    yield return Call("AddBackward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step.InputModes[1]));
+                    break;
+                case StepOperation.Concat:
+                    var branches = ConcatBranches(step);
+                    for (var i = 0; i < branches.Count; i++)
+                    {
+                        if (step.InputModes[i] != GradientMode.None)
+                        {
+                            var b = branches[i];
+                            yield return Call("ConcatBranchBackward", Ints(Plane(layer.Out), layer.Out.C, y.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels), ModeOf(step.InputModes[i]));
+                        }
+                    }
+                    break;
+                default:
+                    yield return Call(step.Operation + "Backward", Ints(y.Length, x.Offset, y.Offset), mode);
+                    break;
+            }
+        }
+
+        /// <summary>The expression for the scratch a step needs with <c>batch</c> samples, or null when it needs none.</summary>
+        public string? Scratch(PassStep step)
+        {
+            var accumulates = step.InputModes.Any(m => m == GradientMode.Accumulate);
+            return step.Operation switch
+            {
+                StepOperation.Conv => $"{Ops}.ConvScratch(in {GeometryName(step)}, batch)",
+                StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
+                StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
+                StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
+                StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
+                _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
+                _ => null,
+            };
+        }
+
+        private static List<(Slot Slot, int ChannelOffset, int Channels)> ConcatBranches(PassStep step)
+        {
+            var branches = new List<(Slot, int, int)>();
+            var channelOffset = 0;
+            var plane = Plane(step.Layer.Out);
+            foreach (var slot in step.Inputs)
+            {
+                var channels = slot.Length / plane;
+                branches.Add((slot, channelOffset, channels));
+                channelOffset += channels;
+            }
+            return branches;
+        }
+
+        private string Weight(LayerNode layer) => Offset(layer, TensorRole.Weight);
+
+        private string Bias(LayerNode layer) => Offset(layer, TensorRole.Bias);
+
+        /// <summary>The arena offset of a layer's tensor, or -1 when it has none (a layer without bias).</summary>
+        private string Offset(LayerNode layer, TensorRole role) => Literals.Int(_parameters.Find(layer.Path, role)?.Offset ?? -1);
+
+        private static int Plane(Shape shape) => shape.H * shape.W;
+
+        private static string ModeOf(GradientMode mode) => $"{Mode}.{mode}";
+
+        private static string Ints(params int[] values) => string.Join(", ", values.Select(Literals.Int));
+
+        private static string Call(string method, params string[] arguments) => $"{Ops}.{method}(context, {string.Join(", ", arguments)});";
+    }
+}

@@ -1,0 +1,181 @@
+using Cnn.Runtime.Kernels;
+
+namespace Cnn.Runtime.Network;
+
+public static partial class LayerOps
+{
+    /// <summary>Convolution forward: <c>y = conv(x, weight) + bias</c>.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias) =>
+        Conv2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
+            OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
+
+    /// <summary>Convolution backward: weight and bias gradients (overwritten), and the input gradient as <paramref name="mode"/> says.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void ConvBackward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, InputGradient mode)
+    {
+        var dy = context.ActivationGradient(y, g.OutputLength);
+        Conv2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
+            OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        if (mode != InputGradient.None)
+        {
+            Conv2d.BackwardData(in g, context.Batch, dy, context.Parameter(weight, g.WeightLength), context.ActivationGradient(x, g.InputLength),
+                mode == InputGradient.Accumulate, context.Scratch);
+        }
+    }
+
+    /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int ConvScratch(in ConvGeometry g, int batch) => Conv2d.ScratchLength(in g, batch);
+
+    /// <summary>Transposed convolution forward.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset ([in, out, k, k]).</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    public static void ConvTranspose(NetworkContext context, in ConvTransposeGeometry g, int x, int y, int weight, int bias) =>
+        ConvTranspose2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
+            OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
+
+    /// <summary>Transposed convolution backward.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void ConvTransposeBackward(NetworkContext context, in ConvTransposeGeometry g, int x, int y, int weight, int bias, InputGradient mode)
+    {
+        var dy = context.ActivationGradient(y, g.OutputLength);
+        ConvTranspose2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
+            OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        if (mode != InputGradient.None)
+        {
+            ConvTranspose2d.BackwardData(in g, context.Batch, dy, context.Parameter(weight, g.WeightLength), context.ActivationGradient(x, g.InputLength),
+                mode == InputGradient.Accumulate, context.Scratch);
+        }
+    }
+
+    /// <summary>Scratch a transposed convolution needs.</summary>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int ConvTransposeScratch(in ConvTransposeGeometry g, int batch) => ConvTranspose2d.ScratchLength(in g, batch);
+
+    /// <summary>Dense forward: <c>y = x·Wᵀ + b</c>.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="outputs">Output features.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset ([out, in]).</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias) =>
+        Linear.Forward(context.Batch, inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),
+            OptionalParameter(context, bias, outputs), context.Activation(y, outputs), context.Scratch);
+
+    /// <summary>Dense backward.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="outputs">Output features.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void DenseBackward(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias, InputGradient mode)
+    {
+        var dy = context.ActivationGradient(y, outputs);
+        Linear.BackwardWeights(context.Batch, inputs, outputs, context.Activation(x, inputs), dy, context.Gradient(weight, inputs * outputs),
+            OptionalGradient(context, bias, outputs), accumulate: false, context.Scratch);
+        if (mode != InputGradient.None)
+        {
+            Linear.BackwardData(context.Batch, inputs, outputs, dy, context.Parameter(weight, inputs * outputs), context.ActivationGradient(x, inputs),
+                mode == InputGradient.Accumulate, context.Scratch);
+        }
+    }
+
+    /// <summary>Scratch a dense layer needs.</summary>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="outputs">Output features.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int DenseScratch(int inputs, int outputs, int batch) => Linear.ScratchLength(batch, inputs, outputs);
+
+    /// <summary>
+    /// BatchNorm forward: in training, normalize with this worker's batch statistics (saved in the
+    /// state arena for backward) and update the running statistics; in inference, use the running statistics.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample (H·W, 1 for a vector).</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
+    /// <param name="runningVar">Running-variance offset in the buffer arena.</param>
+    /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="momentum">Running-statistics momentum.</param>
+    public static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum)
+    {
+        var length = channels * plane;
+        if (context.Training)
+        {
+            BatchNorm2d.ForwardTraining(context.Batch, channels, plane, context.Activation(x, length), context.Parameter(gamma, channels), context.Parameter(beta, channels),
+                context.Activation(y, length), context.StateSlot(state, channels), context.StateSlot(state + channels, channels),
+                context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), momentum, eps, context.Doubles(2 * channels));
+        }
+        else
+        {
+            BatchNorm2d.ForwardInference(context.Batch, channels, plane, context.Activation(x, length), context.Parameter(gamma, channels), context.Parameter(beta, channels),
+                context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(y, length));
+        }
+    }
+
+    /// <summary>BatchNorm backward (training mode): γ and β gradients, and the input gradient.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="state">Offset of the saved statistics.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, InputGradient mode)
+    {
+        var length = channels * plane;
+        var input = context.Activation(x, length);
+        var dy = context.ActivationGradient(y, length);
+        var mean = context.StateSlot(state, channels);
+        var invStd = context.StateSlot(state + channels, channels);
+        var sums = context.Doubles(2 * channels);
+        var sumDy = sums.Slice(0, channels);
+        var sumDyXhat = sums.Slice(channels, channels);
+        BatchNorm2d.GradientSums(context.Batch, channels, plane, input, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
+        BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
+        if (mode != InputGradient.None)
+        {
+            BatchNorm2d.BackwardData(context.Batch, channels, plane, input, dy, context.Parameter(gamma, channels), mean, invStd,
+                (long)context.Batch * plane, sumDy, sumDyXhat, context.ActivationGradient(x, length), mode == InputGradient.Accumulate);
+        }
+    }
+}

@@ -1,0 +1,512 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
+using Cnn.Runtime.Kernels;
+using Cnn.Runtime.Model;
+
+namespace Cnn.Runtime.Network;
+
+/// <summary>
+/// The runtime half of every generated network: the parameter, gradient and buffer arenas, the
+/// per-worker activation arenas, the training-step entry points and weight I/O. The generated half
+/// supplies the layout and arena plan (<see cref="NetworkPlan"/>) and the unrolled
+/// <see cref="ForwardLayers"/> and <see cref="BackwardLayers"/>.
+/// </summary>
+/// <remarks>
+/// <para>Batches are split across <see cref="Workers"/> long-lived threads (the caller's thread is
+/// worker 0), each with its own activation arena, and gradients are summed once per step in worker
+/// order, so results depend only on the seed and the worker count.</para>
+/// <para>BatchNorm in training mode normalizes each worker's sub-batch with that sub-batch's
+/// statistics, as PyTorch's DistributedDataParallel does without SyncBatchNorm; the running
+/// statistics are then the sub-batch-size-weighted mean of the workers' updates, which equals one
+/// update with the weighted mean of their statistics. With one worker everything is PyTorch's.</para>
+/// <para>After warm-up (the first pass at the largest batch size) no pass allocates.</para>
+/// </remarks>
+public abstract partial class NetworkBase : IDisposable
+{
+    private readonly NetworkPlan _plan;
+    private readonly float[] _parameters;
+    private readonly float[] _buffers;
+    private readonly long[] _batchesTracked;
+    private readonly bool[] _frozen;
+    private readonly Dictionary<string, ParameterInfo> _byName = new(StringComparer.Ordinal);
+    private readonly long _seed;
+    private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
+    private WorkerPool? _pool;
+    private int[] _starts = Array.Empty<int>();
+    private int[] _counts = Array.Empty<int>();
+    private float[] _partialLosses = Array.Empty<float>();
+    private float[] _output = Array.Empty<float>();
+    private int[] _labels = Array.Empty<int>();
+    private float[] _targets = Array.Empty<float>();
+    private Phase _phase;
+    private long _trainingSteps;
+    private bool _hasForward;
+    private bool _hasLossGradient;
+    private bool _disposed;
+
+    /// <summary>Creates the arenas and initializes the parameters from <paramref name="seed"/>.</summary>
+    /// <param name="plan">The generated plan.</param>
+    /// <param name="seed">Seed of the initial weights and of the dropout masks.</param>
+    /// <param name="workers">Worker threads, the caller's included (at least 1).</param>
+    protected NetworkBase(NetworkPlan plan, int seed, int workers)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _plan = plan;
+        _seed = seed;
+        var parameterLength = 0;
+        var bufferLength = 0;
+        var batchNorms = 0;
+        foreach (var info in plan.Layout)
+        {
+            _byName.Add(info.Name, info);
+            if (info.IsBuffer)
+            {
+                bufferLength = Math.Max(bufferLength, info.Offset + info.Length);
+                batchNorms += info.Role == ParameterRole.RunningMean ? 1 : 0;
+            }
+            else
+            {
+                parameterLength = Math.Max(parameterLength, info.Offset + info.Length);
+            }
+        }
+        _parameters = new float[Math.Max(parameterLength, plan.ParameterArenaLength)];
+        Gradients = new float[parameterLength];
+        _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
+        _batchesTracked = new long[batchNorms];
+        _frozen = new bool[plan.Layout.Count];
+        ParameterInitializer.Initialize(plan.Layout, _parameters, _buffers, seed);
+        Workers = workers;
+    }
+
+    private enum Phase
+    {
+        Forward,
+        CrossEntropy,
+        SquaredError,
+        Backward,
+        Reduce,
+    }
+
+    /// <summary>Shape of one input sample.</summary>
+    public TensorShape InputShape => _plan.Input;
+
+    /// <summary>Shape of one output sample.</summary>
+    public TensorShape OutputShape => _plan.Output;
+
+    /// <summary>Every learned tensor and buffer with its PyTorch name, shape and arena offset.</summary>
+    public IReadOnlyList<ParameterInfo> Layout => _plan.Layout;
+
+    /// <summary>The parameter arena: every learned value, at the offsets of <see cref="Layout"/>.</summary>
+    public Span<float> Parameters => _parameters;
+
+    /// <summary>The gradient arena, same offsets as <see cref="Parameters"/>; written by <see cref="Backward"/>.</summary>
+    public float[] Gradients { get; }
+
+    /// <summary>The buffer arena: BatchNorm running statistics.</summary>
+    public Span<float> Buffers => _buffers;
+
+    /// <summary>Each BatchNorm's <c>num_batches_tracked</c>, in layout order.</summary>
+    public Span<long> BatchesTracked => _batchesTracked;
+
+    /// <summary>
+    /// Worker threads that share a batch (the caller's thread included). Setting it starts the
+    /// threads once; it may be changed between steps.
+    /// </summary>
+    public int Workers
+    {
+        get => _contexts.Length;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (value == _contexts.Length)
+            {
+                return;
+            }
+            _pool?.Dispose();
+            _contexts = new NetworkContext[value];
+            for (var i = 0; i < value; i++)
+            {
+                _contexts[i] = new NetworkContext(
+                    _plan,
+                    i,
+                    _parameters,
+                    i == 0 ? Gradients : new float[Gradients.Length],
+                    i == 0 ? _buffers : new float[_buffers.Length],
+                    (ulong)_seed);
+            }
+            _pool = value > 1 ? new WorkerPool(value, RunWorker, GetType().Name) : null;
+            _starts = new int[value];
+            _counts = new int[value];
+            _partialLosses = new float[value];
+            _hasForward = false;
+            _hasLossGradient = false;
+        }
+    }
+
+    /// <summary>The values of a named parameter or buffer (<c>conv1.weight</c>, <c>bn1.running_mean</c>).</summary>
+    /// <param name="name">The state_dict name.</param>
+    /// <returns>A writable view of the values.</returns>
+    public Span<float> Parameter(string name)
+    {
+        var info = Find(name);
+        return info.IsBuffer ? _buffers.AsSpan(info.Offset, info.Length) : _parameters.AsSpan(info.Offset, info.Length);
+    }
+
+    /// <summary>The gradient of a named parameter after <see cref="Backward"/>.</summary>
+    /// <param name="name">The state_dict name of a learned tensor.</param>
+    /// <returns>A view of the gradient.</returns>
+    public ReadOnlySpan<float> Gradient(string name)
+    {
+        var info = Find(name);
+        if (info.IsBuffer)
+        {
+            throw new ArgumentException($"'{name}' is a buffer (running statistics): it has no gradient.", nameof(name));
+        }
+        return Gradients.AsSpan(info.Offset, info.Length);
+    }
+
+    /// <summary>
+    /// Runs the network on <paramref name="batch"/> samples (NCHW, <see cref="InputShape"/> each). In
+    /// training mode BatchNorm uses batch statistics (and updates its running statistics), dropout is
+    /// active, and a trailing Softmax is skipped so the result is the logits the loss expects.
+    /// </summary>
+    /// <param name="input">batch × input values.</param>
+    /// <param name="batch">Samples, at least 1.</param>
+    /// <param name="training">Training mode.</param>
+    /// <returns>batch × output values, valid until the next pass.</returns>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int batch, bool training = false)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var inputLength = _plan.Input.Elements;
+        if (input.Length != batch * inputLength)
+        {
+            throw new ArgumentException($"Expected {batch} × {inputLength} = {batch * inputLength} input values for {batch} samples of {_plan.Input}, got {input.Length}.", nameof(input));
+        }
+        Split(batch);
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            var context = _contexts[i];
+            if (_counts[i] == 0)
+            {
+                continue;
+            }
+            context.Prepare(_counts[i], batch, ScratchLength(_counts[i]));
+            context.Training = training;
+            context.FirstSample = _starts[i];
+            context.Step = _trainingSteps;
+            input.Slice(_starts[i] * inputLength, _counts[i] * inputLength).CopyTo(context.Activation(_plan.InputOffset, inputLength));
+            if (training && i > 0)
+            {
+                _buffers.CopyTo(context.Buffers, 0);
+            }
+        }
+        Dispatch(Phase.Forward);
+        if (training)
+        {
+            _trainingSteps++;
+            AverageBuffers(batch);
+            foreach (ref var count in _batchesTracked.AsSpan())
+            {
+                count++;
+            }
+        }
+        _hasForward = true;
+        _hasLossGradient = false;
+        return GatherOutput(batch, training);
+    }
+
+    /// <summary>Inference: <see cref="Forward"/> in evaluation mode, with a trailing Softmax applied.</summary>
+    /// <param name="input">batch × input values.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>batch × output values, valid until the next pass.</returns>
+    public ReadOnlySpan<float> Predict(ReadOnlySpan<float> input, int batch) => Forward(input, batch, training: false);
+
+    /// <summary>The most likely class of each sample (index of the largest output).</summary>
+    /// <param name="input">batch × input values.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="classes">batch class indices (written).</param>
+    public void PredictClasses(ReadOnlySpan<float> input, int batch, Span<int> classes)
+    {
+        if (classes.Length < batch)
+        {
+            throw new ArgumentException($"Need room for {batch} classes, got {classes.Length}.", nameof(classes));
+        }
+        var output = Predict(input, batch);
+        var width = _plan.Output.Elements;
+        for (var n = 0; n < batch; n++)
+        {
+            classes[n] = TensorPrimitives.IndexOfMax(output.Slice(n * width, width));
+        }
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy of the last training-mode forward pass's logits against class labels,
+    /// averaged over the batch; seeds the output gradient for <see cref="Backward"/>.
+    /// </summary>
+    /// <param name="labels">One class index per sample.</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="NonFiniteValueException">The loss is NaN or infinite; names the first layer whose output was.</exception>
+    public float Loss(ReadOnlySpan<int> labels)
+    {
+        var batch = RequireForward(labels.Length);
+        if (_labels.Length < batch)
+        {
+            _labels = new int[batch];
+        }
+        labels.CopyTo(_labels);
+        return FinishLoss(Phase.CrossEntropy);
+    }
+
+    /// <summary>Mean squared error of the last training-mode forward pass's output against targets; seeds the output gradient.</summary>
+    /// <param name="targets">batch × output values.</param>
+    /// <returns>The mean loss over every value.</returns>
+    /// <exception cref="NonFiniteValueException">The loss is NaN or infinite.</exception>
+    public float Loss(ReadOnlySpan<float> targets)
+    {
+        var width = _plan.Output.Elements;
+        if (targets.Length % width != 0)
+        {
+            throw new ArgumentException($"Targets must be a whole number of {width}-value samples, got {targets.Length} values.", nameof(targets));
+        }
+        var batch = RequireForward(targets.Length / width);
+        if (_targets.Length < targets.Length)
+        {
+            _targets = new float[targets.Length];
+        }
+        targets.CopyTo(_targets);
+        return FinishLoss(Phase.SquaredError);
+    }
+
+    /// <summary>
+    /// Back-propagates the loss through the network: afterwards <see cref="Gradients"/> holds the
+    /// gradient of the mean loss for every parameter (zero for frozen ones).
+    /// </summary>
+    /// <exception cref="NonFiniteValueException">A gradient is NaN or infinite; names the first layer, in backward order, that produced one.</exception>
+    public void Backward()
+    {
+        if (!_hasLossGradient)
+        {
+            throw new InvalidOperationException("Backward needs a loss: call Forward(…, training: true) and then Loss(…) first.");
+        }
+        Dispatch(Phase.Backward);
+        if (_contexts.Length > 1)
+        {
+            Dispatch(Phase.Reduce);
+        }
+        for (var i = 0; i < _frozen.Length; i++)
+        {
+            if (_frozen[i])
+            {
+                var info = _plan.Layout[i];
+                Gradients.AsSpan(info.Offset, info.Length).Clear();
+            }
+        }
+        _hasLossGradient = false;
+        if (!float.IsFinite(TensorPrimitives.MaxMagnitude<float>(Gradients)))
+        {
+            throw NonFiniteGradient();
+        }
+    }
+
+    /// <summary>One step's gradient computation: training forward, softmax cross-entropy, backward.</summary>
+    /// <param name="input">batch × input values.</param>
+    /// <param name="labels">batch class indices.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>The mean loss.</returns>
+    public float ForwardBackward(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch)
+    {
+        Forward(input, batch, training: true);
+        var loss = Loss(labels);
+        Backward();
+        return loss;
+    }
+
+    /// <summary>Releases the worker threads.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _pool?.Dispose();
+            _disposed = true;
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The generated forward pass over <paramref name="context"/>'s sub-batch, from the input slot to the output slot.</summary>
+    /// <param name="context">The worker's arenas and batch.</param>
+    protected abstract void ForwardLayers(NetworkContext context);
+
+    /// <summary>The generated backward pass: from the output gradient to every parameter gradient.</summary>
+    /// <param name="context">The worker's arenas and batch.</param>
+    protected abstract void BackwardLayers(NetworkContext context);
+
+    /// <summary>Floats of kernel scratch the passes need for <paramref name="batch"/> samples.</summary>
+    /// <param name="batch">Samples of one worker.</param>
+    /// <returns>The scratch length.</returns>
+    protected abstract int ScratchLength(int batch);
+
+    private ParameterInfo Find(string name) =>
+        _byName.TryGetValue(name, out var info)
+            ? info
+            : throw new ArgumentException($"No parameter named '{name}'. The network has: {string.Join(", ", _byName.Keys)}.", nameof(name));
+
+    private void Split(int batch)
+    {
+        var workers = _contexts.Length;
+        var start = 0;
+        for (var i = 0; i < workers; i++)
+        {
+            _starts[i] = start;
+            _counts[i] = batch / workers + (i < batch % workers ? 1 : 0);
+            start += _counts[i];
+        }
+    }
+
+    private int RequireForward(int batch)
+    {
+        if (!_hasForward || !_contexts[0].Training)
+        {
+            throw new InvalidOperationException("Loss needs a training-mode forward pass first: call Forward(…, training: true).");
+        }
+        var expected = _contexts[0].TotalBatch;
+        if (batch != expected)
+        {
+            throw new ArgumentException($"The forward pass had {expected} samples but {batch} labels or targets were given.");
+        }
+        return batch;
+    }
+
+    private float FinishLoss(Phase phase)
+    {
+        Dispatch(phase);
+        var loss = 0f;
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            loss += _counts[i] == 0 ? 0f : _partialLosses[i];
+        }
+        if (!float.IsFinite(loss))
+        {
+            throw NonFiniteForward();
+        }
+        _hasLossGradient = true;
+        return loss;
+    }
+
+    private void Dispatch(Phase phase)
+    {
+        _phase = phase;
+        if (_pool is null)
+        {
+            RunWorker(0);
+        }
+        else
+        {
+            _pool.Run();
+        }
+    }
+
+    private void RunWorker(int index)
+    {
+        var context = _contexts[index];
+        if (_phase == Phase.Reduce)
+        {
+            ReduceGradients(index);
+            return;
+        }
+        if (_counts[index] == 0)
+        {
+            if (_phase == Phase.Backward && index > 0)
+            {
+                Array.Clear(context.Gradients);
+            }
+            return;
+        }
+        switch (_phase)
+        {
+            case Phase.Forward:
+                ForwardLayers(context);
+                break;
+            case Phase.CrossEntropy:
+            {
+                var width = _plan.Output.Elements;
+                _partialLosses[index] = Losses.SoftmaxCrossEntropy(
+                    context.Batch,
+                    width,
+                    context.Activation(_plan.TrainingOutputOffset, width),
+                    _labels.AsSpan(_starts[index], _counts[index]),
+                    context.ActivationGradient(_plan.TrainingOutputOffset, width),
+                    meanOver: context.TotalBatch);
+                break;
+            }
+            case Phase.SquaredError:
+            {
+                var width = _plan.Output.Elements;
+                _partialLosses[index] = Losses.MeanSquaredError(
+                    context.Activation(_plan.TrainingOutputOffset, width),
+                    _targets.AsSpan(_starts[index] * width, _counts[index] * width),
+                    context.ActivationGradient(_plan.TrainingOutputOffset, width),
+                    meanOver: context.TotalBatch * width);
+                break;
+            }
+            case Phase.Backward:
+                BackwardLayers(context);
+                break;
+        }
+    }
+
+    /// <summary>Worker <paramref name="index"/> sums its share of the gradient arena over all workers, in worker order.</summary>
+    private void ReduceGradients(int index)
+    {
+        var length = Gradients.Length;
+        var workers = _contexts.Length;
+        var start = (int)((long)length * index / workers);
+        var end = (int)((long)length * (index + 1) / workers);
+        var total = Gradients.AsSpan(start, end - start);
+        for (var i = 1; i < workers; i++)
+        {
+            TensorPrimitives.Add(total, _contexts[i].Gradients.AsSpan(start, end - start), total);
+        }
+    }
+
+    private void AverageBuffers(int batch)
+    {
+        if (_contexts.Length == 1 || _buffers.Length == 0)
+        {
+            return;
+        }
+        var total = _buffers.AsSpan();
+        TensorPrimitives.Multiply(total, (float)_counts[0] / batch, total);
+        for (var i = 1; i < _contexts.Length; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                TensorPrimitives.MultiplyAdd(_contexts[i].Buffers, (float)_counts[i] / batch, total, total);
+            }
+        }
+    }
+
+    private ReadOnlySpan<float> GatherOutput(int batch, bool training)
+    {
+        var width = _plan.Output.Elements;
+        var offset = training ? _plan.TrainingOutputOffset : _plan.OutputOffset;
+        if (_contexts.Length == 1)
+        {
+            return _contexts[0].Activation(offset, width);
+        }
+        if (_output.Length < batch * width)
+        {
+            _output = new float[batch * width];
+        }
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                _contexts[i].Activation(offset, width).CopyTo(_output.AsSpan(_starts[i] * width));
+            }
+        }
+        return _output.AsSpan(0, batch * width);
+    }
+}

@@ -1,0 +1,145 @@
+using System;
+using System.ComponentModel;
+
+namespace Cnn.Runtime.Network;
+
+/// <summary>
+/// One worker's view of a network during a pass: its sub-batch, its own activation, gradient,
+/// scratch and state arenas, its gradient and buffer arenas, and its dropout random source. The
+/// generated forward and backward code reads and writes only through this, so workers never share
+/// writable memory. Arenas are allocated for the largest sub-batch seen and only ever grow.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class NetworkContext
+{
+    private readonly NetworkPlan _plan;
+    private float[] _activations = Array.Empty<float>();
+    private float[] _activationGradients = Array.Empty<float>();
+    private float[] _scratch = Array.Empty<float>();
+    private int[] _indices = Array.Empty<int>();
+    private double[] _doubles = Array.Empty<double>();
+    private int _capacity;
+
+    internal NetworkContext(NetworkPlan plan, int index, float[] parameters, float[] gradients, float[] buffers, ulong seed)
+    {
+        _plan = plan;
+        Index = index;
+        Parameters = parameters;
+        Gradients = gradients;
+        Buffers = buffers;
+        State = new float[plan.StateFloats];
+        Seed = seed;
+    }
+
+    /// <summary>Which worker this is (0 runs on the calling thread).</summary>
+    public int Index { get; }
+
+    /// <summary>Samples in this worker's part of the batch.</summary>
+    public int Batch { get; internal set; }
+
+    /// <summary>Samples in the whole batch (losses average over it).</summary>
+    public int TotalBatch { get; internal set; }
+
+    /// <summary>Whether the current pass is in training mode.</summary>
+    public bool Training { get; internal set; }
+
+    /// <summary>The parameter arena (shared by all workers, read-only during a pass).</summary>
+    public float[] Parameters { get; internal set; }
+
+    /// <summary>This worker's parameter-gradient arena (worker 0's is the network's).</summary>
+    public float[] Gradients { get; }
+
+    /// <summary>This worker's buffer arena: running statistics (worker 0's is the network's).</summary>
+    public float[] Buffers { get; }
+
+    /// <summary>Per-layer values that do not scale with the batch (BatchNorm's saved mean and inverse deviation).</summary>
+    public float[] State { get; }
+
+    /// <summary>The network's seed: dropout masks are a pure function of it, <see cref="Step"/> and the sample's index in the batch.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Training forward passes before this one (so every step draws new dropout masks).</summary>
+    public long Step { get; internal set; }
+
+    /// <summary>Index in the whole batch of this worker's first sample.</summary>
+    public int FirstSample { get; internal set; }
+
+    /// <summary>Scratch for kernels, at least the network's scratch length for <see cref="Batch"/>.</summary>
+    public Span<float> Scratch => _scratch;
+
+    /// <summary>The activation slot at per-sample offset <paramref name="offset"/> with <paramref name="length"/> values per sample.</summary>
+    /// <param name="offset">Per-sample offset of the slot.</param>
+    /// <param name="length">Values per sample.</param>
+    /// <returns>The slot for the current batch.</returns>
+    public Span<float> Activation(int offset, int length) => _activations.AsSpan(offset * Batch, length * Batch);
+
+    /// <summary>The gradient of the activation slot at per-sample offset <paramref name="offset"/>.</summary>
+    /// <param name="offset">Per-sample offset of the slot.</param>
+    /// <param name="length">Values per sample.</param>
+    /// <returns>The gradient slot for the current batch.</returns>
+    public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(offset * Batch, length * Batch);
+
+    /// <summary>The index slot (max-pool argmax) at per-sample offset <paramref name="offset"/>.</summary>
+    /// <param name="offset">Per-sample offset in the index arena.</param>
+    /// <param name="length">Indices per sample.</param>
+    /// <returns>The slot for the current batch.</returns>
+    public Span<int> Indices(int offset, int length) => _indices.AsSpan(offset * Batch, length * Batch);
+
+    /// <summary>Double-precision scratch (per-channel sums), grown on first use and kept.</summary>
+    /// <param name="length">Values needed.</param>
+    /// <returns>At least <paramref name="length"/> doubles.</returns>
+    public Span<double> Doubles(int length)
+    {
+        if (_doubles.Length < length)
+        {
+            _doubles = new double[length];
+        }
+        return _doubles.AsSpan(0, length);
+    }
+
+    /// <summary>A parameter tensor at its arena offset.</summary>
+    /// <param name="offset">Offset in the parameter arena.</param>
+    /// <param name="length">Values.</param>
+    /// <returns>The parameter values.</returns>
+    public ReadOnlySpan<float> Parameter(int offset, int length) => Parameters.AsSpan(offset, length);
+
+    /// <summary>The gradient of a parameter tensor at its arena offset.</summary>
+    /// <param name="offset">Offset in the parameter arena.</param>
+    /// <param name="length">Values.</param>
+    /// <returns>This worker's gradient values.</returns>
+    public Span<float> Gradient(int offset, int length) => Gradients.AsSpan(offset, length);
+
+    /// <summary>A buffer tensor (running statistics) at its arena offset.</summary>
+    /// <param name="offset">Offset in the buffer arena.</param>
+    /// <param name="length">Values.</param>
+    /// <returns>This worker's buffer values.</returns>
+    public Span<float> Buffer(int offset, int length) => Buffers.AsSpan(offset, length);
+
+    /// <summary>Per-layer state at a fixed offset.</summary>
+    /// <param name="offset">Offset in the state arena.</param>
+    /// <param name="length">Values.</param>
+    /// <returns>The state values.</returns>
+    public Span<float> StateSlot(int offset, int length) => State.AsSpan(offset, length);
+
+    /// <summary>Makes the arenas hold <paramref name="batch"/> samples (growing them only when needed) and sets the batch.</summary>
+    internal void Prepare(int batch, int totalBatch, int scratchLength)
+    {
+        if (batch > _capacity)
+        {
+            _activations = new float[checked(_plan.ActivationFloatsPerSample * batch)];
+            _activationGradients = new float[_activations.Length];
+            _indices = new int[checked(_plan.IndicesPerSample * batch)];
+            _capacity = batch;
+        }
+        if (scratchLength > _scratch.Length)
+        {
+            _scratch = new float[scratchLength];
+        }
+        Batch = batch;
+        TotalBatch = totalBatch;
+    }
+
+    internal int Capacity => _capacity;
+
+    internal Span<float> AllActivations => _activations.AsSpan(0, _plan.ActivationFloatsPerSample * Batch);
+}

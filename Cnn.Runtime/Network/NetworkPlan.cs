@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using Cnn.Runtime.Model;
+
+namespace Cnn.Runtime.Network;
+
+/// <summary>
+/// Everything about a generated network that the runtime needs and the generator computed: the
+/// parameter layout and the activation arena plan. Every activation lives in a slot of the
+/// per-sample activation arena: a slot at per-sample offset <c>o</c> holding <c>n</c> values per
+/// sample occupies <c>[o·batch, (o + n)·batch)</c> of the arena, NCHW within it; its gradient sits at
+/// the same place in the activation-gradient arena. Values that do not scale with the batch (a
+/// BatchNorm's saved batch statistics) live in the state arena at fixed offsets.
+/// </summary>
+public sealed class NetworkPlan
+{
+    /// <summary>Learned parameters and buffers with their arena offsets, in state_dict order.</summary>
+    public required IReadOnlyList<ParameterInfo> Layout { get; init; }
+
+    /// <summary>Shape of one input sample.</summary>
+    public required TensorShape Input { get; init; }
+
+    /// <summary>Shape of one output sample.</summary>
+    public required TensorShape Output { get; init; }
+
+    /// <summary>Floats of the activation arena (and of the activation-gradient arena) per sample.</summary>
+    public required int ActivationFloatsPerSample { get; init; }
+
+    /// <summary>Floats of the parameter (and gradient) arena; 0 means the end of the last learned tensor.</summary>
+    public int ParameterArenaLength { get; init; }
+
+    /// <summary>Floats of the buffer arena; 0 means the end of the last running statistic.</summary>
+    public int BufferArenaLength { get; init; }
+
+    /// <summary>Ints of the index arena per sample (max-pool argmax), scaled by the batch like activations.</summary>
+    public int IndicesPerSample { get; init; }
+
+    /// <summary>Floats of the state arena (independent of the batch size).</summary>
+    public int StateFloats { get; init; }
+
+    /// <summary>Per-sample offset of the input slot.</summary>
+    public int InputOffset { get; init; }
+
+    /// <summary>Per-sample offset of the output slot in inference mode.</summary>
+    public required int OutputOffset { get; init; }
+
+    /// <summary>
+    /// Per-sample offset of the output slot in training mode: the logits before a trailing Softmax,
+    /// which training skips so that the fused softmax cross-entropy never applies softmax twice.
+    /// </summary>
+    public required int TrainingOutputOffset { get; init; }
+
+    /// <summary>Every layer that computes something, in forward order, for reporting non-finite values.</summary>
+    public IReadOnlyList<LayerTrace> Layers { get; init; } = Array.Empty<LayerTrace>();
+}
+
+/// <summary>Where one layer writes in the forward and backward passes, so a NaN or infinity can be traced to the first layer that produced it.</summary>
+/// <param name="Name">The layer's dotted path (<c>layer1.0.conv1</c>).</param>
+/// <param name="OutputOffset">Per-sample offset of the layer's output slot.</param>
+/// <param name="OutputLength">Values per sample of the output.</param>
+/// <param name="InputGradientOffset">Per-sample offset where the backward pass writes the gradient of the layer's input, or -1 when it writes none.</param>
+/// <param name="InputGradientLength">Values per sample of that gradient.</param>
+public sealed record LayerTrace(string Name, int OutputOffset, int OutputLength, int InputGradientOffset, int InputGradientLength);

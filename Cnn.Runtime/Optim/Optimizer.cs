@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Cnn.Runtime.Model;
+
+namespace Cnn.Runtime.Optim;
+
+/// <summary>
+/// A first-order optimizer over a generated network's arenas: <see cref="Step"/> reads the gradient
+/// arena and updates the parameter arena in place, tensor by tensor, at the offsets the network's
+/// <see cref="ParameterInfo"/> layout gives. Buffers (running statistics) live in another arena and
+/// are skipped; tensors of <see cref="FrozenLayers"/> are left untouched. State arrays are allocated
+/// once, at construction, so a step allocates nothing.
+/// </summary>
+/// <remarks>
+/// The arithmetic follows PyTorch 1.13's single-tensor implementations operation by operation
+/// (hyperparameters are doubles, rounded to float where PyTorch rounds them, and multiply-adds
+/// fused where its build fuses them), so a run reproduces PyTorch's parameters bit for bit.
+/// </remarks>
+public abstract class Optimizer
+{
+    private readonly ParameterInfo[] _tensors;
+    private readonly long[] _tensorSteps;
+    private readonly List<(string Name, float[] Values)> _state = [];
+    private double _learningRate;
+
+    /// <summary>Creates an optimizer over the trainable tensors of <paramref name="layout"/>.</summary>
+    /// <param name="layout">The network's tensors; buffers among them are ignored.</param>
+    /// <param name="learningRate">The initial learning rate (≥ 0).</param>
+    protected Optimizer(IReadOnlyList<ParameterInfo> layout, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        _tensors = layout.Where(t => !t.IsBuffer).ToArray();
+        ArenaLength = CheckedArenaLength(_tensors);
+        _tensorSteps = new long[_tensors.Length];
+        LearningRate = learningRate;
+    }
+
+    /// <summary>The trainable tensors, in layout order.</summary>
+    public IReadOnlyList<ParameterInfo> Tensors => _tensors;
+
+    /// <summary>Values the parameter and gradient arenas must hold at least: the end of the last tensor.</summary>
+    public int ArenaLength { get; }
+
+    /// <summary>The learning rate of the next step; schedules set it.</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and non-negative.");
+            }
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>
+    /// PyTorch's <c>initial_lr</c>: the learning rate when the first schedule was attached, which
+    /// schedules computing from a base rate (cosine annealing) start from. Null until then.
+    /// </summary>
+    public double? InitialLearningRate { get; set; }
+
+    /// <summary>Layers kept out of training; edit at any time (between steps) to freeze or unfreeze.</summary>
+    public FrozenLayers FrozenLayers { get; } = new();
+
+    /// <summary>
+    /// Whether weight decay applies to a tensor. PyTorch decays every parameter; set
+    /// <c>t =&gt; t.IsWeight</c> to leave biases and BatchNorm out, as two parameter groups would.
+    /// </summary>
+    public Func<ParameterInfo, bool> DecaysWeight { get; set; } = static _ => true;
+
+    /// <summary>Number of <see cref="Step"/> calls so far.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>Per trainable tensor, the steps that updated it (frozen steps do not count): PyTorch's per-parameter <c>step</c>.</summary>
+    public ReadOnlySpan<long> TensorSteps => _tensorSteps;
+
+    /// <summary>The live state arrays under PyTorch's names, each <see cref="ArenaLength"/> long, at the parameters' offsets.</summary>
+    public IReadOnlyList<(string Name, float[] Values)> State => _state;
+
+    /// <summary>Updates <paramref name="parameters"/> from <paramref name="gradients"/> (same offsets), skipping frozen layers.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length < ArenaLength || gradients.Length < ArenaLength)
+        {
+            throw new ArgumentException($"The layout needs arenas of at least {ArenaLength} values; got {parameters.Length} parameters and {gradients.Length} gradients.");
+        }
+        StepCount++;
+        for (var i = 0; i < _tensors.Length; i++)
+        {
+            var tensor = _tensors[i];
+            if (FrozenLayers.Freezes(tensor.Layer))
+            {
+                continue;
+            }
+            _tensorSteps[i]++;
+            Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+        }
+    }
+
+    /// <summary>Copies the state out, for a checkpoint.</summary>
+    public OptimizerState SaveState() => new(
+        LearningRate,
+        InitialLearningRate,
+        StepCount,
+        (long[])_tensorSteps.Clone(),
+        _state.Select(s => (s.Name, (float[])s.Values.Clone())).ToArray());
+
+    /// <summary>Restores state saved by an optimizer of the same kind and configuration over the same layout.</summary>
+    /// <exception cref="ArgumentException">The state does not fit: other names, lengths or tensor count.</exception>
+    public void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.TensorSteps.Length != _tensors.Length)
+        {
+            throw new ArgumentException($"The state counts steps for {state.TensorSteps.Length} tensors; this optimizer trains {_tensors.Length}.", nameof(state));
+        }
+        var expected = string.Join(", ", _state.Select(s => s.Name));
+        var given = string.Join(", ", state.Arrays.Select(s => s.Name));
+        if (expected != given)
+        {
+            throw new ArgumentException($"{GetType().Name} keeps state [{expected}]; the saved state has [{given}].", nameof(state));
+        }
+        foreach (var (name, values) in state.Arrays)
+        {
+            if (values.Length != ArenaLength)
+            {
+                throw new ArgumentException($"State '{name}' has {values.Length} values; the arena has {ArenaLength}.", nameof(state));
+            }
+        }
+        if (state.StepCount < 0 || state.TensorSteps.Any(s => s < 0 || s > state.StepCount))
+        {
+            throw new ArgumentException("Step counts must be non-negative and no tensor can have taken more steps than the optimizer.", nameof(state));
+        }
+        LearningRate = state.LearningRate;
+        InitialLearningRate = state.InitialLearningRate;
+        StepCount = state.StepCount;
+        state.TensorSteps.CopyTo(_tensorSteps, 0);
+        for (var i = 0; i < _state.Count; i++)
+        {
+            state.Arrays[i].Values.CopyTo(_state[i].Values, 0);
+        }
+    }
+
+    /// <summary>Applies one update to one tensor.</summary>
+    /// <param name="tensor">The tensor; its <see cref="ParameterInfo.Offset"/> locates it in the state arrays.</param>
+    /// <param name="parameters">The tensor's values.</param>
+    /// <param name="gradients">Its gradient.</param>
+    /// <param name="step">How many steps have updated this tensor, this one included (1 on its first).</param>
+    protected abstract void Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+
+    /// <summary>Allocates a zeroed, arena-sized state array under a PyTorch state name (constructors only).</summary>
+    protected float[] AddState(string name)
+    {
+        var values = new float[ArenaLength];
+        _state.Add((name, values));
+        return values;
+    }
+
+    private static int CheckedArenaLength(ParameterInfo[] tensors)
+    {
+        var end = 0;
+        foreach (var tensor in tensors.OrderBy(t => t.Offset))
+        {
+            if (tensor.Offset < 0)
+            {
+                throw new ArgumentException($"Tensor {tensor.Name} has a negative offset ({tensor.Offset}).", "layout");
+            }
+            if (tensor.Offset < end)
+            {
+                throw new ArgumentException($"Tensor {tensor.Name} at offset {tensor.Offset} overlaps the tensor before it (which ends at {end}).", "layout");
+            }
+            end = tensor.Offset + tensor.Length;
+        }
+        return end;
+    }
+}
