@@ -110,6 +110,20 @@ public abstract partial class NetworkBase : IDisposable
     public Span<long> BatchesTracked => _batchesTracked;
 
     /// <summary>
+    /// Training-mode forward passes so far. Dropout masks are a function of the seed, this count and
+    /// each sample's index in its batch, so restoring it (with the weights) resumes a run exactly.
+    /// </summary>
+    public long TrainingSteps
+    {
+        get => _trainingSteps;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _trainingSteps = value;
+        }
+    }
+
+    /// <summary>
     /// Worker threads that share a batch (the caller's thread included). Setting it starts the
     /// threads once; it may be changed between steps.
     /// </summary>
