@@ -195,7 +195,7 @@ internal static class CompositionRules
             return true;
         }
         context.Report(DiagnosticIds.NotABlock, site.At(),
-            Invariant($"{site.Head(input)}: {site.Layer.Kind} takes {(min == max ? LayerText.Number(min) : min + " to " + max)} block classes, not {count}"));
+            Invariant($"{site.Head(input)}: {site.Layer.Kind} takes {(min == max ? LayerText.Number(min) : max == int.MaxValue ? "at least " + min : min + " to " + max)} block classes, not {count}"));
         return false;
     }
 
