@@ -130,6 +130,11 @@ internal static class CompositionRules
             var copy = Expand(site, layer.Blocks[0], SubScope(site, inner, segment, "copy " + segment, context), current, context);
             current = copy.Flow;
             paths.Add(new PathNode(segment, copy.Layers));
+            if (current.Shape is null)
+            {
+                // Later copies on an unknown input would only repeat this copy's problems.
+                break;
+            }
         }
         var result = Combine(layer, paths, current);
         return validCount && !context.Exhausted ? result : result with { Flow = current.Unknown };
