@@ -119,6 +119,15 @@ public class CompositionShapeTests
     }
 
     [Fact]
+    public void Repeat_stops_at_the_first_copy_that_fails()
+    {
+        var net = Infer(8, 5, 5, new[] { Compose(LayerKind.Repeat, "Shrink") with { Count = int.MaxValue } }, Block("Shrink", Conv(4, 3)));
+
+        var problem = Assert.Single(net.Problems);
+        Assert.Equal("Conv #1 (3×3, stride 1, pad 0) in block Shrink at repeat1.2.conv1 on 4×1×1 gives -1×-1 output: the 3×3 window is larger than the padded 1×1 input", problem.Message);
+    }
+
+    [Fact]
     public void Use_applies_a_block_once_under_its_lower_camel_case_name()
     {
         var net = Infer(8, 5, 5, new[] { Compose(LayerKind.Use, "ResStage").Args(4, 1) }, Block("ResStage", Conv(Arg.A, 1)));

@@ -17,7 +17,7 @@ namespace Cnn.Dsl.Tests.Shapes;
 /// </summary>
 public class ShapeInferencePropertyTests
 {
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(300).WithQuietOnSuccess(true);
+    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(200).WithQuietOnSuccess(true);
 
     private static readonly string[] BlockIds = { "Nets.B0", "Nets.B1", "Nets.B2", "Nets.Missing" };
 
