@@ -36,7 +36,7 @@ namespace Nets
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Cnn.Generators", "1.0.0.0")]
-    partial class MiniInception
+    partial class MiniInception : global::Cnn.Runtime.Network.NetworkBase
     {
         /// <summary>
         /// Channels of one input sample (3×32×32).
@@ -177,5 +177,154 @@ namespace Nets
             new global::Cnn.Runtime.Model.ParameterInfo("fc.weight", "fc", new int[] { 10, 56 }, 9440, global::Cnn.Runtime.Model.ParameterRole.Weight),
             new global::Cnn.Runtime.Model.ParameterInfo("fc.bias", "fc", new int[] { 10 }, 10000, global::Cnn.Runtime.Model.ParameterRole.Bias),
         });
+
+        /// <summary>
+        /// A MiniInception with freshly initialized weights: convolution and dense weights and biases uniform in ±1/√fan_in
+        /// (PyTorch's default Kaiming-uniform), BatchNorm γ = 1 and β = 0, running mean 0 and variance 1.
+        /// </summary>
+        /// <param name="seed">Seed of the initial weights and of the dropout masks: the same seed gives the same network.</param>
+        /// <param name="workers">Threads that share each batch (the caller's included); results depend only on the seed and this count.</param>
+        public MiniInception(int seed = 0, int workers = 1)
+            : base(GeneratedPlan, seed, workers)
+        {
+        }
+
+        private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan
+        {
+            Layout = ParameterLayout,
+            Input = new global::Cnn.Runtime.Model.TensorShape(3, 32, 32, false),
+            Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
+            ParameterArenaLength = 10016,
+            BufferArenaLength = 0,
+            ActivationFloatsPerSample = 144050,
+            IndicesPerSample = 19968,
+            StateFloats = 0,
+            InputOffset = 0,
+            OutputOffset = 144040,
+            TrainingOutputOffset = 144040,
+            Layers = new global::Cnn.Runtime.Network.LayerTrace[]
+            {
+                new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 32768, -1, 0),
+                new global::Cnn.Runtime.Network.LayerTrace("relu1", 35840, 32768, 3072, 32768),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 68608, 8192, 35840, 32768),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.conv1", 76800, 4096, 68608, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.relu1", 80896, 4096, 76800, 4096),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv1", 84992, 6144, 68608, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu1", 91136, 6144, 84992, 6144),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv2", 97280, 8192, 91136, 6144),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu2", 105472, 8192, 97280, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.maxpool1", 113664, 8192, 68608, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.conv1", 121856, 2048, 113664, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.relu1", 123904, 2048, 121856, 2048),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1", 125952, 14336, 80896, 4096),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 140288, 3584, 125952, 14336),
+                new global::Cnn.Runtime.Network.LayerTrace("gap1", 143872, 56, 140288, 3584),
+                new global::Cnn.Runtime.Network.LayerTrace("dropout1", 143928, 56, 143872, 56),
+                new global::Cnn.Runtime.Network.LayerTrace("fc", 144040, 10, 143928, 56),
+            },
+        };
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(3, 32, 32, 32, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 32, 32, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 16, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step5Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 24, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step7Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(24, 16, 16, 32, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 16, 16, 3, 1, 1, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step10Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 8, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(56, 16, 16, 2, 2, 0, false);
+
+        /// <inheritdoc />
+        protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // conv1: Conv 3×32×32 → 32×32×32
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, 864);
+            // relu1: Relu 32×32×32 → 32×32×32
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 32768, 3072, 35840);
+            // maxpool1: MaxPool 32×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step2Geometry, 35840, 68608, 0);
+            // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 68608, 76800, 896, 1408);
+            // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 4096, 76800, 80896);
+            // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step5Geometry, 68608, 84992, 1424, 2192);
+            // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 6144, 84992, 91136);
+            // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step7Geometry, 91136, 97280, 2224, 9136);
+            // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 97280, 105472);
+            // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step9Geometry, 68608, 113664, 8192);
+            // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step10Geometry, 113664, 121856, 9168, 9424);
+            // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 2048, 121856, 123904);
+            // mixed1: Concat join 32×16×16 → 56×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 0, 80896, 16);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 16, 105472, 32);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 48, 123904, 8);
+            // maxpool2: MaxPool 56×16×16 → 56×8×8
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step13Geometry, 125952, 140288, 16384);
+            // gap1: GlobalAvgPool 56×8×8 → 56×1×1
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 56, 64, 140288, 143872);
+            // dropout1: Dropout 56×1×1 → 56×1×1
+            global::Cnn.Runtime.Network.LayerOps.Dropout(context, 56, 143872, 143928, 143984, 0.2f);
+            // fc: Dense 56×1×1 → 10
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 56, 10, 143928, 144040, 9440, 10000);
+        }
+
+        /// <inheritdoc />
+        protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // fc: Dense 56×1×1 → 10
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 143928, 144040, 9440, 10000, global::Cnn.Runtime.Network.InputGradient.Write);
+            // dropout1: Dropout 56×1×1 → 56×1×1
+            global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 143872, 143928, 143984, global::Cnn.Runtime.Network.InputGradient.Write);
+            // gap1: GlobalAvgPool 56×8×8 → 56×1×1
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 140288, 143872, global::Cnn.Runtime.Network.InputGradient.Write);
+            // maxpool2: MaxPool 56×16×16 → 56×8×8
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step13Geometry, 125952, 140288, 16384, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1: Concat join 32×16×16 → 56×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 0, 80896, 16, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 16, 105472, 32, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 48, 123904, 8, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 121856, 123904, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 113664, 121856, 9168, 9424, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step9Geometry, 68608, 113664, 8192, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 97280, 105472, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 91136, 97280, 2224, 9136, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 84992, 91136, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step5Geometry, 68608, 84992, 1424, 2192, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 76800, 80896, global::Cnn.Runtime.Network.InputGradient.Write);
+            // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 68608, 76800, 896, 1408, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            // maxpool1: MaxPool 32×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 35840, 68608, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu1: Relu 32×32×32 → 32×32×32
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 32768, 3072, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            // conv1: Conv 3×32×32 → 32×32×32
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, global::Cnn.Runtime.Network.InputGradient.None);
+        }
+
+        /// <inheritdoc />
+        protected override int ScratchLength(int batch)
+        {
+            var length = 0;
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step5Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step7Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step10Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(56, 10, batch));
+            return length;
+        }
     }
 }

@@ -31,7 +31,7 @@ namespace Nets
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Cnn.Generators", "1.0.0.0")]
-    partial class LeNet5
+    partial class LeNet5 : global::Cnn.Runtime.Network.NetworkBase
     {
         /// <summary>
         /// Channels of one input sample (1×28×28).
@@ -160,5 +160,115 @@ namespace Nets
             new global::Cnn.Runtime.Model.ParameterInfo("dense3.weight", "dense3", new int[] { 10, 84 }, 60896, global::Cnn.Runtime.Model.ParameterRole.Weight),
             new global::Cnn.Runtime.Model.ParameterInfo("dense3.bias", "dense3", new int[] { 10 }, 61744, global::Cnn.Runtime.Model.ParameterRole.Bias),
         });
+
+        /// <summary>
+        /// A LeNet5 with freshly initialized weights: convolution and dense weights and biases uniform in ±1/√fan_in
+        /// (PyTorch's default Kaiming-uniform), BatchNorm γ = 1 and β = 0, running mean 0 and variance 1.
+        /// </summary>
+        /// <param name="seed">Seed of the initial weights and of the dropout masks: the same seed gives the same network.</param>
+        /// <param name="workers">Threads that share each batch (the caller's included); results depend only on the seed and this count.</param>
+        public LeNet5(int seed = 0, int workers = 1)
+            : base(GeneratedPlan, seed, workers)
+        {
+        }
+
+        private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan
+        {
+            Layout = ParameterLayout,
+            Input = new global::Cnn.Runtime.Model.TensorShape(1, 28, 28, false),
+            Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
+            ParameterArenaLength = 61760,
+            BufferArenaLength = 0,
+            ActivationFloatsPerSample = 15386,
+            IndicesPerSample = 1576,
+            StateFloats = 0,
+            InputOffset = 0,
+            OutputOffset = 15376,
+            TrainingOutputOffset = 15376,
+            Layers = new global::Cnn.Runtime.Network.LayerTrace[]
+            {
+                new global::Cnn.Runtime.Network.LayerTrace("conv1", 784, 4704, -1, 0),
+                new global::Cnn.Runtime.Network.LayerTrace("relu1", 5488, 4704, 784, 4704),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 10192, 1176, 5488, 4704),
+                new global::Cnn.Runtime.Network.LayerTrace("conv2", 11368, 1600, 10192, 1176),
+                new global::Cnn.Runtime.Network.LayerTrace("relu2", 12968, 1600, 11368, 1600),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 14568, 400, 12968, 1600),
+                new global::Cnn.Runtime.Network.LayerTrace("dense1", 14968, 120, 14568, 400),
+                new global::Cnn.Runtime.Network.LayerTrace("relu3", 15088, 120, 14968, 120),
+                new global::Cnn.Runtime.Network.LayerTrace("dense2", 15208, 84, 15088, 120),
+                new global::Cnn.Runtime.Network.LayerTrace("relu4", 15292, 84, 15208, 84),
+                new global::Cnn.Runtime.Network.LayerTrace("dense3", 15376, 10, 15292, 84),
+            },
+        };
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(1, 28, 28, 6, 5, 1, 2, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(6, 28, 28, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(6, 14, 14, 16, 5, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step5Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(16, 10, 10, 2, 2, 0, false);
+
+        /// <inheritdoc />
+        protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // conv1: Conv 1×28×28 → 6×28×28
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 784, 0, 160);
+            // relu1: Relu 6×28×28 → 6×28×28
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 4704, 784, 5488);
+            // maxpool1: MaxPool 6×28×28 → 6×14×14
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step2Geometry, 5488, 10192, 0);
+            // conv2: Conv 6×14×14 → 16×10×10
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 10192, 11368, 176, 2576);
+            // relu2: Relu 16×10×10 → 16×10×10
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 1600, 11368, 12968);
+            // maxpool2: MaxPool 16×10×10 → 16×5×5
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step5Geometry, 12968, 14568, 1176);
+            // dense1: Dense 400 → 120
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 400, 120, 14568, 14968, 2592, 50592);
+            // relu3: Relu 120 → 120
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 120, 14968, 15088);
+            // dense2: Dense 120 → 84
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 120, 84, 15088, 15208, 50720, 60800);
+            // relu4: Relu 84 → 84
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 84, 15208, 15292);
+            // dense3: Dense 84 → 10
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 84, 10, 15292, 15376, 60896, 61744);
+        }
+
+        /// <inheritdoc />
+        protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // dense3: Dense 84 → 10
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 15292, 15376, 60896, 61744, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu4: Relu 84 → 84
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 15208, 15292, global::Cnn.Runtime.Network.InputGradient.Write);
+            // dense2: Dense 120 → 84
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 15088, 15208, 50720, 60800, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu3: Relu 120 → 120
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 14968, 15088, global::Cnn.Runtime.Network.InputGradient.Write);
+            // dense1: Dense 400 → 120
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 14568, 14968, 2592, 50592, global::Cnn.Runtime.Network.InputGradient.Write);
+            // maxpool2: MaxPool 16×10×10 → 16×5×5
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step5Geometry, 12968, 14568, 1176, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu2: Relu 16×10×10 → 16×10×10
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 1600, 11368, 12968, global::Cnn.Runtime.Network.InputGradient.Write);
+            // conv2: Conv 6×14×14 → 16×10×10
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 10192, 11368, 176, 2576, global::Cnn.Runtime.Network.InputGradient.Write);
+            // maxpool1: MaxPool 6×28×28 → 6×14×14
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 5488, 10192, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu1: Relu 6×28×28 → 6×28×28
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4704, 784, 5488, global::Cnn.Runtime.Network.InputGradient.Write);
+            // conv1: Conv 1×28×28 → 6×28×28
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, global::Cnn.Runtime.Network.InputGradient.None);
+        }
+
+        /// <inheritdoc />
+        protected override int ScratchLength(int batch)
+        {
+            var length = 0;
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(400, 120, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(120, 84, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(84, 10, batch));
+            return length;
+        }
     }
 }

@@ -40,7 +40,7 @@ namespace Nets
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Cnn.Generators", "1.0.0.0")]
-    partial class SmallResNet
+    partial class SmallResNet : global::Cnn.Runtime.Network.NetworkBase
     {
         /// <summary>
         /// Channels of one input sample (3×32×32).
@@ -209,5 +209,169 @@ namespace Nets
             new global::Cnn.Runtime.Model.ParameterInfo("fc.weight", "fc", new int[] { 10, 32 }, 19664, global::Cnn.Runtime.Model.ParameterRole.Weight),
             new global::Cnn.Runtime.Model.ParameterInfo("fc.bias", "fc", new int[] { 10 }, 19984, global::Cnn.Runtime.Model.ParameterRole.Bias),
         });
+
+        /// <summary>
+        /// A SmallResNet with freshly initialized weights: convolution and dense weights and biases uniform in ±1/√fan_in
+        /// (PyTorch's default Kaiming-uniform), BatchNorm γ = 1 and β = 0, running mean 0 and variance 1.
+        /// </summary>
+        /// <param name="seed">Seed of the initial weights and of the dropout masks: the same seed gives the same network.</param>
+        /// <param name="workers">Threads that share each batch (the caller's included); results depend only on the seed and this count.</param>
+        public SmallResNet(int seed = 0, int workers = 1)
+            : base(GeneratedPlan, seed, workers)
+        {
+        }
+
+        private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan
+        {
+            Layout = ParameterLayout,
+            Input = new global::Cnn.Runtime.Model.TensorShape(3, 32, 32, false),
+            Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
+            ParameterArenaLength = 20000,
+            BufferArenaLength = 288,
+            ActivationFloatsPerSample = 240682,
+            IndicesPerSample = 0,
+            StateFloats = 288,
+            InputOffset = 0,
+            OutputOffset = 240672,
+            TrainingOutputOffset = 240672,
+            Layers = new global::Cnn.Runtime.Network.LayerTrace[]
+            {
+                new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 16384, -1, 0),
+                new global::Cnn.Runtime.Network.LayerTrace("bn1", 19456, 16384, 3072, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("relu1", 35840, 16384, 19456, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.conv1", 52224, 16384, 35840, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.bn1", 68608, 16384, 52224, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.relu1", 84992, 16384, 68608, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 101376, 16384, 84992, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 117760, 16384, 101376, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1", 134144, 16384, 117760, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("relu2", 150528, 16384, 134144, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 166912, 8192, 150528, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 175104, 8192, 166912, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.relu1", 183296, 8192, 175104, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 191488, 8192, 183296, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 199680, 8192, 191488, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 207872, 8192, 150528, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 216064, 8192, 207872, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2", 224256, 8192, 199680, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("relu3", 232448, 8192, 224256, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("gap1", 240640, 32, 232448, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("fc", 240672, 10, 240640, 32),
+            },
+        };
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(3, 32, 32, 16, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step6Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step10Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 3, 2, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step15Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
+
+        /// <inheritdoc />
+        protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // conv1: Conv 3×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, -1);
+            // bn1: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
+            // relu1: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 19456, 35840);
+            // block1.conv1: Conv 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 35840, 52224, 464, -1);
+            // block1.bn1: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 52224, 68608, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
+            // block1.relu1: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 68608, 84992);
+            // block1.conv2: Conv 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step6Geometry, 84992, 101376, 2800, -1);
+            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 101376, 117760, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            // block1: Residual join 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Add(context, 16384, 117760, 35840, 134144);
+            // relu2: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 134144, 150528);
+            // block2.conv1: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step10Geometry, 150528, 166912, 5136, -1);
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 166912, 175104, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
+            // block2.relu1: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 175104, 183296);
+            // block2.conv2: Conv 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step13Geometry, 183296, 191488, 9808, -1);
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 191488, 199680, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
+            // block2.downsample.0: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step15Geometry, 150528, 207872, 19088, -1);
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 207872, 216064, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
+            // block2: Residual join 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Add(context, 8192, 199680, 216064, 224256);
+            // relu3: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 224256, 232448);
+            // gap1: GlobalAvgPool 32×16×16 → 32×1×1
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 232448, 240640);
+            // fc: Dense 32×1×1 → 10
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 32, 10, 240640, 240672, 19664, 19984);
+        }
+
+        /// <inheritdoc />
+        protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
+        {
+            // fc: Dense 32×1×1 → 10
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 240640, 240672, 19664, 19984, global::Cnn.Runtime.Network.InputGradient.Write);
+            // gap1: GlobalAvgPool 32×16×16 → 32×1×1
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 232448, 240640, global::Cnn.Runtime.Network.InputGradient.Write);
+            // relu3: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 224256, 232448, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2: Residual join 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 8192, 224256, 199680, global::Cnn.Runtime.Network.InputGradient.Write, 216064, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 207872, 216064, 19600, 19632, 224, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.downsample.0: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step15Geometry, 150528, 207872, 19088, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 191488, 199680, 19024, 19056, 160, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.conv2: Conv 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step13Geometry, 183296, 191488, 9808, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.relu1: Relu 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 175104, 183296, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 166912, 175104, 9744, 9776, 96, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block2.conv1: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 150528, 166912, 5136, -1, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            // relu2: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 134144, 150528, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1: Residual join 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 16384, 134144, 117760, global::Cnn.Runtime.Network.InputGradient.Write, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 101376, 117760, 5104, 5120, 64, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1.conv2: Conv 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 84992, 101376, 2800, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1.relu1: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 68608, 84992, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1.bn1: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 52224, 68608, 2768, 2784, 32, global::Cnn.Runtime.Network.InputGradient.Write);
+            // block1.conv1: Conv 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 35840, 52224, 464, -1, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            // relu1: Relu 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 19456, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            // bn1: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            // conv1: Conv 3×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, global::Cnn.Runtime.Network.InputGradient.None);
+        }
+
+        /// <inheritdoc />
+        protected override int ScratchLength(int batch)
+        {
+            var length = 0;
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step6Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step10Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step13Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step15Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(32, 10, batch));
+            return length;
+        }
     }
 }
