@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -53,15 +52,7 @@ internal sealed class SafeTensorsHeader
         }
         using (document)
         {
-            try
-            {
-                return FromDocument(document.RootElement, dataLength, filePath);
-            }
-            catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
-            {
-                // JsonDocument validates structure eagerly but decodes strings lazily.
-                throw new SafeTensorsFormatException(filePath, "the header holds a name or value that is not valid UTF-8");
-            }
+            return FromDocument(document.RootElement, dataLength, filePath);
         }
     }
 
