@@ -7,32 +7,6 @@ namespace Cnn.Dsl.Tests.Network;
 /// <summary>Splitting batches across workers: determinism, agreement with one worker, and no allocation after warm-up.</summary>
 public sealed class WorkerTests
 {
-    private const string Source = """
-        namespace Work;
-
-        [Block]
-        [Conv(Arg.A, 3, pad: 1, bias: false), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1)]
-        public partial class Body;
-
-        /// BatchNorm (per-worker statistics), dropout, a residual and a concat: every path workers must agree on.
-        [Network(2, 8, 8)]
-        [Conv(4, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
-        [Residual<Body>(4), Relu]
-        [Flatten, Dropout(0.25), Dense(16), Relu, Dense(5)]
-        public partial class Trainable;
-
-        /// No BatchNorm: workers compute exactly the one-worker gradient (up to summation order).
-        [Network(2, 8, 8)]
-        [Conv(4, 3, pad: 1), Relu, MaxPool(2)]
-        [Residual<Body2>(4), Relu]
-        [Flatten, Dropout(0.25), Dense(16), Relu, Dense(5)]
-        public partial class NoNorm;
-
-        [Block]
-        [Conv(Arg.A, 3, pad: 1), Tanh, Conv(Arg.A, 3, pad: 1)]
-        public partial class Body2;
-        """;
-
     private const int Batch = 7;
 
     private static (float[] Input, int[] Labels) Data(NetworkBase network)
@@ -43,9 +17,15 @@ public sealed class WorkerTests
         return (input, Enumerable.Range(0, Batch).Select(i => i % 5).ToArray());
     }
 
+    private static NetworkBase Create(string type, int workers) => type switch
+    {
+        nameof(Work.Trainable) => new Work.Trainable(seed: 8, workers),
+        _ => new Work.NoNorm(seed: 8, workers),
+    };
+
     private static float[] Train(string type, int workers, int steps)
     {
-        using var network = GeneratedNetwork.Create(Source, type, seed: 8, workers);
+        using var network = Create(type, workers);
         var (input, labels) = Data(network);
         for (var step = 0; step < steps; step++)
         {
@@ -64,14 +44,14 @@ public sealed class WorkerTests
     [InlineData(3)]
     public void Same_seed_and_worker_count_give_bit_identical_parameters(int workers)
     {
-        Assert.Equal(Train("Work.Trainable", workers, 4), Train("Work.Trainable", workers, 4));
+        Assert.Equal(Train(nameof(Work.Trainable), workers, 4), Train(nameof(Work.Trainable), workers, 4));
     }
 
     [Fact]
     public void Without_BatchNorm_two_workers_compute_the_one_worker_step()
     {
-        using var single = GeneratedNetwork.Create(Source, "Work.NoNorm", seed: 8, workers: 1);
-        using var pair = GeneratedNetwork.Create(Source, "Work.NoNorm", seed: 8, workers: 2);
+        using var single = new Work.NoNorm(seed: 8, workers: 1);
+        using var pair = new Work.NoNorm(seed: 8, workers: 2);
         var (input, labels) = Data(single);
         var lossSingle = single.ForwardBackward(input, labels, Batch);
         var lossPair = pair.ForwardBackward(input, labels, Batch);
@@ -83,8 +63,8 @@ public sealed class WorkerTests
     [Fact]
     public void With_BatchNorm_each_worker_normalizes_its_own_samples()
     {
-        using var single = GeneratedNetwork.Create(Source, "Work.Trainable", seed: 8, workers: 1);
-        using var pair = GeneratedNetwork.Create(Source, "Work.Trainable", seed: 8, workers: 2);
+        using var single = new Work.Trainable(seed: 8, workers: 1);
+        using var pair = new Work.Trainable(seed: 8, workers: 2);
         var (input, _) = Data(single);
         var first = input.AsSpan(0, 4 * single.InputShape.Elements).ToArray();
         var second = input.AsSpan(4 * single.InputShape.Elements).ToArray();
@@ -99,7 +79,7 @@ public sealed class WorkerTests
     [Fact]
     public void Training_steps_and_forward_passes_allocate_nothing_after_warm_up()
     {
-        using var network = GeneratedNetwork.Create(Source, "Work.Trainable", seed: 8, workers: 2);
+        using var network = new Work.Trainable(seed: 8, workers: 2);
         var (input, labels) = Data(network);
         network.ForwardBackward(input, labels, Batch);
         network.Forward(input, Batch);
@@ -118,7 +98,7 @@ public sealed class WorkerTests
     [Fact]
     public void A_smaller_batch_reuses_the_arenas_and_a_larger_one_grows_them()
     {
-        using var network = GeneratedNetwork.Create(Source, "Work.NoNorm", seed: 8);
+        using var network = new Work.NoNorm(seed: 8);
         var (input, labels) = Data(network);
         var full = network.Predict(input, Batch).ToArray();
         var small = network.Predict(input.AsSpan(0, 2 * network.InputShape.Elements), 2).ToArray();
