@@ -12,7 +12,7 @@ public class CompositionShapeTests
     private static readonly BlockSpec Projection = Block("Projection", Conv(Arg.A, 1, stride: Arg.B));
 
     private static InferredNetwork Infer(int c, int h, int w, LayerSpec[] layers, params BlockSpec[] blocks) =>
-        ShapeInference.Infer(SpecBuilder.Network(c, h, w, layers, blocks));
+        ShapeInference.Infer(Spec(c, h, w, layers, blocks));
 
     [Fact]
     public void Residual_adds_a_body_that_keeps_the_shape_with_placeholders_bound_per_use()
@@ -258,7 +258,7 @@ public class CompositionShapeTests
     public void An_incomplete_spec_is_not_inferred_and_parser_problems_come_first_once_each()
     {
         var parsed = new Problem(DiagnosticIds.NotPartial, SpecLocation.Class(), "not partial");
-        var spec = SpecBuilder.Network(1, 4, 4, Conv(0, 3)) with { Problems = EquatableArray.Of(parsed, parsed) };
+        var spec = Spec(1, 4, 4, Conv(0, 3)) with { Problems = EquatableArray.Of(parsed, parsed) };
 
         var inferred = ShapeInference.Infer(spec);
         var incomplete = ShapeInference.Infer(spec with { Incomplete = true });

@@ -71,7 +71,7 @@ public abstract partial class NetworkBase : IDisposable
             }
         }
         _parameters = new float[Math.Max(parameterLength, plan.ParameterArenaLength)];
-        Gradients = new float[parameterLength];
+        Gradients = new float[_parameters.Length];
         _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];
@@ -108,6 +108,20 @@ public abstract partial class NetworkBase : IDisposable
 
     /// <summary>Each BatchNorm's <c>num_batches_tracked</c>, in layout order.</summary>
     public Span<long> BatchesTracked => _batchesTracked;
+
+    /// <summary>
+    /// Training-mode forward passes so far. Dropout masks are a function of the seed, this count and
+    /// each sample's index in its batch, so restoring it (with the weights) resumes a run exactly.
+    /// </summary>
+    public long TrainingSteps
+    {
+        get => _trainingSteps;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _trainingSteps = value;
+        }
+    }
 
     /// <summary>
     /// Worker threads that share a batch (the caller's thread included). Setting it starts the

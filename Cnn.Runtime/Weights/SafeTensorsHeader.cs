@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Cnn.Runtime.Weights;
 
@@ -35,6 +36,11 @@ internal sealed class SafeTensorsHeader
         if (json.Length == 0 || json.Span[0] != (byte)'{')
         {
             throw new SafeTensorsFormatException(filePath, "the header does not start with '{'");
+        }
+        // JsonDocument checks UTF-8 only when a string is decoded, which would throw mid-validation.
+        if (!Utf8.IsValid(json.Span))
+        {
+            throw new SafeTensorsFormatException(filePath, "the header is not valid UTF-8");
         }
         JsonDocument document;
         try
