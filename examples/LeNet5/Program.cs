@@ -2,7 +2,7 @@ using System;
 using System.CommandLine;
 using LeNet5Example;
 
-var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (default: enough for about {TrainingSettings.DefaultSamplePasses:N0} sample passes, 15 on the embedded 8,000 training images, 2 on the full 60,000)" };
+var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (default: enough for about {TrainingSettings.DefaultSamplePasses:N0} sample passes, 33 on the embedded split, 4 on the full Fashion-MNIST)" };
 var batchSize = new Option<int>("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 64 };
 var learningRate = new Option<double>("--lr") { Description = "Initial learning rate of SGD with Nesterov momentum 0.9 (cosine-annealed to 0)", DefaultValueFactory = _ => 0.05 };
 var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist if installed, else the repository's data/fashion-mnist)", HelpName = "DIR" };
@@ -16,25 +16,23 @@ var command = new RootCommand("Trains LeNet-5, written in the CnnDsl attribute l
 {
     epochs, batchSize, learningRate, data, workers, seed, save, checkpoints, resume,
 };
-command.Validators.Add(result =>
+command.SetAction(result =>
 {
-    if (result.GetValue(resume) && result.GetValue(checkpoints) is null)
+    var settings = new TrainingSettings(
+        result.GetValue(epochs),
+        result.GetValue(batchSize),
+        result.GetValue(learningRate),
+        result.GetValue(data),
+        result.GetValue(workers),
+        result.GetValue(seed),
+        result.GetValue(save),
+        result.GetValue(checkpoints),
+        result.GetValue(resume));
+    if (settings.Problem() is { } problem)
     {
-        result.AddError("--resume needs --checkpoints DIR to resume from.");
+        Console.Error.WriteLine(problem);
+        return 2;
     }
-    if (result.GetValue(batchSize) < 1 || result.GetValue(workers) < 1 || result.GetValue(epochs) is < 1)
-    {
-        result.AddError("--epochs, --batch-size and --workers must be at least 1.");
-    }
+    return FashionMnistRun.Run(settings);
 });
-command.SetAction(result => FashionMnistRun.Run(new TrainingSettings(
-    result.GetValue(epochs),
-    result.GetValue(batchSize),
-    result.GetValue(learningRate),
-    result.GetValue(data),
-    result.GetValue(workers),
-    result.GetValue(seed),
-    result.GetValue(save),
-    result.GetValue(checkpoints),
-    result.GetValue(resume))));
 return command.Parse(args).Invoke();
