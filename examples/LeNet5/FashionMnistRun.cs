@@ -11,7 +11,7 @@ namespace LeNet5Example;
 /// <summary>Loads Fashion-MNIST, trains LeNet-5 with a progress bar and reports the test accuracy.</summary>
 internal static class FashionMnistRun
 {
-    /// <summary>Share of each class of the training set held out to validate each epoch.</summary>
+    /// <summary>Share of each class of the training set held out to validate each epoch (and to stop early on).</summary>
     private const double ValidationFraction = 0.1;
 
     public static int Run(TrainingSettings settings)
@@ -36,6 +36,7 @@ internal static class FashionMnistRun
             Epochs = epochs,
             BatchSize = settings.BatchSize,
             Loader = new DataLoaderOptions { Seed = (ulong)settings.Seed, Normalization = FashionMnist.Normalization },
+            EarlyStopping = new EarlyStoppingOptions { Patience = 3, RestoreBestWeights = true },
             CheckpointDirectory = settings.CheckpointDirectory,
             Resume = settings.Resume,
             ClassNames = FashionMnist.ClassNames,
