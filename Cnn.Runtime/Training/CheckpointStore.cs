@@ -33,28 +33,28 @@ public static class CheckpointStore
         Directory.CreateDirectory(root);
         var temporary = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temporary);
+        var final = Path.Combine(root, name);
         try
         {
             writeFiles(temporary);
+            if (Directory.Exists(final))
+            {
+                // A stale folder of the same name (a rerun): move it aside rather than delete it in place,
+                // so the window in which `latest` may name a missing folder is a rename, not a delete.
+                var stale = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.stale");
+                Directory.Move(final, stale);
+                Directory.Move(temporary, final);
+                DeleteQuietly(stale);
+            }
+            else
+            {
+                Directory.Move(temporary, final);
+            }
         }
         catch
         {
             DeleteQuietly(temporary);
             throw;
-        }
-        var final = Path.Combine(root, name);
-        if (Directory.Exists(final))
-        {
-            // A stale folder of the same name (a rerun): move it aside rather than delete it in place,
-            // so the window in which `latest` may name a missing folder is a rename, not a delete.
-            var stale = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.stale");
-            Directory.Move(final, stale);
-            Directory.Move(temporary, final);
-            DeleteQuietly(stale);
-        }
-        else
-        {
-            Directory.Move(temporary, final);
         }
         AtomicFile.Write(Path.Combine(root, LatestFile), stream =>
         {

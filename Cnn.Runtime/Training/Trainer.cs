@@ -146,9 +146,10 @@ public sealed partial class Trainer
                     loss,
                     _trainMetrics.Loss.Mean,
                     _trainMetrics.Accuracy);
-                foreach (var callback in options.Callbacks)
+                // Indexed, not foreach: an interface enumerator would allocate every step.
+                for (var c = 0; c < options.Callbacks.Count; c++)
                 {
-                    callback.BatchEnded(progress);
+                    options.Callbacks[c].BatchEnded(progress);
                 }
             }
             if (cancellation.IsCancellationRequested)
