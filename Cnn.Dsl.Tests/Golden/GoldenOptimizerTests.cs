@@ -41,7 +41,7 @@ public sealed class GoldenOptimizerTests
     public void Three_steps_reach_PyTorch_parameters(string name, string optimizerName)
     {
         using var golden = new GoldenFile(name);
-        using var network = GeneratedNetwork.Create(GeneratedNetwork.GoldenSource, "Cnn.Dsl.Tests.Golden." + name, seed: 1);
+        using var network = golden.CreateNetwork(seed: 1);
         golden.LoadInitialState(network);
         using var file = SafeTensorsReader.Open(GoldenFileTests.PathOf(name + ".safetensors"));
         var settings = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(file.Metadata["optimizers"])![optimizerName];
