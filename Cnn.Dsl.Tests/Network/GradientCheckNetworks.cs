@@ -70,3 +70,14 @@ public partial class MapSoftmax;
 [Flatten, Dense(6), Relu, Dense(3), Softmax]
 public partial class WithSoftmax;
 
+
+[Block]
+[Conv(Arg.A, 3, pad: 1), Softmax]
+public partial class ChannelAttention;
+
+#pragma warning disable CNN0012 // softmax inside the network, on purpose: its backward is what is checked
+/// <summary>Softmax inside the network: over channels of a map (inside a residual, so its input gradient accumulates) and over a vector.</summary>
+[Network(2, 3, 3)]
+[Conv(3, 1), Residual<ChannelAttention>(3), Flatten, Dense(5), Softmax, Dense(3)]
+public partial class InnerSoftmax;
+#pragma warning restore CNN0012

@@ -29,6 +29,7 @@ public sealed class GradientCheckTests
     [InlineData("Smooth")]
     [InlineData("Composed")]
     [InlineData("WithSoftmax")]
+    [InlineData("InnerSoftmax")]
     public void Cross_entropy_gradients_match_finite_differences(string name)
     {
         using var network = Create(name);
@@ -112,6 +113,7 @@ public sealed class GradientCheckTests
         nameof(Checks.Plain) => new Checks.Plain(seed: 3),
         nameof(Checks.Smooth) => new Checks.Smooth(seed: 3),
         nameof(Checks.Composed) => new Checks.Composed(seed: 3),
+        nameof(Checks.InnerSoftmax) => new Checks.InnerSoftmax(seed: 3),
         _ => new Checks.WithSoftmax(seed: 3),
     };
 

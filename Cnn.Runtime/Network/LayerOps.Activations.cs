@@ -130,8 +130,9 @@ public static partial class LayerOps
 
     /// <summary>
     /// Softmax over channels (PyTorch's <c>dim=1</c>): over the vector for a vector, at every pixel for
-    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows. Only
-    /// a network's last layer may be a Softmax (CNN0012), and training leaves it out, so it has no backward.
+    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows. A
+    /// trailing Softmax is left out of training (the loss takes the logits); one inside the network
+    /// (which CNN0012 warns about) trains through <see cref="SoftmaxBackward"/>.
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="channels">Channels (the softmax's width).</param>
@@ -158,11 +159,55 @@ public static partial class LayerOps
         }
     }
 
-    /// <summary>Scratch a softmax needs: two per-sample matrices (the transposed input and result).</summary>
+    /// <summary>Softmax backward, <c>dx = y ⊙ (dy − Σ dy⊙y)</c> over channels, sample by sample.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels (the softmax's width).</param>
+    /// <param name="plane">H·W (1 for a vector).</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void SoftmaxBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode)
+    {
+        var length = channels * plane;
+        var output = context.Activation(y, length);
+        var gradOut = context.ActivationGradient(y, length);
+        var gradIn = context.ActivationGradient(x, length);
+        var rowsY = context.Scratch.Slice(0, length);
+        var rowsDy = context.Scratch.Slice(length, length);
+        var rowsDx = context.Scratch.Slice(2 * length, length);
+        for (var n = 0; n < context.Batch; n++)
+        {
+            var sample = gradIn.Slice(n * length, length);
+            if (plane == 1)
+            {
+                var target = mode == InputGradient.Accumulate ? rowsDx : sample;
+                Activations.SoftmaxBackward(1, channels, output.Slice(n * length, length), gradOut.Slice(n * length, length), target);
+                if (mode == InputGradient.Accumulate)
+                {
+                    TensorOps.AddInPlace(sample, rowsDx);
+                }
+                continue;
+            }
+            Transpose(output.Slice(n * length, length), channels, plane, rowsY);
+            Transpose(gradOut.Slice(n * length, length), channels, plane, rowsDy);
+            Activations.SoftmaxBackward(plane, channels, rowsY, rowsDy, rowsDx);
+            if (mode == InputGradient.Accumulate)
+            {
+                Transpose(rowsDx, plane, channels, rowsY);
+                TensorOps.AddInPlace(sample, rowsY);
+            }
+            else
+            {
+                Transpose(rowsDx, plane, channels, sample);
+            }
+        }
+    }
+
+    /// <summary>Scratch a softmax needs: three per-sample matrices (transposed output, its gradient and the input gradient).</summary>
     /// <param name="channels">Channels.</param>
     /// <param name="plane">H·W.</param>
     /// <returns>Floats.</returns>
-    public static int SoftmaxScratch(int channels, int plane) => 2 * channels * plane;
+    public static int SoftmaxScratch(int channels, int plane) => 3 * channels * plane;
 
     /// <summary>Writes the [rows, columns] matrix <paramref name="source"/> transposed into <paramref name="target"/>.</summary>
     private static void Transpose(System.ReadOnlySpan<float> source, int rows, int columns, System.Span<float> target)

@@ -252,6 +252,9 @@ internal static class PassesWriter
                         }
                     }
                     break;
+                case StepOperation.Softmax:
+                    yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
+                    break;
                 default:
                     yield return Call(step.Operation + "Backward", Ints(y.Length, x.Offset, y.Offset), mode);
                     break;
