@@ -40,6 +40,13 @@ internal sealed class GoldenFile : IDisposable
 
     public bool Contains(string tensor) => _reader.Contains(tensor);
 
+    /// <summary>The DSL twin of this file's network (Golden/GoldenNetworks.cs, completed by the generator).</summary>
+    public NetworkBase CreateNetwork(int seed, int workers = 1)
+    {
+        var type = typeof(GoldenFile).Assembly.GetType("Cnn.Dsl.Tests.Golden." + Name) ?? throw new InvalidOperationException($"no network {Name}");
+        return (NetworkBase)Activator.CreateInstance(type, seed, workers)!;
+    }
+
     public float[] Floats(string tensor) => _reader.ReadFloats(tensor);
 
     public long[] Longs(string tensor) => _reader.ReadLongs(tensor);

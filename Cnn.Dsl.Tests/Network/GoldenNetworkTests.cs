@@ -13,9 +13,9 @@ public sealed class GoldenNetworkTests
 {
     private const double Tolerance = 1e-4;
 
-    private static NetworkBase Load(GoldenFile golden, int workers = 1)
+    private static NetworkBase Load(GoldenFile golden)
     {
-        var network = GeneratedNetwork.Create(GeneratedNetwork.GoldenSource, "Cnn.Dsl.Tests.Golden." + golden.Name, seed: 1, workers);
+        var network = golden.CreateNetwork(seed: 1);
         golden.LoadInitialState(network);
         return network;
     }

@@ -1,71 +1,72 @@
-namespace Cnn.Dsl.Tests.Network;
+using Cnn.Dsl;
 
-/// <summary>Small networks that together use every layer kind and every composition, for finite-difference checks.</summary>
-internal static class GradientCheckNetworks
-{
-    public const string Source = """
-        namespace Checks;
+// Small networks that together use every layer kind and every composition, for the finite-difference checks.
+namespace Cnn.Dsl.Tests.Network.Checks;
 
-        /// Conv with padding and dilation, BatchNorm (training statistics), Relu, MaxPool, strided Conv, LeakyRelu, Dropout, Dense, Tanh.
-        [Network(2, 7, 7)]
-        [Conv(3, 3, pad: 1), BatchNorm, Relu, MaxPool(2, stride: 2, ceilMode: true)]
-        [Conv(4, 3, stride: 2, pad: 2, dilation: 2), LeakyRelu(0.1)]
-        [Flatten, Dropout(0.3), Dense(5), Tanh, Dense(3)]
-        public partial class Plain;
+/// <summary>Conv with padding and dilation, BatchNorm (training statistics), Relu, MaxPool, strided Conv, LeakyRelu, Dropout, Dense, Tanh.</summary>
+[Network(2, 7, 7)]
+[Conv(3, 3, pad: 1), BatchNorm, Relu, MaxPool(2, stride: 2, ceilMode: true)]
+[Conv(4, 3, stride: 2, pad: 2, dilation: 2), LeakyRelu(0.1)]
+[Flatten, Dropout(0.3), Dense(5), Tanh, Dense(3)]
+public partial class Plain;
 
-        /// Only smooth functions (Elu with alpha 1 has a continuous derivative): ConvTranspose, Elu, grouped Conv, Softmax over the channels of a map, AvgPool with padding, Sigmoid, Gelu. (BatchNorm on vectors is in the golden Mlp; here, over 4 samples, it amplified float32 noise past the check's tolerance.)
-        [Network(2, 4, 4)]
-        [ConvTranspose(4, 3, stride: 2, pad: 1, outputPad: 1), Elu]
-        [Conv(4, 3, pad: 1, groups: 2), Softmax]
-        [AvgPool(3, stride: 2, pad: 1), Sigmoid, Conv(6, 1), Gelu]
-        [Flatten, Dense(6), Tanh, Dense(3, bias: false)]
-        public partial class Smooth;
+/// <summary>Only smooth functions (Elu with alpha 1 has a continuous derivative): ConvTranspose, Elu, grouped Conv, AvgPool with padding, Sigmoid, Gelu. (BatchNorm on vectors is in the golden Mlp; here, over 4 samples, it amplified float32 noise past the check's tolerance.)</summary>
+[Network(2, 4, 4)]
+[ConvTranspose(4, 3, stride: 2, pad: 1, outputPad: 1), Elu]
+[Conv(4, 3, pad: 1, groups: 2)]
+[AvgPool(3, stride: 2, pad: 1), Sigmoid, Conv(6, 1), Gelu]
+[Flatten, Dense(6), Tanh, Dense(3, bias: false)]
+public partial class Smooth;
 
-        [Block]
-        [Relu, Conv(Arg.A, 3, pad: 1), BatchNorm]
-        public partial class PreActivation;
+[Block]
+[Relu, Conv(Arg.A, 3, pad: 1), BatchNorm]
+public partial class PreActivation;
 
-        [Block]
-        [Conv(Arg.A, 3, stride: Arg.B, pad: 1), Tanh]
-        public partial class Strided;
+[Block]
+[Conv(Arg.A, 3, stride: Arg.B, pad: 1), Tanh]
+public partial class Strided;
 
-        [Block]
-        [Conv(Arg.A, 1, stride: Arg.B)]
-        public partial class Project;
+[Block]
+[Conv(Arg.A, 1, stride: Arg.B)]
+public partial class Project;
 
-        [Block]
-        [Conv(Arg.A, 1), Elu]
-        public partial class Narrow;
+[Block]
+[Conv(Arg.A, 1), Elu]
+public partial class Narrow;
 
-        [Block]
-        [MaxPool(3, stride: 1, pad: 1)]
-        public partial class PoolOnly;
+[Block]
+[MaxPool(3, stride: 1, pad: 1)]
+public partial class PoolOnly;
 
-        [Block]
-        [Residual<PreActivation>(Arg.A)]
-        public partial class Unit;
+[Block]
+[Residual<PreActivation>(Arg.A)]
+public partial class Unit;
 
-        [Block]
-        [Repeat<Unit>(2, Arg.A), Concat<Narrow, PoolOnly, Strided>(2, 1)]
-        public partial class Stage;
+[Block]
+[Repeat<Unit>(2, Arg.A), Concat<Narrow, PoolOnly, Strided>(2, 1)]
+public partial class Stage;
 
-        /// Residual whose body starts with Relu (its input's gradient is the sum of two paths through an activation), a projection shortcut, Concat of three branches (one a bare pool), Repeat, Use, nesting.
-        [Network(3, 6, 6)]
-        [Conv(4, 3, pad: 1)]
-        [Residual<PreActivation>(4)]
-        [Residual<Strided, Project>(5, 2), Sigmoid]
-        [Use<Stage>(5)]
-        [GlobalAvgPool, Flatten, Dense(3)]
-        public partial class Composed;
+/// <summary>Residual whose body starts with Relu (its input's gradient is the sum of two paths through an activation), a projection shortcut, Concat of three branches (one a bare pool), Repeat, Use, nesting.</summary>
+[Network(3, 6, 6)]
+[Conv(4, 3, pad: 1)]
+[Residual<PreActivation>(4)]
+[Residual<Strided, Project>(5, 2), Sigmoid]
+[Use<Stage>(5)]
+[GlobalAvgPool, Flatten, Dense(3)]
+public partial class Composed;
 
-        /// A regression head for the squared-error loss.
-        [Network(1, 5, 5)]
-        [Conv(2, 3), Gelu, Flatten, Dense(4), Sigmoid]
-        public partial class Regression;
+/// <summary>A regression head for the squared-error loss.</summary>
+[Network(1, 5, 5)]
+[Conv(2, 3), Gelu, Flatten, Dense(4), Sigmoid]
+public partial class Regression;
 
-        /// A classifier with a trailing Softmax: training feeds the logits to the loss.
-        [Network(1, 4, 4)]
-        [Flatten, Dense(6), Relu, Dense(3), Softmax]
-        public partial class WithSoftmax;
-        """;
-}
+/// <summary>Per-pixel class probabilities: a trailing Softmax over the channels of a map.</summary>
+[Network(2, 3, 3)]
+[Conv(4, 1), Softmax]
+public partial class MapSoftmax;
+
+/// <summary>A classifier with a trailing Softmax: training feeds the logits to the loss.</summary>
+[Network(1, 4, 4)]
+[Flatten, Dense(6), Relu, Dense(3), Softmax]
+public partial class WithSoftmax;
+

@@ -31,7 +31,7 @@ public sealed class GradientCheckTests
     [InlineData("WithSoftmax")]
     public void Cross_entropy_gradients_match_finite_differences(string name)
     {
-        using var network = GeneratedNetwork.Create(GradientCheckNetworks.Source, "Checks." + name, seed: 3);
+        using var network = Create(name);
         var (input, batch) = Batch(network, seed: 5);
         var labels = Enumerable.Range(0, batch).Select(i => i % network.OutputShape.Elements).ToArray();
         float Loss()
@@ -50,7 +50,7 @@ public sealed class GradientCheckTests
     [Fact]
     public void Squared_error_gradients_match_finite_differences()
     {
-        using var network = GeneratedNetwork.Create(GradientCheckNetworks.Source, "Checks.Regression", seed: 3);
+        using var network = new Checks.Regression(seed: 3);
         var (input, batch) = Batch(network, seed: 9);
         var targets = Enumerable.Range(0, batch * network.OutputShape.Elements).Select(i => (i % 5) / 5f).ToArray();
         float Loss()
@@ -68,7 +68,7 @@ public sealed class GradientCheckTests
     [Fact]
     public void A_trailing_softmax_is_skipped_in_training_and_applied_in_inference()
     {
-        using var network = GeneratedNetwork.Create(GradientCheckNetworks.Source, "Checks.WithSoftmax", seed: 3);
+        using var network = new Checks.WithSoftmax(seed: 3);
         var (input, batch) = Batch(network, seed: 2);
         var logits = network.Forward(input, batch, training: true).ToArray();
         var probabilities = network.Predict(input, batch).ToArray();
@@ -79,11 +79,41 @@ public sealed class GradientCheckTests
             var sum = row.ToArray().Sum(z => MathF.Exp(z - max));
             for (var k = 0; k < 3; k++)
             {
-                Assert.Equal(MathF.Exp(row[k] - max) / sum, probabilities[n * 3 + k], 5);
+                Assert.Equal(MathF.Exp(row[k] - max) / sum, probabilities[n * 3 + k], 1e-6f);
             }
         }
         Assert.Contains(logits, z => z < 0 || z > 1);
     }
+
+    [Fact]
+    public void A_trailing_softmax_on_a_map_normalizes_the_channels_of_every_pixel()
+    {
+        using var network = new Checks.MapSoftmax(seed: 3);
+        var (input, batch) = Batch(network, seed: 4);
+        var logits = network.Forward(input, batch, training: true).ToArray();
+        var probabilities = network.Predict(input, batch).ToArray();
+        const int channels = 4, plane = 9;
+        for (var n = 0; n < batch; n++)
+        {
+            for (var p = 0; p < plane; p++)
+            {
+                var z = Enumerable.Range(0, channels).Select(c => logits[(n * channels + c) * plane + p]).ToArray();
+                var sum = z.Sum(v => MathF.Exp(v - z.Max()));
+                for (var c = 0; c < channels; c++)
+                {
+                    Assert.Equal(MathF.Exp(z[c] - z.Max()) / sum, probabilities[(n * channels + c) * plane + p], 1e-6f);
+                }
+            }
+        }
+    }
+
+    private static NetworkBase Create(string name) => name switch
+    {
+        nameof(Checks.Plain) => new Checks.Plain(seed: 3),
+        nameof(Checks.Smooth) => new Checks.Smooth(seed: 3),
+        nameof(Checks.Composed) => new Checks.Composed(seed: 3),
+        _ => new Checks.WithSoftmax(seed: 3),
+    };
 
     private static (float[] Input, int Batch) Batch(NetworkBase network, int seed)
     {

@@ -71,7 +71,7 @@ public abstract partial class NetworkBase : IDisposable
             }
         }
         _parameters = new float[Math.Max(parameterLength, plan.ParameterArenaLength)];
-        Gradients = new float[parameterLength];
+        Gradients = new float[_parameters.Length];
         _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];

@@ -7,15 +7,17 @@ namespace Cnn.Runtime.Network;
 /// <summary>
 /// Long-lived worker threads, started once, that run one callback per worker index and are joined
 /// before <see cref="Run"/> returns. The caller's thread runs index 0 itself, so a pool of n
-/// workers owns n − 1 threads. Dispatch allocates nothing: the callback is fixed at construction and
-/// the threads wait on semaphores between runs.
+/// workers owns n − 1 threads. Dispatch allocates nothing: the callback is fixed at construction, the
+/// threads wait on semaphores between runs, and completion is counted under a monitor whose lock
+/// object exists from the start (CountdownEvent would allocate its lock the first time it blocks).
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     private readonly Action<int> _work;
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
-    private readonly CountdownEvent _done;
+    private readonly object _gate = new();
+    private int _remaining;
     private readonly ExceptionDispatchInfo?[] _failures;
     private volatile bool _stopping;
 
@@ -26,7 +28,6 @@ internal sealed class WorkerPool : IDisposable
         _threads = new Thread[workers - 1];
         _start = new SemaphoreSlim[workers - 1];
         _failures = new ExceptionDispatchInfo?[workers];
-        _done = new CountdownEvent(1);
         for (var i = 0; i < _threads.Length; i++)
         {
             var index = i + 1;
@@ -49,7 +50,7 @@ internal sealed class WorkerPool : IDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         if (_threads.Length > 0)
         {
-            _done.Reset(_threads.Length);
+            Volatile.Write(ref _remaining, _threads.Length);
             foreach (var start in _start)
             {
                 start.Release();
@@ -58,7 +59,13 @@ internal sealed class WorkerPool : IDisposable
         RunOne(0);
         if (_threads.Length > 0)
         {
-            _done.Wait();
+            lock (_gate)
+            {
+                while (_remaining > 0)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
         }
         for (var i = 0; i < _failures.Length; i++)
         {
@@ -89,7 +96,6 @@ internal sealed class WorkerPool : IDisposable
         {
             start.Dispose();
         }
-        _done.Dispose();
     }
 
     private void Loop(int index)
@@ -103,7 +109,13 @@ internal sealed class WorkerPool : IDisposable
                 return;
             }
             RunOne(index);
-            _done.Signal();
+            lock (_gate)
+            {
+                if (--_remaining == 0)
+                {
+                    Monitor.PulseAll(_gate);
+                }
+            }
         }
     }
 
