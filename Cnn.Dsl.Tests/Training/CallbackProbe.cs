@@ -15,6 +15,8 @@ internal sealed class CallbackProbe : ITrainingCallback
 
     public List<int> FirstBatches { get; } = [];
 
+    public Exception? Failure { get; private set; }
+
     public void EpochStarted(int epoch, int epochs, int batches, int samples, int firstBatch)
     {
         StartedEpochs.Add(epoch);
@@ -24,4 +26,6 @@ internal sealed class CallbackProbe : ITrainingCallback
     public void BatchEnded(in BatchProgress progress) => OnBatch?.Invoke(progress);
 
     public void EpochEnded(EpochResult result) => OnEpoch?.Invoke(result);
+
+    public void TrainingFailed(Exception error) => Failure = error;
 }

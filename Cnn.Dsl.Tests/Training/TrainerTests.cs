@@ -96,11 +96,13 @@ public sealed class TrainerTests
         using var network = new TinyClassifier(seed: 4);
         var trainer = new Trainer(network, new SGD(network.Layout, 0.05));
 
-        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(poisoned, null, Options(1) with { Loader = new DataLoaderOptions { Shuffle = false } }));
+        var probe = new CallbackProbe();
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(poisoned, null, Options(1) with { Loader = new DataLoaderOptions { Shuffle = false }, Callbacks = [probe] }));
 
         Assert.Equal("conv1", error.Layer);
         Assert.Equal(0, error.Batch);
         Assert.StartsWith("Training diverged in epoch 1, batch 0, at layer conv1: ", error.Message, StringComparison.Ordinal);
+        Assert.Same(error, probe.Failure);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System;
+
 namespace Cnn.Runtime.Training;
 
 /// <summary>
@@ -39,6 +41,12 @@ public interface ITrainingCallback
     /// <summary>The run ended (all epochs, early stop or cancellation).</summary>
     /// <param name="history">The whole record.</param>
     void TrainingEnded(TrainingHistory history)
+    {
+    }
+
+    /// <summary>The run stopped on an exception (a diverged step, a failed checkpoint), which propagates after this call.</summary>
+    /// <param name="error">The exception.</param>
+    void TrainingFailed(Exception error)
     {
     }
 }

@@ -67,6 +67,9 @@ public sealed class SpectreProgress : ITrainingCallback
         AnsiConsole.MarkupLine(Markup.Escape(PlainTextProgress.EndLine(history)));
     }
 
+    /// <inheritdoc/>
+    public void TrainingFailed(Exception error) => StopDisplay();
+
     private void StopDisplay()
     {
         if (_display is not null)

@@ -92,6 +92,22 @@ public sealed partial class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        try
+        {
+            return Run(train, validation, options, cancellation);
+        }
+        catch (Exception error)
+        {
+            foreach (var callback in options.Callbacks)
+            {
+                callback.TrainingFailed(error);
+            }
+            throw;
+        }
+    }
+
+    private TrainingHistory Run(Dataset train, Dataset? validation, TrainingOptions options, CancellationToken cancellation)
+    {
         CheckDataset(train, nameof(train));
         if (validation is not null)
         {
