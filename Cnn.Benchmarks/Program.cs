@@ -46,10 +46,19 @@ for (var rep = 1; rep <= options.Repeat; rep++)
     }
     if (torch is not null)
     {
-        foreach (var figures in torch.Run(options.Models, options.Threads).Values)
+        try
         {
-            Collect(theirs, figures);
-            Console.Error.WriteLine($"run {rep}/{options.Repeat} PyTorch {figures}");
+            foreach (var figures in torch.Run(options.Models, options.Threads).Values)
+            {
+                Collect(theirs, figures);
+                Console.Error.WriteLine($"run {rep}/{options.Repeat} PyTorch {figures}");
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            // Keep our figures: a broken reference must not cost the whole run.
+            Console.WriteLine($"# PyTorch comparison stopped: {e.Message}");
+            torch = null;
         }
     }
 }
@@ -59,9 +68,9 @@ foreach (var name in options.Models)
 {
     Console.WriteLine(ModelFigures.Median(ours[name]));
 }
-if (torch is not null)
+if (theirs.Count > 0)
 {
-    Console.WriteLine($"# PyTorch, median of {options.Repeat}");
+    Console.WriteLine($"# PyTorch, median of {theirs.Values.Min(runs => runs.Count)}");
     foreach (var name in options.Models.Where(theirs.ContainsKey))
     {
         Console.WriteLine(ModelFigures.Median(theirs[name]));

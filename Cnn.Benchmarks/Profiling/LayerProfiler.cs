@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -14,8 +15,9 @@ namespace Cnn.Benchmarks.Profiling;
 /// re-run as its kernel calls with the generated geometry (<see cref="ProfilePlan"/>), on one
 /// thread with one worker's share of the batch (each worker runs the whole layer sequence on its
 /// share), and the per-step work outside the layers (loss, gradient reduction, non-finite scan,
-/// SGD) is timed on the real network. The real step and batch-1 pass are timed alongside, so the
-/// table shows how much the sum of parts leaves unexplained (dispatch, thread wake-up, contention).
+/// SGD) is timed on the real network. Rows are thread CPU time, so a loaded machine delays them but
+/// hardly inflates them. The real step is timed alongside (wall clock, and CPU time of all threads),
+/// so the table shows how much the sum of parts leaves unexplained (dispatch, waking workers, spinning).
 /// </summary>
 internal static class LayerProfiler
 {
@@ -34,16 +36,16 @@ internal static class LayerProfiler
         foreach (var op in plan.Ops)
         {
             op.Allocate(workerBatch, random);
-            var forward = MicroTimer.MedianMicroseconds(() => op.Forward(workerBatch, training: true), samples);
-            var backward = MicroTimer.MedianMicroseconds(() => op.Backward(workerBatch), samples);
-            var inference = MicroTimer.MedianMicroseconds(() => op.Forward(1, training: false), samples);
+            var forward = MicroTimer.MedianCpuMicroseconds(() => op.Forward(workerBatch, training: true), samples);
+            var backward = MicroTimer.MedianCpuMicroseconds(() => op.Backward(workerBatch), samples);
+            var inference = MicroTimer.MedianCpuMicroseconds(() => op.Forward(1, training: false), samples);
             rows.Add(new Row(op.Name, op.Kind, op.Output.ToString(), forward, backward, inference));
         }
-        rows.AddRange(StepOverheads(model, threads, workerBatch, samples, out var measuredStep, out var measuredB1));
-        Write(model, threads, workerBatch, samples, rows, measuredStep, measuredB1, output);
+        rows.AddRange(StepOverheads(model, threads, workerBatch, samples, out var measured));
+        Write(model, threads, workerBatch, samples, rows, measured, output);
     }
 
-    private static List<Row> StepOverheads(BenchmarkModel model, int threads, int workerBatch, int samples, out double measuredStep, out double measuredB1)
+    private static List<Row> StepOverheads(BenchmarkModel model, int threads, int workerBatch, int samples, out Measured measured)
     {
         using var network = model.Create(0, threads);
         var random = new Random(2);
@@ -51,9 +53,12 @@ internal static class LayerProfiler
         var input = SyntheticBatch.Gaussian(ThroughputMeter.TrainBatch * inputLength, random);
         var labels = SyntheticBatch.Labels(ThroughputMeter.TrainBatch, ThroughputMeter.Classes, random);
         var optimizer = ThroughputMeter.ReferenceOptimizer(network);
-        measuredStep = MicroTimer.MedianMicroseconds(() => ThroughputMeter.TrainStep(network, optimizer, input, labels), samples);
+        var stepWall = MicroTimer.MedianMicroseconds(() => ThroughputMeter.TrainStep(network, optimizer, input, labels), samples);
+        var stepCpu = ProcessCpuMicroseconds(() => ThroughputMeter.TrainStep(network, optimizer, input, labels), 10);
         var one = SyntheticBatch.Gaussian(inputLength, random);
-        measuredB1 = MicroTimer.MedianMicroseconds(() => network.Forward(one, 1, training: false), samples);
+        var b1Wall = MicroTimer.MedianMicroseconds(() => network.Forward(one, 1, training: false), samples);
+        var b1Cpu = ProcessCpuMicroseconds(() => network.Forward(one, 1, training: false), 200);
+        measured = new Measured(stepWall, stepCpu, b1Wall, b1Cpu);
 
         var logits = SyntheticBatch.Gaussian(workerBatch * ThroughputMeter.Classes, random);
         var dLogits = new float[logits.Length];
@@ -63,15 +68,29 @@ internal static class LayerProfiler
         var other = new float[share];
         return
         [
-            new("(loss)", "SoftmaxCrossEntropy", "", MicroTimer.MedianMicroseconds(
+            new("(loss)", "SoftmaxCrossEntropy", "", MicroTimer.MedianCpuMicroseconds(
                 () => Losses.SoftmaxCrossEntropy(workerBatch, ThroughputMeter.Classes, logits, workerLabels, dLogits, ThroughputMeter.TrainBatch), samples), 0, 0),
-            new("(reduce)", $"sum {threads} workers' gradients", "", 0, threads == 1 ? 0 : MicroTimer.MedianMicroseconds(
+            new("(reduce)", $"sum {threads} workers' gradients", "", 0, threads == 1 ? 0 : MicroTimer.MedianCpuMicroseconds(
                 () => Reduce(gradients.AsSpan(0, share), other, threads - 1), samples), 0),
-            new("(scan)", "non-finite gradient check", "", 0, MicroTimer.MedianMicroseconds(
+            new("(scan)", "non-finite gradient check", "", 0, MicroTimer.MedianCpuMicroseconds(
                 () => TensorPrimitives.MaxMagnitude<float>(gradients), samples), 0),
-            new("(sgd)", "SGD momentum step", "", 0, MicroTimer.MedianMicroseconds(
+            new("(sgd)", "SGD momentum step", "", 0, MicroTimer.MedianCpuMicroseconds(
                 () => optimizer.Step(network.Parameters, network.Gradients), samples), 0),
         ];
+    }
+
+    /// <summary>CPU time of every thread of the process per call (workers included), µs.</summary>
+    private static double ProcessCpuMicroseconds(Action action, int calls)
+    {
+        action();
+        using var process = Process.GetCurrentProcess();
+        var start = process.TotalProcessorTime;
+        for (var i = 0; i < calls; i++)
+        {
+            action();
+        }
+        process.Refresh();
+        return (process.TotalProcessorTime - start).TotalMicroseconds / calls;
     }
 
     private static void Reduce(Span<float> total, ReadOnlySpan<float> other, int workers)
@@ -82,12 +101,12 @@ internal static class LayerProfiler
         }
     }
 
-    private static void Write(BenchmarkModel model, int threads, int workerBatch, int samples, List<Row> rows, double measuredStep, double measuredB1, TextWriter output)
+    private static void Write(BenchmarkModel model, int threads, int workerBatch, int samples, List<Row> rows, Measured measured, TextWriter output)
     {
         var stepTotal = rows.Sum(r => r.Forward + r.Backward);
         var b1Total = rows.Sum(r => r.Inference);
         var culture = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(culture, $"### {model.Name}: per-layer time, one worker's {workerBatch} of {ThroughputMeter.TrainBatch} samples on one thread ({threads} workers), µs, median of {samples}"));
+        output.WriteLine(string.Create(culture, $"### {model.Name}: per-layer {(ThreadCpuClock.IsAvailable ? "thread CPU" : "wall-clock")} time, one worker's {workerBatch} of {ThroughputMeter.TrainBatch} samples on one thread ({threads} workers), µs, median of {samples}"));
         output.WriteLine();
         output.WriteLine("| layer | kind | output | fwd µs | bwd µs | step % | infer b1 µs | b1 % |");
         output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|");
@@ -99,7 +118,9 @@ internal static class LayerProfiler
         output.WriteLine(string.Create(culture,
             $"| **sum of rows** | | | {rows.Sum(r => r.Forward):F0} | {rows.Sum(r => r.Backward):F0} | 100 | {b1Total:F1} | 100 |"));
         output.WriteLine(string.Create(culture,
-            $"| **measured** | whole step / b1 forward | | {measuredStep:F0} (step) | | | {measuredB1:F1} | |"));
+            $"| **real network, wall** | {threads} workers | | step {measured.StepWall:F0} | | | {measured.B1Wall:F1} | |"));
+        output.WriteLine(string.Create(culture,
+            $"| **real network, CPU of all threads** | {threads} workers | | step {measured.StepCpu:F0} | | | {measured.B1Cpu:F1} | |"));
         output.WriteLine();
         var top = rows.OrderByDescending(r => r.Forward + r.Backward).Take(3).Select(r => string.Create(culture, $"{r.Name} {Percent(r.Forward + r.Backward, stepTotal)}%"));
         output.WriteLine($"Largest in training: {string.Join(", ", top)}.");
@@ -107,6 +128,8 @@ internal static class LayerProfiler
     }
 
     private static string Percent(double part, double total) => total > 0 ? (100 * part / total).ToString("F1", CultureInfo.InvariantCulture) : "0";
+
+    private sealed record Measured(double StepWall, double StepCpu, double B1Wall, double B1Cpu);
 
     private sealed record Row(string Name, string Kind, string Output, double Forward, double Backward, double Inference);
 }
