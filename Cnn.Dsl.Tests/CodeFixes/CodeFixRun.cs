@@ -55,12 +55,17 @@ internal static class CodeFixRun
     {
         var diagnostic = (await DiagnosticsAsync(project)).FirstOrDefault(d => d.Id == id);
         Assert.True(diagnostic is not null, $"no {id} to fix");
-        var document = project.GetDocument(diagnostic!.Location.SourceTree)!;
-        var actions = new List<CodeAction>();
-        var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-        await provider.RegisterCodeFixesAsync(context);
-        var action = Assert.Single(actions);
+        var action = Assert.Single(await ActionsAsync(provider, project, diagnostic!));
         return (await ApplyAsync(action, project), action.Title);
+    }
+
+    /// <summary>The actions <paramref name="provider"/> registers for one diagnostic of <paramref name="project"/>.</summary>
+    public static async Task<IReadOnlyList<CodeAction>> ActionsAsync(CodeFixProvider provider, Project project, Diagnostic diagnostic)
+    {
+        var document = project.GetDocument(diagnostic.Location.SourceTree)!;
+        var actions = new List<CodeAction>();
+        await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+        return actions;
     }
 
     /// <summary>Fixes every diagnostic with <paramref name="id"/> in the solution at once, through the provider's FixAll.</summary>
@@ -90,7 +95,8 @@ internal static class CodeFixRun
     public static async Task<IReadOnlyList<string>> ErrorsAsync(Project project) =>
         TestCompilation.Errors((await project.GetCompilationAsync())!);
 
-    private static async Task<Project> ApplyAsync(CodeAction action, Project project)
+    /// <summary>The project as <paramref name="action"/> changes it.</summary>
+    public static async Task<Project> ApplyAsync(CodeAction action, Project project)
     {
         var operations = await action.GetOperationsAsync(CancellationToken.None);
         var apply = Assert.Single(operations.OfType<ApplyChangesOperation>());

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Cnn.Dsl.Tests.Diagnostics;
 
 namespace Cnn.Dsl.Tests.CodeFixes;
 
@@ -51,7 +52,7 @@ public class DotnetFormatTests
     [Fact]
     public void Dotnet_format_inserts_Flatten_and_the_fixed_project_builds_with_the_generator()
     {
-        var repo = RepositoryRoot();
+        var repo = RepositoryRoot.Path;
         var project = Directory.CreateTempSubdirectory("cnndsl-format-");
         try
         {
@@ -74,19 +75,6 @@ public class DotnetFormatTests
         {
             project.Delete(recursive: true);
         }
-    }
-
-    /// <summary>The folder holding CnnDsl.sln, found upward from the test assembly.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "CnnDsl.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException("CnnDsl.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>

@@ -123,4 +123,31 @@ public class InsertFlattenCodeFixTests
             """, await CodeFixRun.TextAsync(fixedProject));
         Assert.Empty(await CodeFixRun.DiagnosticsAsync(fixedProject));
     }
+
+    [Fact]
+    public async Task Fix_all_inserts_one_Flatten_in_a_block_that_several_networks_reach()
+    {
+        var fixedProject = await CodeFixRun.FixAllAsync(new InsertFlattenCodeFix(), "CNN0002", nameof(InsertFlattenCodeFix), CodeFixRun.Project(
+            """
+            using Cnn.Dsl;
+            [Network(1, 28, 28)]
+            [Conv(8, 3), Use<Head>]
+            public partial class First;
+            [Network(3, 32, 32)]
+            [Use<Head>]
+            public partial class Second;
+            """,
+            """
+            using Cnn.Dsl;
+            [Block, Dense(10)]
+            public partial class Head;
+            """));
+
+        Assert.Equal("""
+            using Cnn.Dsl;
+            [Block, Flatten, Dense(10)]
+            public partial class Head;
+            """, await CodeFixRun.TextAsync(fixedProject, "File1.cs"));
+        Assert.Empty(await CodeFixRun.DiagnosticsAsync(fixedProject));
+    }
 }

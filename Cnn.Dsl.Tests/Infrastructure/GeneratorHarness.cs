@@ -31,7 +31,7 @@ internal sealed class GeneratorHarness
     public GeneratorRun Run(Compilation compilation)
     {
         _driver = _driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        return new GeneratorRun(compilation, output, generatorDiagnostics, _driver.GetRunResult());
+        return new GeneratorRun(compilation, output, generatorDiagnostics, _driver.GetRunResult(), _driver.GetTimingInfo().ElapsedTime);
     }
 }
 
@@ -40,7 +40,8 @@ internal sealed class GeneratorHarness
 /// <param name="Output">The compilation with the generated files added.</param>
 /// <param name="GeneratorDiagnostics">Diagnostics the generator itself reported (it reports none; an exception would show here as CS8785).</param>
 /// <param name="Result">The driver's run result, with tracked steps.</param>
-internal sealed record GeneratorRun(Compilation Input, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result)
+/// <param name="Elapsed">The time the driver spent in generators in this run.</param>
+internal sealed record GeneratorRun(Compilation Input, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult Result, System.TimeSpan Elapsed)
 {
     private GeneratorRunResult Generator => Result.Results.Single();
 

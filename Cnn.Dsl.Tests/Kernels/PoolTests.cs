@@ -18,6 +18,8 @@ public class PoolTests
         (1, new PoolGeometry(3, 5, 5, 5)),
         (3, new PoolGeometry(1, 1, 1, 1)),
         (1, new PoolGeometry(2, 33, 33, 3, stride: 1, pad: 1)),
+        (1, new PoolGeometry(2, 5, 71, 2)),
+        (2, new PoolGeometry(1, 4, 50, 2)),
     ];
 
     /// <summary>Finite differences cost a forward pass per input: only the smaller cases take them.</summary>

@@ -12,7 +12,7 @@ public class CompositionShapeTests
     private static readonly BlockSpec Projection = Block("Projection", Conv(Arg.A, 1, stride: Arg.B));
 
     private static InferredNetwork Infer(int c, int h, int w, LayerSpec[] layers, params BlockSpec[] blocks) =>
-        ShapeInference.Infer(SpecBuilder.Network(c, h, w, layers, blocks));
+        ShapeInference.Infer(Spec(c, h, w, layers, blocks));
 
     [Fact]
     public void Residual_adds_a_body_that_keeps_the_shape_with_placeholders_bound_per_use()
@@ -116,6 +116,15 @@ public class CompositionShapeTests
         Assert.Equal("Repeat #1 (0 × Bad) on 8×5×5: count must be at least 1, not 0", net.Problems[0].Message);
         Assert.Equal(new SpecLocation("", 1, "count"), net.Problems[0].At);
         Assert.Equal(new SpecLocation("Nets.Bad", 1, "filters") { UseSite = new SpecLocation("", 1) }, net.Problems[1].At);
+    }
+
+    [Fact]
+    public void Repeat_stops_at_the_first_copy_that_fails()
+    {
+        var net = Infer(8, 5, 5, new[] { Compose(LayerKind.Repeat, "Shrink") with { Count = int.MaxValue } }, Block("Shrink", Conv(4, 3)));
+
+        var problem = Assert.Single(net.Problems);
+        Assert.Equal("Conv #1 (3×3, stride 1, pad 0) in block Shrink at repeat1.2.conv1 on 4×1×1 gives -1×-1 output: the 3×3 window is larger than the padded 1×1 input", problem.Message);
     }
 
     [Fact]
@@ -258,7 +267,7 @@ public class CompositionShapeTests
     public void An_incomplete_spec_is_not_inferred_and_parser_problems_come_first_once_each()
     {
         var parsed = new Problem(DiagnosticIds.NotPartial, SpecLocation.Class(), "not partial");
-        var spec = SpecBuilder.Network(1, 4, 4, Conv(0, 3)) with { Problems = EquatableArray.Of(parsed, parsed) };
+        var spec = Spec(1, 4, 4, Conv(0, 3)) with { Problems = EquatableArray.Of(parsed, parsed) };
 
         var inferred = ShapeInference.Infer(spec);
         var incomplete = ShapeInference.Infer(spec with { Incomplete = true });

@@ -118,6 +118,17 @@ public class FeatureShapeTests
     }
 
     [Fact]
+    public void Parameters_that_fit_per_layer_but_not_together_are_CNN0004_on_the_class()
+    {
+        var net = Infer(40_000, 1, 1, Dense(40_000), Dense(40_000));
+
+        var problem = Assert.Single(net.Problems);
+        Assert.Equal(DiagnosticIds.InvalidArgument, problem.Id);
+        Assert.Equal(SpecLocation.Class(), problem.At);
+        Assert.Equal("Network Net has 3,200,080,000 parameters, more than one array holds (2,147,483,647)", problem.Message);
+    }
+
+    [Fact]
     public void A_last_Softmax_is_inference_output_and_does_not_warn()
     {
         var net = Infer(10, 1, 1, Layer(LayerKind.Flatten), Dense(10), Layer(LayerKind.Softmax));

@@ -15,9 +15,9 @@ namespace Cnn.Dsl.Tests.Shapes;
 /// </summary>
 internal static class SpecBuilder
 {
-    public static NetworkSpec Network(int c, int h, int w, params LayerSpec[] layers) => Network(c, h, w, layers, new BlockSpec[0]);
+    public static NetworkSpec Spec(int c, int h, int w, params LayerSpec[] layers) => Spec(c, h, w, layers, new BlockSpec[0]);
 
-    public static NetworkSpec Network(int c, int h, int w, LayerSpec[] layers, params BlockSpec[] blocks) =>
+    public static NetworkSpec Spec(int c, int h, int w, LayerSpec[] layers, params BlockSpec[] blocks) =>
         new(new TypeSpec("Nets", "Net", "public", EquatableArray<string>.Empty, true, false), c, h, w,
             Numbered(layers), blocks.ToEquatableArray(), EquatableArray<Problem>.Empty)
         {
@@ -26,7 +26,7 @@ internal static class SpecBuilder
 
     public static BlockSpec Block(string name, params LayerSpec[] layers) => new("Nets." + name, name, true, Numbered(layers));
 
-    public static InferredNetwork Infer(int c, int h, int w, params LayerSpec[] layers) => ShapeInference.Infer(Network(c, h, w, layers));
+    public static InferredNetwork Infer(int c, int h, int w, params LayerSpec[] layers) => ShapeInference.Infer(Spec(c, h, w, layers));
 
     /// <summary>Parses <c>Nets.Net</c> from source (which must compile) and infers it.</summary>
     public static InferredNetwork InferSource(string source)

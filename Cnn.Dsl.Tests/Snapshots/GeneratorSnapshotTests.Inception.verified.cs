@@ -232,8 +232,7 @@ namespace Nets
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step10Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 8, 1, 1, 0, 1, 1);
         private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(56, 16, 16, 2, 2, 0, false);
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 32×32×32
@@ -274,8 +273,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 56, 10, 143928, 144040, 9440, 10000);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 56×1×1 → 10
@@ -316,8 +314,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, global::Cnn.Runtime.Network.InputGradient.None);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override int ScratchLength(int batch)
         {
             var length = 0;

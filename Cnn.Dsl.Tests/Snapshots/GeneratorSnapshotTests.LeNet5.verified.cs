@@ -205,8 +205,7 @@ namespace Nets
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(6, 14, 14, 16, 5, 1, 0, 1, 1);
         private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step5Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(16, 10, 10, 2, 2, 0, false);
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 1×28×28 → 6×28×28
@@ -233,8 +232,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 84, 10, 15292, 15376, 60896, 61744);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // dense3: Dense 84 → 10
@@ -261,8 +259,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, global::Cnn.Runtime.Network.InputGradient.None);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override int ScratchLength(int batch)
         {
             var length = 0;

@@ -266,8 +266,7 @@ namespace Nets
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step15Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 16×32×32
@@ -314,8 +313,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 32, 10, 240640, 240672, 19664, 19984);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 32×1×1 → 10
@@ -362,8 +360,7 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, global::Cnn.Runtime.Network.InputGradient.None);
         }
 
-        /// <inheritdoc>
-        /// </inheritdoc>
+        /// <inheritdoc />
         protected override int ScratchLength(int batch)
         {
             var length = 0;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Cnn.Runtime.Weights;
 using static Cnn.Dsl.Tests.Weights.RawSafeTensors;
 
@@ -67,6 +68,18 @@ public sealed class SafeTensorsMalformedFileTests : IDisposable
         var error = Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsReader.Open(path));
 
         Assert.Equal($"the file has {length} bytes, fewer than the 8-byte header length", error.Fault);
+    }
+
+    [Fact]
+    public void A_header_that_is_not_UTF_8_is_rejected()
+    {
+        var path = _directory.File("latin1.safetensors");
+        var header = new byte[] { (byte)'{', (byte)'"', 0xF1, (byte)'"', (byte)':', (byte)'{', (byte)'}', (byte)'}' };
+        File.WriteAllBytes(path, BitConverter.GetBytes((ulong)header.Length).Concat(header).ToArray());
+
+        var error = Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsReader.Open(path));
+
+        Assert.Equal("the header is not valid UTF-8", error.Fault);
     }
 
     [Fact]

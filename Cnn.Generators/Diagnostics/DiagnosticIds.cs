@@ -15,7 +15,11 @@ internal static class DiagnosticIds
     /// <summary>A layer that needs C×H×W (convolution, pooling, Flatten) gets a vector.</summary>
     public const string NeedsSpatial = "CNN0003";
 
-    /// <summary>An argument outside its valid range (kernel, stride, filters ≤ 0, pad &lt; 0, rate outside [0,1), groups not dividing channels…).</summary>
+    /// <summary>
+    /// An argument outside its valid range (kernel, stride, filters ≤ 0, pad &lt; 0, rate outside [0,1), groups not dividing channels,
+    /// outputPad ≥ stride, pooling pad above half the window, Repeat count &lt; 1, an empty Name on a layer that is not a composition…),
+    /// a network input ≤ 0, or sizes too large for an int-indexed array.
+    /// </summary>
     public const string InvalidArgument = "CNN0004";
 
     /// <summary>A residual's body (or shortcut) does not produce its input's shape.</summary>
@@ -24,7 +28,10 @@ internal static class DiagnosticIds
     /// <summary>Concat branches whose spatial sizes (or ranks) disagree.</summary>
     public const string ConcatMismatch = "CNN0006";
 
-    /// <summary>A block that uses itself, directly or through other blocks.</summary>
+    /// <summary>
+    /// A block that uses itself, directly or through other blocks; also blocks nested more than 64 deep, or a network
+    /// expanding to more than 100,000 layers and block uses (so inference always ends).
+    /// </summary>
     public const string BlockCycle = "CNN0007";
 
     /// <summary>A network class, or a type containing it, that is not partial (blocks need not be: nothing is generated for them).</summary>

@@ -58,9 +58,16 @@ internal sealed class CodeWriter
         return this;
     }
 
-    /// <summary>Writes a multi-line XML doc element (<c>summary</c>, <c>remarks</c>) with each text line prefixed by <c>///</c>.</summary>
+    /// <summary>
+    /// Writes a multi-line XML doc element (<c>summary</c>, <c>remarks</c>) with each text line
+    /// prefixed by <c>///</c>; without lines, an empty element (<c>/// &lt;inheritdoc /&gt;</c>).
+    /// </summary>
     public CodeWriter Doc(string element, params string[] lines)
     {
+        if (lines.Length == 0)
+        {
+            return Line("/// <" + element + " />");
+        }
         Line("/// <" + element + ">");
         foreach (var line in lines)
         {

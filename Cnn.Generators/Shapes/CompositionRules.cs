@@ -130,6 +130,11 @@ internal static class CompositionRules
             var copy = Expand(site, layer.Blocks[0], SubScope(site, inner, segment, "copy " + segment, context), current, context);
             current = copy.Flow;
             paths.Add(new PathNode(segment, copy.Layers));
+            if (current.Shape is null)
+            {
+                // Later copies on an unknown input would only repeat this copy's problems.
+                break;
+            }
         }
         var result = Combine(layer, paths, current);
         return validCount && !context.Exhausted ? result : result with { Flow = current.Unknown };
@@ -195,7 +200,7 @@ internal static class CompositionRules
             return true;
         }
         context.Report(DiagnosticIds.NotABlock, site.At(),
-            Invariant($"{site.Head(input)}: {site.Layer.Kind} takes {(min == max ? LayerText.Number(min) : min + " to " + max)} block classes, not {count}"));
+            Invariant($"{site.Head(input)}: {site.Layer.Kind} takes {(min == max ? LayerText.Number(min) : max == int.MaxValue ? "at least " + min : min + " to " + max)} block classes, not {count}"));
         return false;
     }
 

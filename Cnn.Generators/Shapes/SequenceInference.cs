@@ -49,8 +49,9 @@ internal static class SequenceInference
 
     /// <summary>CNN0016: two layers (or a layer and a composition's part) take one name in one scope.</summary>
     public static void ReportDuplicate(SpecLocation at, string owner, string previous, string name, Scope scope, InferenceContext context) =>
-        context.Report(DiagnosticIds.DuplicateName, at,
-            $"{owner} and {previous} both take the name '{name}' {scope.Description}: their parameters would collide; give one of them another Name");
+        context.Report(DiagnosticIds.DuplicateName, at, owner == previous
+            ? $"{owner} takes the name '{name}' {scope.Description} a second time (its block is used twice there): their parameters would collide; give one use a Name"
+            : $"{owner} and {previous} both take the name '{name}' {scope.Description}: their parameters would collide; give one of them another Name");
 
     /// <summary>CNN0012 at a Softmax that something follows.</summary>
     public static void ReportSoftmax(SoftmaxMark softmax, string follower, InferenceContext context) =>

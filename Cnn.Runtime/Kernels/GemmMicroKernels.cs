@@ -177,6 +177,267 @@ internal static class GemmMicroKernels
         StoreEdge(tile, 32, c, ldc, accumulate, mr, nr);
     }
 
+    /// <summary>8×32 tile with Vector512: C[8,32] (+)= Ap[8,kc]·Bp[kc,32] from packed panels.</summary>
+    internal static unsafe void Kernel512x8(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    {
+        var c0_0 = Vector512<float>.Zero;
+        var c0_1 = Vector512<float>.Zero;
+        var c1_0 = Vector512<float>.Zero;
+        var c1_1 = Vector512<float>.Zero;
+        var c2_0 = Vector512<float>.Zero;
+        var c2_1 = Vector512<float>.Zero;
+        var c3_0 = Vector512<float>.Zero;
+        var c3_1 = Vector512<float>.Zero;
+        var c4_0 = Vector512<float>.Zero;
+        var c4_1 = Vector512<float>.Zero;
+        var c5_0 = Vector512<float>.Zero;
+        var c5_1 = Vector512<float>.Zero;
+        var c6_0 = Vector512<float>.Zero;
+        var c6_1 = Vector512<float>.Zero;
+        var c7_0 = Vector512<float>.Zero;
+        var c7_1 = Vector512<float>.Zero;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(bp + 0);
+            var b1 = Vector512.Load(bp + 16);
+            var a0 = Vector512.Create(ap[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(ap[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(ap[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(ap[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector512.Create(ap[4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector512.Create(ap[5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            var a6 = Vector512.Create(ap[6]);
+            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+            var a7 = Vector512.Create(ap[7]);
+            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+            ap += 8;
+            bp += 32;
+        }
+        if (mr == 8 && nr == 32)
+        {
+            if (accumulate)
+            {
+                c0_0 += Vector512.Load(c + (0 * ldc) + 0);
+                c0_1 += Vector512.Load(c + (0 * ldc) + 16);
+                c1_0 += Vector512.Load(c + (1 * ldc) + 0);
+                c1_1 += Vector512.Load(c + (1 * ldc) + 16);
+                c2_0 += Vector512.Load(c + (2 * ldc) + 0);
+                c2_1 += Vector512.Load(c + (2 * ldc) + 16);
+                c3_0 += Vector512.Load(c + (3 * ldc) + 0);
+                c3_1 += Vector512.Load(c + (3 * ldc) + 16);
+                c4_0 += Vector512.Load(c + (4 * ldc) + 0);
+                c4_1 += Vector512.Load(c + (4 * ldc) + 16);
+                c5_0 += Vector512.Load(c + (5 * ldc) + 0);
+                c5_1 += Vector512.Load(c + (5 * ldc) + 16);
+                c6_0 += Vector512.Load(c + (6 * ldc) + 0);
+                c6_1 += Vector512.Load(c + (6 * ldc) + 16);
+                c7_0 += Vector512.Load(c + (7 * ldc) + 0);
+                c7_1 += Vector512.Load(c + (7 * ldc) + 16);
+            }
+            c0_0.Store(c + (0 * ldc) + 0);
+            c0_1.Store(c + (0 * ldc) + 16);
+            c1_0.Store(c + (1 * ldc) + 0);
+            c1_1.Store(c + (1 * ldc) + 16);
+            c2_0.Store(c + (2 * ldc) + 0);
+            c2_1.Store(c + (2 * ldc) + 16);
+            c3_0.Store(c + (3 * ldc) + 0);
+            c3_1.Store(c + (3 * ldc) + 16);
+            c4_0.Store(c + (4 * ldc) + 0);
+            c4_1.Store(c + (4 * ldc) + 16);
+            c5_0.Store(c + (5 * ldc) + 0);
+            c5_1.Store(c + (5 * ldc) + 16);
+            c6_0.Store(c + (6 * ldc) + 0);
+            c6_1.Store(c + (6 * ldc) + 16);
+            c7_0.Store(c + (7 * ldc) + 0);
+            c7_1.Store(c + (7 * ldc) + 16);
+            return;
+        }
+        var tile = stackalloc float[256];
+        c0_0.Store(tile + 0);
+        c0_1.Store(tile + 16);
+        c1_0.Store(tile + 32);
+        c1_1.Store(tile + 48);
+        c2_0.Store(tile + 64);
+        c2_1.Store(tile + 80);
+        c3_0.Store(tile + 96);
+        c3_1.Store(tile + 112);
+        c4_0.Store(tile + 128);
+        c4_1.Store(tile + 144);
+        c5_0.Store(tile + 160);
+        c5_1.Store(tile + 176);
+        c6_0.Store(tile + 192);
+        c6_1.Store(tile + 208);
+        c7_0.Store(tile + 224);
+        c7_1.Store(tile + 240);
+        StoreEdge(tile, 32, c, ldc, accumulate, mr, nr);
+    }
+
+    /// <summary>6×32 tile with Vector512: C[6,32] (+)= Ap[6,kc]·Bp[kc,32] from packed panels.</summary>
+    internal static unsafe void Kernel512x6(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    {
+        var c0_0 = Vector512<float>.Zero;
+        var c0_1 = Vector512<float>.Zero;
+        var c1_0 = Vector512<float>.Zero;
+        var c1_1 = Vector512<float>.Zero;
+        var c2_0 = Vector512<float>.Zero;
+        var c2_1 = Vector512<float>.Zero;
+        var c3_0 = Vector512<float>.Zero;
+        var c3_1 = Vector512<float>.Zero;
+        var c4_0 = Vector512<float>.Zero;
+        var c4_1 = Vector512<float>.Zero;
+        var c5_0 = Vector512<float>.Zero;
+        var c5_1 = Vector512<float>.Zero;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(bp + 0);
+            var b1 = Vector512.Load(bp + 16);
+            var a0 = Vector512.Create(ap[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(ap[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(ap[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(ap[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            var a4 = Vector512.Create(ap[4]);
+            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+            var a5 = Vector512.Create(ap[5]);
+            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+            ap += 6;
+            bp += 32;
+        }
+        if (mr == 6 && nr == 32)
+        {
+            if (accumulate)
+            {
+                c0_0 += Vector512.Load(c + (0 * ldc) + 0);
+                c0_1 += Vector512.Load(c + (0 * ldc) + 16);
+                c1_0 += Vector512.Load(c + (1 * ldc) + 0);
+                c1_1 += Vector512.Load(c + (1 * ldc) + 16);
+                c2_0 += Vector512.Load(c + (2 * ldc) + 0);
+                c2_1 += Vector512.Load(c + (2 * ldc) + 16);
+                c3_0 += Vector512.Load(c + (3 * ldc) + 0);
+                c3_1 += Vector512.Load(c + (3 * ldc) + 16);
+                c4_0 += Vector512.Load(c + (4 * ldc) + 0);
+                c4_1 += Vector512.Load(c + (4 * ldc) + 16);
+                c5_0 += Vector512.Load(c + (5 * ldc) + 0);
+                c5_1 += Vector512.Load(c + (5 * ldc) + 16);
+            }
+            c0_0.Store(c + (0 * ldc) + 0);
+            c0_1.Store(c + (0 * ldc) + 16);
+            c1_0.Store(c + (1 * ldc) + 0);
+            c1_1.Store(c + (1 * ldc) + 16);
+            c2_0.Store(c + (2 * ldc) + 0);
+            c2_1.Store(c + (2 * ldc) + 16);
+            c3_0.Store(c + (3 * ldc) + 0);
+            c3_1.Store(c + (3 * ldc) + 16);
+            c4_0.Store(c + (4 * ldc) + 0);
+            c4_1.Store(c + (4 * ldc) + 16);
+            c5_0.Store(c + (5 * ldc) + 0);
+            c5_1.Store(c + (5 * ldc) + 16);
+            return;
+        }
+        var tile = stackalloc float[192];
+        c0_0.Store(tile + 0);
+        c0_1.Store(tile + 16);
+        c1_0.Store(tile + 32);
+        c1_1.Store(tile + 48);
+        c2_0.Store(tile + 64);
+        c2_1.Store(tile + 80);
+        c3_0.Store(tile + 96);
+        c3_1.Store(tile + 112);
+        c4_0.Store(tile + 128);
+        c4_1.Store(tile + 144);
+        c5_0.Store(tile + 160);
+        c5_1.Store(tile + 176);
+        StoreEdge(tile, 32, c, ldc, accumulate, mr, nr);
+    }
+
+    /// <summary>4×32 tile with Vector512: C[4,32] (+)= Ap[4,kc]·Bp[kc,32] from packed panels.</summary>
+    internal static unsafe void Kernel512x4(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    {
+        var c0_0 = Vector512<float>.Zero;
+        var c0_1 = Vector512<float>.Zero;
+        var c1_0 = Vector512<float>.Zero;
+        var c1_1 = Vector512<float>.Zero;
+        var c2_0 = Vector512<float>.Zero;
+        var c2_1 = Vector512<float>.Zero;
+        var c3_0 = Vector512<float>.Zero;
+        var c3_1 = Vector512<float>.Zero;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(bp + 0);
+            var b1 = Vector512.Load(bp + 16);
+            var a0 = Vector512.Create(ap[0]);
+            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+            var a1 = Vector512.Create(ap[1]);
+            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+            var a2 = Vector512.Create(ap[2]);
+            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+            var a3 = Vector512.Create(ap[3]);
+            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+            ap += 4;
+            bp += 32;
+        }
+        if (mr == 4 && nr == 32)
+        {
+            if (accumulate)
+            {
+                c0_0 += Vector512.Load(c + (0 * ldc) + 0);
+                c0_1 += Vector512.Load(c + (0 * ldc) + 16);
+                c1_0 += Vector512.Load(c + (1 * ldc) + 0);
+                c1_1 += Vector512.Load(c + (1 * ldc) + 16);
+                c2_0 += Vector512.Load(c + (2 * ldc) + 0);
+                c2_1 += Vector512.Load(c + (2 * ldc) + 16);
+                c3_0 += Vector512.Load(c + (3 * ldc) + 0);
+                c3_1 += Vector512.Load(c + (3 * ldc) + 16);
+            }
+            c0_0.Store(c + (0 * ldc) + 0);
+            c0_1.Store(c + (0 * ldc) + 16);
+            c1_0.Store(c + (1 * ldc) + 0);
+            c1_1.Store(c + (1 * ldc) + 16);
+            c2_0.Store(c + (2 * ldc) + 0);
+            c2_1.Store(c + (2 * ldc) + 16);
+            c3_0.Store(c + (3 * ldc) + 0);
+            c3_1.Store(c + (3 * ldc) + 16);
+            return;
+        }
+        var tile = stackalloc float[128];
+        c0_0.Store(tile + 0);
+        c0_1.Store(tile + 16);
+        c1_0.Store(tile + 32);
+        c1_1.Store(tile + 48);
+        c2_0.Store(tile + 64);
+        c2_1.Store(tile + 80);
+        c3_0.Store(tile + 96);
+        c3_1.Store(tile + 112);
+        StoreEdge(tile, 32, c, ldc, accumulate, mr, nr);
+    }
+
     /// <summary>6×16 tile with Vector256: C[6,16] (+)= Ap[6,kc]·Bp[kc,16] from packed panels.</summary>
     internal static unsafe void Kernel256(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
     {

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Cnn.Runtime.Kernels;
 
@@ -6,45 +8,52 @@ namespace Cnn.Runtime.Kernels;
 /// Lowers one group of one sample to a matrix so convolution becomes GEMM:
 /// <c>col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh·s − p + i·d, ow·s − p + j·d]</c> (zero outside the input),
 /// and scatters such a matrix back with <see cref="Accumulate"/> (col2im) for the data gradient.
+/// Lines are short (a feature map's width), so the copies are pointer loops with vector bodies rather than
+/// span calls whose per-call cost would exceed the copy.
 /// </summary>
 internal static class Im2Col
 {
     /// <summary>Fills <paramref name="col"/> [PatchLength, OutPlane] from the group's input channels.</summary>
-    internal static void Lower(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    internal static unsafe void Lower(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
     {
-        int k = g.Kernel, outH = g.OutHeight, outW = g.OutWidth;
-        var row = 0;
-        for (var c = 0; c < g.GroupInChannels; c++)
+        int k = g.Kernel, outH = g.OutHeight, outW = g.OutWidth, stride = g.Stride;
+        if (x.Length < g.GroupInChannels * g.InPlane || col.Length < g.PatchLength * g.OutPlane)
         {
-            var plane = x.Slice(c * g.InPlane, g.InPlane);
-            for (var i = 0; i < k; i++)
+            throw new ArgumentException("im2col operands too short.");
+        }
+        fixed (float* xBase = x, colBase = col)
+        {
+            var line = colBase;
+            for (var c = 0; c < g.GroupInChannels; c++)
             {
-                for (var j = 0; j < k; j++, row++)
+                var plane = xBase + (c * g.InPlane);
+                for (var i = 0; i < k; i++)
                 {
-                    var target = col.Slice(row * outH * outW, outH * outW);
-                    var (first, last) = ValidColumns(g, j);
-                    for (var oh = 0; oh < outH; oh++)
+                    for (var j = 0; j < k; j++)
                     {
-                        var line = target.Slice(oh * outW, outW);
-                        var ih = (oh * g.Stride) - g.Pad + (i * g.Dilation);
-                        if ((uint)ih >= (uint)g.InHeight || first >= last)
+                        var (first, last) = ValidColumns(g, j);
+                        var columnOffset = (j * g.Dilation) - g.Pad;
+                        for (var oh = 0; oh < outH; oh++, line += outW)
                         {
-                            line.Clear();
-                            continue;
-                        }
-                        line[..first].Clear();
-                        line[last..].Clear();
-                        var source = plane.Slice(ih * g.InWidth);
-                        var iw0 = (first * g.Stride) - g.Pad + (j * g.Dilation);
-                        if (g.Stride == 1)
-                        {
-                            source.Slice(iw0, last - first).CopyTo(line[first..last]);
-                        }
-                        else
-                        {
-                            for (int ow = first, iw = iw0; ow < last; ow++, iw += g.Stride)
+                            var ih = (oh * stride) - g.Pad + (i * g.Dilation);
+                            if ((uint)ih >= (uint)g.InHeight || first >= last)
                             {
-                                line[ow] = source[iw];
+                                Zero(line, outW);
+                                continue;
+                            }
+                            Zero(line, first);
+                            Zero(line + last, outW - last);
+                            var source = plane + (ih * g.InWidth) + columnOffset;
+                            if (stride == 1)
+                            {
+                                Copy(source + first, line + first, last - first);
+                            }
+                            else
+                            {
+                                for (var ow = first; ow < last; ow++)
+                                {
+                                    line[ow] = source[ow * stride];
+                                }
                             }
                         }
                     }
@@ -54,43 +63,43 @@ internal static class Im2Col
     }
 
     /// <summary>Adds <paramref name="col"/> [PatchLength, OutPlane] back into the group's input-gradient channels.</summary>
-    internal static void Accumulate(in ConvGeometry g, ReadOnlySpan<float> col, Span<float> dx)
+    internal static unsafe void Accumulate(in ConvGeometry g, ReadOnlySpan<float> col, Span<float> dx)
     {
-        int k = g.Kernel, outH = g.OutHeight, outW = g.OutWidth;
-        var row = 0;
-        for (var c = 0; c < g.GroupInChannels; c++)
+        int k = g.Kernel, outH = g.OutHeight, outW = g.OutWidth, stride = g.Stride;
+        if (dx.Length < g.GroupInChannels * g.InPlane || col.Length < g.PatchLength * g.OutPlane)
         {
-            var plane = dx.Slice(c * g.InPlane, g.InPlane);
-            for (var i = 0; i < k; i++)
+            throw new ArgumentException("col2im operands too short.");
+        }
+        fixed (float* dxBase = dx, colBase = col)
+        {
+            var line = colBase;
+            for (var c = 0; c < g.GroupInChannels; c++)
             {
-                for (var j = 0; j < k; j++, row++)
+                var plane = dxBase + (c * g.InPlane);
+                for (var i = 0; i < k; i++)
                 {
-                    var source = col.Slice(row * outH * outW, outH * outW);
-                    var (first, last) = ValidColumns(g, j);
-                    if (first >= last)
+                    for (var j = 0; j < k; j++)
                     {
-                        continue;
-                    }
-                    for (var oh = 0; oh < outH; oh++)
-                    {
-                        var ih = (oh * g.Stride) - g.Pad + (i * g.Dilation);
-                        if ((uint)ih >= (uint)g.InHeight)
+                        var (first, last) = ValidColumns(g, j);
+                        var columnOffset = (j * g.Dilation) - g.Pad;
+                        for (var oh = 0; oh < outH; oh++, line += outW)
                         {
-                            continue;
-                        }
-                        var line = source.Slice(oh * outW, outW);
-                        var target = plane.Slice(ih * g.InWidth);
-                        var iw0 = (first * g.Stride) - g.Pad + (j * g.Dilation);
-                        if (g.Stride == 1)
-                        {
-                            var span = target.Slice(iw0, last - first);
-                            System.Numerics.Tensors.TensorPrimitives.Add(span, line[first..last], span);
-                        }
-                        else
-                        {
-                            for (int ow = first, iw = iw0; ow < last; ow++, iw += g.Stride)
+                            var ih = (oh * stride) - g.Pad + (i * g.Dilation);
+                            if ((uint)ih >= (uint)g.InHeight || first >= last)
                             {
-                                target[iw] += line[ow];
+                                continue;
+                            }
+                            var target = plane + (ih * g.InWidth) + columnOffset;
+                            if (stride == 1)
+                            {
+                                AddTo(line + first, target + first, last - first);
+                            }
+                            else
+                            {
+                                for (var ow = first; ow < last; ow++)
+                                {
+                                    target[ow * stride] += line[ow];
+                                }
                             }
                         }
                     }
@@ -108,5 +117,57 @@ internal static class Im2Col
         var lastInclusive = g.InWidth - 1 - offset;
         var last = lastInclusive < 0 ? 0 : Math.Min(g.OutWidth, (lastInclusive / g.Stride) + 1);
         return (Math.Min(first, last), last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Zero(float* target, int count)
+    {
+        var i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            Vector512<float>.Zero.Store(target + i);
+        }
+        for (; i < count; i++)
+        {
+            target[i] = 0f;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* source, float* target, int count)
+    {
+        var i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            Vector512.Load(source + i).Store(target + i);
+        }
+        if (i + 8 <= count)
+        {
+            Vector256.Load(source + i).Store(target + i);
+            i += 8;
+        }
+        for (; i < count; i++)
+        {
+            target[i] = source[i];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddTo(float* source, float* target, int count)
+    {
+        var i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            (Vector512.Load(target + i) + Vector512.Load(source + i)).Store(target + i);
+        }
+        if (i + 8 <= count)
+        {
+            (Vector256.Load(target + i) + Vector256.Load(source + i)).Store(target + i);
+            i += 8;
+        }
+        for (; i < count; i++)
+        {
+            target[i] += source[i];
+        }
     }
 }

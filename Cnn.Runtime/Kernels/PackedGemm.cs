@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static Cnn.Runtime.Kernels.GemmMicroKernels;
 
 namespace Cnn.Runtime.Kernels;
@@ -9,6 +11,7 @@ namespace Cnn.Runtime.Kernels;
 /// (kept in L2/L3), A in MC×KC blocks (kept in L2), both into panels whose k-major order lets the
 /// micro-kernel read them with unit stride. Transposes are absorbed by the packing.
 /// </summary>
+[SkipLocalsInit]
 internal static class PackedGemm
 {
     /// <summary>Depth of a packed block: an MR×KC panel of A plus a KC×NR panel of B stay in L1.</summary>
@@ -32,7 +35,8 @@ internal static class PackedGemm
         var kc = Math.Min(k, Kc);
         var nc = RoundUp(Math.Min(n, Nc), Nr512);
         var mc = RoundUp(Math.Min(m, Mc), MaxMr);
-        return (kc * nc) + (mc * kc);
+        // Slack: a 16-wide transposed store of a 12-row A panel runs 4 floats past the panel.
+        return (kc * nc) + (mc * kc) + 16;
     }
 
     internal static unsafe void Run(
@@ -63,20 +67,31 @@ internal static class PackedGemm
                     for (var ic = 0; ic < m; ic += Mc)
                     {
                         var mc = Math.Min(Mc, m - ic);
-                        PackA(transposeA, aBase, lda, ic, pc, mc, kc, mr, aPacked);
+                        PackA(transposeA, aBase, lda, ic, pc, mc, kc, mr, aPacked, path);
                         for (var jr = 0; jr < nc; jr += nr)
                         {
                             var nrHere = Math.Min(nr, nc - jr);
                             var bPanel = bPacked + (jr * kc);
-                            for (var ir = 0; ir < mc; ir += mr)
+                            for (var ir = 0; ir < mc;)
                             {
-                                var mrHere = Math.Min(mr, mc - ir);
+                                var panelRows = PanelRows(path, mr, mc - ir);
+                                var mrHere = Math.Min(panelRows, mc - ir);
                                 var cTile = cBase + ((long)(ic + ir) * ldc) + jc + jr;
                                 var aPanel = aPacked + (ir * kc);
+                                ir += panelRows;
                                 switch (path)
                                 {
-                                    case CpuPath.Vector512:
+                                    case CpuPath.Vector512 when panelRows == Mr512:
                                         Kernel512(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512 when panelRows == 8:
+                                        Kernel512x8(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512 when panelRows == 6:
+                                        Kernel512x6(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                                        break;
+                                    case CpuPath.Vector512:
+                                        Kernel512x4(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
                                         break;
                                     case CpuPath.Vector256:
                                         Kernel256(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
@@ -97,25 +112,28 @@ internal static class PackedGemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] as consecutive MR-row panels, each k-major (MR values per k),
     /// zero-padding the last panel's missing rows.
     /// </summary>
-    private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed)
+    private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed, CpuPath path)
     {
-        for (var ir = 0; ir < mc; ir += mr)
+        var rowStarts = stackalloc float*[16];
+        for (var ir = 0; ir < mc;)
         {
-            var rows = Math.Min(mr, mc - ir);
+            var panelRows = PanelRows(path, mr, mc - ir);
+            var rows = Math.Min(panelRows, mc - ir);
             var panel = packed + (ir * kc);
+            ir += panelRows;
             if (transposed)
             {
                 // op(A)(i, p) = a[p·lda + i]: each k step is a contiguous run of rows.
                 for (var p = 0; p < kc; p++)
                 {
-                    var source = a + ((long)(pc + p) * lda) + ic + ir;
-                    var target = panel + (p * mr);
+                    var source = a + ((long)(pc + p) * lda) + ic + ir - panelRows;
+                    var target = panel + (p * panelRows);
                     var r = 0;
                     for (; r < rows; r++)
                     {
                         target[r] = source[r];
                     }
-                    for (; r < mr; r++)
+                    for (; r < panelRows; r++)
                     {
                         target[r] = 0f;
                     }
@@ -123,21 +141,35 @@ internal static class PackedGemm
             }
             else
             {
-                // op(A)(i, p) = a[i·lda + p]: read each row once, scatter with stride MR.
-                for (var r = 0; r < rows; r++)
+                // op(A)(i, p) = a[i·lda + p]: a transpose. Blocks of 16 k steps go through registers; rows
+                // past the panel's real rows repeat its first row, so their lanes hold finite values that
+                // either the next ascending store overwrites or the micro-kernel computes into discarded rows.
+                var vectorSteps = 0;
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported)
                 {
-                    var source = a + ((long)(ic + ir + r) * lda) + pc;
-                    var target = panel + r;
-                    for (var p = 0; p < kc; p++)
+                    for (; vectorSteps + 16 <= kc; vectorSteps += 16)
                     {
-                        target[p * mr] = source[p];
+                        for (var r = 0; r < 16; r++)
+                        {
+                            rowStarts[r] = a + ((long)(ic + ir - panelRows + (r < rows ? r : 0)) * lda) + pc + vectorSteps;
+                        }
+                        Transpose16.Run(rowStarts, panel + (vectorSteps * panelRows), panelRows);
                     }
                 }
-                for (var r = rows; r < mr; r++)
+                for (var r = 0; r < rows; r++)
                 {
-                    for (var p = 0; p < kc; p++)
+                    var source = a + ((long)(ic + ir - panelRows + r) * lda) + pc;
+                    var target = panel + r;
+                    for (var p = vectorSteps; p < kc; p++)
                     {
-                        panel[(p * mr) + r] = 0f;
+                        target[p * panelRows] = source[p];
+                    }
+                }
+                for (var r = rows; r < panelRows; r++)
+                {
+                    for (var p = vectorSteps; p < kc; p++)
+                    {
+                        panel[(p * panelRows) + r] = 0f;
                     }
                 }
             }
@@ -150,25 +182,42 @@ internal static class PackedGemm
     /// </summary>
     private static unsafe void PackB(bool transposed, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed, CpuPath path)
     {
+        var rowStarts = stackalloc float*[16];
         for (var jr = 0; jr < nc; jr += nr)
         {
             var columns = Math.Min(nr, nc - jr);
             var panel = packed + (jr * kc);
             if (transposed)
             {
-                // op(B)(p, j) = b[j·ldb + p]: read each stored row once, scatter with stride NR.
+                // op(B)(p, j) = b[j·ldb + p]: a transpose, 16×16 blocks through registers; columns past the
+                // panel's real ones repeat its first, so the micro-kernel computes finite values it then discards.
+                var vectorSteps = 0;
+                if (path == CpuPath.Vector512 && Avx512F.IsSupported)
+                {
+                    for (; vectorSteps + 16 <= kc; vectorSteps += 16)
+                    {
+                        for (var half = 0; half < nr; half += 16)
+                        {
+                            for (var j = 0; j < 16; j++)
+                            {
+                                rowStarts[j] = b + ((long)(jc + jr + (half + j < columns ? half + j : 0)) * ldb) + pc + vectorSteps;
+                            }
+                            Transpose16.Run(rowStarts, panel + (vectorSteps * nr) + half, nr);
+                        }
+                    }
+                }
                 for (var j = 0; j < columns; j++)
                 {
                     var source = b + ((long)(jc + jr + j) * ldb) + pc;
                     var target = panel + j;
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         target[p * nr] = source[p];
                     }
                 }
                 for (var j = columns; j < nr; j++)
                 {
-                    for (var p = 0; p < kc; p++)
+                    for (var p = vectorSteps; p < kc; p++)
                     {
                         panel[(p * nr) + j] = 0f;
                     }
@@ -200,6 +249,20 @@ internal static class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Rows of the A panel starting with <paramref name="remaining"/> rows left: full MR panels, then on the
+    /// Vector512 path the narrowest of the 8-, 6- and 4-row kernels that covers the rest, so a 6- or 16-row
+    /// matrix (LeNet's 6 filters, ResNet's 16) wastes no FMAs on zero rows.
+    /// </summary>
+    private static int PanelRows(CpuPath path, int mr, int remaining)
+    {
+        if (path != CpuPath.Vector512 || remaining > 8)
+        {
+            return mr;
+        }
+        return remaining > 6 ? 8 : remaining > 4 ? 6 : 4;
     }
 
     private static unsafe void CopyRow(float* source, float* target, int count, CpuPath path)

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Cnn.Runtime.Weights;
 
@@ -36,6 +36,11 @@ internal sealed class SafeTensorsHeader
         {
             throw new SafeTensorsFormatException(filePath, "the header does not start with '{'");
         }
+        // JsonDocument checks UTF-8 only when a string is decoded, which would throw mid-validation.
+        if (!Utf8.IsValid(json.Span))
+        {
+            throw new SafeTensorsFormatException(filePath, "the header is not valid UTF-8");
+        }
         JsonDocument document;
         try
         {
@@ -47,15 +52,7 @@ internal sealed class SafeTensorsHeader
         }
         using (document)
         {
-            try
-            {
-                return FromDocument(document.RootElement, dataLength, filePath);
-            }
-            catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
-            {
-                // JsonDocument validates structure eagerly but decodes strings lazily.
-                throw new SafeTensorsFormatException(filePath, "the header holds a name or value that is not valid UTF-8");
-            }
+            return FromDocument(document.RootElement, dataLength, filePath);
         }
     }
 

@@ -1,0 +1,86 @@
+using System;
+using System.Diagnostics;
+using Cnn.Runtime.Network;
+using Cnn.Runtime.Optim;
+
+namespace Cnn.Benchmarks.Measurement;
+
+/// <summary>
+/// Measures a model exactly as torch_reference.py does: training images/s at batch 64 (SGD lr 0.01,
+/// momentum 0.9, softmax cross-entropy; 5 warm-up steps, 30 timed), mean batch-1 inference latency
+/// (50 warm-up, 500 timed) and batch-256 inference images/s (2 warm-up, 10 timed), on one network
+/// in that order.
+/// </summary>
+internal static class ThroughputMeter
+{
+    /// <summary>Training batch size.</summary>
+    public const int TrainBatch = 64;
+
+    /// <summary>Number of classes of every benchmarked model.</summary>
+    public const int Classes = 10;
+
+    /// <summary>Measures <paramref name="model"/> once.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="threads">Worker threads.</param>
+    /// <returns>The figures.</returns>
+    public static ModelFigures Measure(BenchmarkModel model, int threads)
+    {
+        using var network = model.Create(0, threads);
+        var random = new Random(0);
+        var inputLength = network.InputShape.Elements;
+        return new ModelFigures(
+            model.Name,
+            model.Summary.TotalParameters,
+            TrainImagesPerSecond(network, random, inputLength),
+            InferenceMicroseconds(network, SyntheticBatch.Gaussian(inputLength, random), batch: 1, warmUp: 50, reps: 500),
+            256 / (InferenceMicroseconds(network, SyntheticBatch.Gaussian(256 * inputLength, random), batch: 256, warmUp: 2, reps: 10) * 1e-6));
+    }
+
+    /// <summary>One training step as the reference takes it: forward, loss, backward, optimizer step.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="optimizer">Its optimizer.</param>
+    /// <param name="input">A batch of <see cref="TrainBatch"/> inputs.</param>
+    /// <param name="labels">Their labels.</param>
+    public static void TrainStep(NetworkBase network, SGD optimizer, float[] input, int[] labels)
+    {
+        network.ForwardBackward(input, labels, TrainBatch);
+        optimizer.Step(network.Parameters, network.Gradients);
+    }
+
+    /// <summary>The optimizer torch_reference.py trains with.</summary>
+    /// <param name="network">The network.</param>
+    /// <returns>SGD, lr 0.01, momentum 0.9.</returns>
+    public static SGD ReferenceOptimizer(NetworkBase network) => new(network.Layout, learningRate: 0.01, momentum: 0.9);
+
+    private static double TrainImagesPerSecond(NetworkBase network, Random random, int inputLength)
+    {
+        const int steps = 30;
+        var optimizer = ReferenceOptimizer(network);
+        var input = SyntheticBatch.Gaussian(TrainBatch * inputLength, random);
+        var labels = SyntheticBatch.Labels(TrainBatch, Classes, random);
+        for (var i = 0; i < 5; i++)
+        {
+            TrainStep(network, optimizer, input, labels);
+        }
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++)
+        {
+            TrainStep(network, optimizer, input, labels);
+        }
+        return TrainBatch * steps / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double InferenceMicroseconds(NetworkBase network, float[] input, int batch, int warmUp, int reps)
+    {
+        for (var i = 0; i < warmUp; i++)
+        {
+            network.Forward(input, batch, training: false);
+        }
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < reps; i++)
+        {
+            network.Forward(input, batch, training: false);
+        }
+        return clock.Elapsed.TotalMicroseconds / reps;
+    }
+}

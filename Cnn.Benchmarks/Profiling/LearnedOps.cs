@@ -1,0 +1,151 @@
+using System;
+using Cnn.Runtime.Kernels;
+using Cnn.Runtime.Model;
+using Cnn.Runtime.Network;
+
+namespace Cnn.Benchmarks.Profiling;
+
+/// <summary>A convolution: <see cref="LayerOps.Conv"/> and <see cref="LayerOps.ConvBackward"/>.</summary>
+internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, InputGradient mode)
+    : ProfileOp(name, "Conv", new TensorShape(geometry.InChannels, geometry.InHeight, geometry.InWidth), new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth), mode)
+{
+    private readonly ConvGeometry _g = geometry;
+    private float[] _x = [], _y = [], _dx = [], _dy = [], _weight = [], _bias = [], _dWeight = [], _dBias = [], _scratch = [];
+
+    /// <inheritdoc/>
+    public override long Parameters => _g.WeightLength + (bias ? _g.OutChannels : 0);
+
+    /// <inheritdoc/>
+    public override void Allocate(int batch, Random random)
+    {
+        _x = Values(batch * _g.InputLength, random);
+        _dy = Values(batch * _g.OutputLength, random);
+        _y = new float[_dy.Length];
+        _dx = new float[_x.Length];
+        _weight = Values(_g.WeightLength, random);
+        _dWeight = new float[_weight.Length];
+        _bias = bias ? Values(_g.OutChannels, random) : [];
+        _dBias = new float[_bias.Length];
+        _scratch = new float[Conv2d.ScratchLength(in _g, batch)];
+    }
+
+    /// <inheritdoc/>
+    public override void Forward(int batch, bool training) =>
+        Conv2d.Forward(in _g, batch, _x.AsSpan(0, batch * _g.InputLength), _weight, _bias, _y.AsSpan(0, batch * _g.OutputLength), _scratch);
+
+    /// <inheritdoc/>
+    public override void Backward(int batch)
+    {
+        var dy = _dy.AsSpan(0, batch * _g.OutputLength);
+        Conv2d.BackwardWeights(in _g, batch, _x.AsSpan(0, batch * _g.InputLength), dy, _dWeight, _dBias, accumulate: false, _scratch);
+        if (Mode != InputGradient.None)
+        {
+            Conv2d.BackwardData(in _g, batch, dy, _weight, _dx.AsSpan(0, batch * _g.InputLength), Mode == InputGradient.Accumulate, _scratch);
+        }
+    }
+}
+
+/// <summary>A dense layer: <see cref="LayerOps.Dense"/> and <see cref="LayerOps.DenseBackward"/>.</summary>
+internal sealed class DenseOp(string name, int inputs, int outputs, InputGradient mode)
+    : ProfileOp(name, "Dense", new TensorShape(inputs, 1, 1, true), new TensorShape(outputs, 1, 1, true), mode)
+{
+    private float[] _x = [], _y = [], _dx = [], _dy = [], _weight = [], _bias = [], _dWeight = [], _dBias = [], _scratch = [];
+
+    /// <inheritdoc/>
+    public override long Parameters => ((long)inputs * outputs) + outputs;
+
+    /// <inheritdoc/>
+    public override void Allocate(int batch, Random random)
+    {
+        _x = Values(batch * inputs, random);
+        _dy = Values(batch * outputs, random);
+        _y = new float[_dy.Length];
+        _dx = new float[_x.Length];
+        _weight = Values(inputs * outputs, random);
+        _dWeight = new float[_weight.Length];
+        _bias = Values(outputs, random);
+        _dBias = new float[outputs];
+        _scratch = new float[Linear.ScratchLength(batch, inputs, outputs)];
+    }
+
+    /// <inheritdoc/>
+    public override void Forward(int batch, bool training) =>
+        Linear.Forward(batch, inputs, outputs, _x.AsSpan(0, batch * inputs), _weight, _bias, _y.AsSpan(0, batch * outputs), _scratch);
+
+    /// <inheritdoc/>
+    public override void Backward(int batch)
+    {
+        var dy = _dy.AsSpan(0, batch * outputs);
+        Linear.BackwardWeights(batch, inputs, outputs, _x.AsSpan(0, batch * inputs), dy, _dWeight, _dBias, accumulate: false, _scratch);
+        if (Mode != InputGradient.None)
+        {
+            Linear.BackwardData(batch, inputs, outputs, dy, _weight, _dx.AsSpan(0, batch * inputs), Mode == InputGradient.Accumulate, _scratch);
+        }
+    }
+}
+
+/// <summary>BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>.</summary>
+internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode)
+    : ProfileOp(name, "BatchNorm", shape, shape, mode)
+{
+    private readonly int _channels = shape.C;
+    private readonly int _plane = shape.H * shape.W;
+    private float[] _x = [], _y = [], _dx = [], _dy = [], _gamma = [], _beta = [], _dGamma = [], _dBeta = [];
+    private float[] _mean = [], _invStd = [], _runningMean = [], _runningVar = [];
+    private double[] _sums = [];
+
+    /// <inheritdoc/>
+    public override long Parameters => 2 * _channels;
+
+    /// <inheritdoc/>
+    public override void Allocate(int batch, Random random)
+    {
+        var length = batch * _channels * _plane;
+        _x = Values(length, random);
+        _dy = Values(length, random);
+        _y = new float[length];
+        _dx = new float[length];
+        _gamma = Values(_channels, random);
+        _beta = Values(_channels, random);
+        _dGamma = new float[_channels];
+        _dBeta = new float[_channels];
+        _mean = new float[_channels];
+        _invStd = new float[_channels];
+        _runningMean = new float[_channels];
+        _runningVar = new float[_channels];
+        Array.Fill(_runningVar, 1f);
+        _sums = new double[2 * _channels];
+    }
+
+    /// <inheritdoc/>
+    public override void Forward(int batch, bool training)
+    {
+        var length = batch * _channels * _plane;
+        if (training)
+        {
+            BatchNorm2d.ForwardTraining(batch, _channels, _plane, _x.AsSpan(0, length), _gamma, _beta, _y.AsSpan(0, length), _mean, _invStd,
+                _runningMean, _runningVar, 0.1f, 1e-5f, _sums);
+        }
+        else
+        {
+            BatchNorm2d.ForwardInference(batch, _channels, _plane, _x.AsSpan(0, length), _gamma, _beta, _runningMean, _runningVar, 1e-5f, _y.AsSpan(0, length));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Backward(int batch)
+    {
+        var length = batch * _channels * _plane;
+        var x = _x.AsSpan(0, length);
+        var dy = _dy.AsSpan(0, length);
+        var sumDy = _sums.AsSpan(0, _channels);
+        var sumDyXhat = _sums.AsSpan(_channels, _channels);
+        BatchNorm2d.GradientSums(batch, _channels, _plane, x, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
+        BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, _dGamma, _dBeta, accumulate: false);
+        if (Mode != InputGradient.None)
+        {
+            BatchNorm2d.BackwardData(batch, _channels, _plane, x, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat,
+                _dx.AsSpan(0, length), Mode == InputGradient.Accumulate);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Cnn.Runtime.Kernels;
+using Cnn.Runtime.Model;
+using Cnn.Runtime.Network;
+using Cnn.Runtime.Summary;
+
+namespace Cnn.Benchmarks.Profiling;
+
+/// <summary>
+/// A model's forward statements as kernel calls, built layer by layer the way the DSL reads, with
+/// the generated default names and the generated input-gradient modes (none for the first layer,
+/// accumulate for a residual body's first layer, whose input the join already wrote).
+/// </summary>
+internal sealed class ProfilePlan
+{
+    private readonly List<ProfileOp> _ops;
+    private readonly string _scope;
+    private InputGradient _nextMode;
+
+    /// <summary>Starts a plan at the network's input.</summary>
+    /// <param name="input">The per-sample input shape.</param>
+    public ProfilePlan(TensorShape input)
+        : this(input, string.Empty, InputGradient.None, [])
+    {
+    }
+
+    private ProfilePlan(TensorShape input, string scope, InputGradient firstMode, List<ProfileOp> ops)
+    {
+        Shape = input;
+        _scope = scope;
+        _nextMode = firstMode;
+        _ops = ops;
+    }
+
+    /// <summary>The per-sample shape after the last layer added.</summary>
+    public TensorShape Shape { get; private set; }
+
+    /// <summary>Every statement, in forward order.</summary>
+    public IReadOnlyList<ProfileOp> Ops => _ops;
+
+    /// <summary>Adds a convolution.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan Conv(string name, int filters, int kernel, int stride = 1, int pad = 0, bool bias = true) =>
+        Add(new ConvOp(_scope + name, new ConvGeometry(Shape.C, Shape.H, Shape.W, filters, kernel, stride, pad), bias, _nextMode));
+
+    /// <summary>Adds a dense layer over the flattened input (the generated Flatten is a view, no statement).</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan Dense(string name, int units) => Add(new DenseOp(_scope + name, Shape.Elements, units, _nextMode));
+
+    /// <summary>Adds BatchNorm.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan BatchNorm(string name) => Add(new BatchNormOp(_scope + name, Shape, _nextMode));
+
+    /// <summary>Adds ReLU.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan Relu(string name) => Add(new ReluOp(_scope + name, Shape, _nextMode));
+
+    /// <summary>Adds max pooling with a square window and stride equal to it.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan MaxPool(string name, int size) => Add(new MaxPoolOp(_scope + name, new PoolGeometry(Shape.C, Shape.H, Shape.W, size), _nextMode));
+
+    /// <summary>Adds global average pooling.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan GlobalAvgPool(string name) => Add(new GlobalAvgPoolOp(_scope + name, Shape, _nextMode));
+
+    /// <summary>Adds dropout.</summary>
+    /// <returns>This plan.</returns>
+    public ProfilePlan Dropout(string name, float rate) => Add(new DropoutOp(_scope + name, new TensorShape(Shape.Elements, 1, 1, true), rate, _nextMode));
+
+    /// <summary>Adds a residual: the body's layers, the shortcut's (identity when null), then the join, as the generator orders them.</summary>
+    /// <param name="name">The residual's name; its layers nest under it, the shortcut's under <c>name.shortcut</c>.</param>
+    /// <param name="body">Adds the body's layers.</param>
+    /// <param name="shortcut">Adds the projection's layers, or null for the identity.</param>
+    /// <returns>This plan.</returns>
+    public ProfilePlan Residual(string name, Action<ProfilePlan> body, Action<ProfilePlan>? shortcut = null)
+    {
+        var scope = _scope + name + ".";
+        var bodyPlan = new ProfilePlan(Shape, scope, InputGradient.Accumulate, _ops);
+        body(bodyPlan);
+        var shortcutShape = Shape;
+        if (shortcut is not null)
+        {
+            var shortcutPlan = new ProfilePlan(Shape, scope + "shortcut.", InputGradient.Write, _ops);
+            shortcut(shortcutPlan);
+            shortcutShape = shortcutPlan.Shape;
+        }
+        if (shortcutShape != bodyPlan.Shape)
+        {
+            throw new InvalidOperationException($"Residual {name}: the body gives {bodyPlan.Shape}, the shortcut {shortcutShape}.");
+        }
+        return Add(new ResidualJoinOp(_scope + name, bodyPlan.Shape));
+    }
+
+    /// <summary>
+    /// Checks the plan against the generated summary: the same layers (every row but Flatten, which
+    /// generates no statement), with the same output shapes and parameter counts.
+    /// </summary>
+    /// <param name="summary">The generated network's summary.</param>
+    /// <exception cref="InvalidOperationException">The plan describes another network.</exception>
+    public void Verify(ModelSummary summary)
+    {
+        var rows = summary.Layers.ToDictionary(row => row.Name, StringComparer.Ordinal);
+        foreach (var op in _ops)
+        {
+            if (!rows.TryGetValue(op.Name, out var row))
+            {
+                throw new InvalidOperationException($"{summary.Network} has no layer '{op.Name}'.");
+            }
+            var rowShape = row.Output with { IsVector = op.Output.IsVector };
+            if (rowShape != op.Output || (op is not ResidualJoinOp && row.Parameters != op.Parameters))
+            {
+                throw new InvalidOperationException($"{summary.Network}.{op.Name}: generated {row.Output} with {row.Parameters} parameters, profiled {op.Output} with {op.Parameters}.");
+            }
+        }
+        var profiled = _ops.Select(op => op.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = summary.Layers.Where(row => row.Kind != "Flatten" && !profiled.Contains(row.Name)).Select(row => row.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"{summary.Network}: the profile plan lacks {string.Join(", ", missing)}.");
+        }
+    }
+
+    private ProfilePlan Add(ProfileOp op)
+    {
+        _ops.Add(op);
+        Shape = op.Output;
+        _nextMode = InputGradient.Write;
+        return this;
+    }
+}
