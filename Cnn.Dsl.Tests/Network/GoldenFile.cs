@@ -22,11 +22,15 @@ internal sealed class GoldenFile : IDisposable
     }
 
     /// <summary>The golden networks (their DSL twins are in Golden/GoldenNetworks.cs).</summary>
-    public static TheoryData<string> Names { get; } = new(Directory
+    public static string[] All { get; } = Directory
         .GetFiles(Path.Combine(AppContext.BaseDirectory, "Golden"), "*.safetensors")
-        .Select(Path.GetFileNameWithoutExtension)
-        .Where(name => !name!.StartsWith("lenet5_", StringComparison.Ordinal))
-        .Order(StringComparer.Ordinal)!);
+        .Select(path => Path.GetFileNameWithoutExtension(path))
+        .Where(name => !name.StartsWith("lenet5_", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary><see cref="All"/> as theory data.</summary>
+    public static TheoryData<string> Names { get; } = new(All);
 
     public string Name { get; }
 
