@@ -130,8 +130,7 @@ public static partial class LayerOps
 
     /// <summary>
     /// Softmax over channels (PyTorch's <c>dim=1</c>): over the vector for a vector, at every pixel for
-    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows. Only
-    /// a network's last layer may be a Softmax (CNN0012), and training leaves it out, so it has no backward.
+    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows.
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="channels">Channels (the softmax's width).</param>
@@ -158,11 +157,47 @@ public static partial class LayerOps
         }
     }
 
-    /// <summary>Scratch a softmax needs: two per-sample matrices (the transposed input and result).</summary>
+    /// <summary>Softmax backward.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">H·W.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void SoftmaxBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode)
+    {
+        var length = channels * plane;
+        var output = context.Activation(y, length);
+        var dy = context.ActivationGradient(y, length);
+        var dx = context.ActivationGradient(x, length);
+        var scratch = context.Scratch;
+        for (var n = 0; n < context.Batch; n++)
+        {
+            var rowsY = scratch.Slice(0, length);
+            var rowsDy = scratch.Slice(length, length);
+            var rowsDx = scratch.Slice(2 * length, length);
+            Transpose(output.Slice(n * length, length), channels, plane, rowsY);
+            Transpose(dy.Slice(n * length, length), channels, plane, rowsDy);
+            Activations.SoftmaxBackward(plane, channels, rowsY, rowsDy, rowsDx);
+            var target = dx.Slice(n * length, length);
+            if (mode == InputGradient.Accumulate)
+            {
+                var transposed = scratch.Slice(3 * length, length);
+                Transpose(rowsDx, plane, channels, transposed);
+                TensorOps.AddInPlace(target, transposed);
+            }
+            else
+            {
+                Transpose(rowsDx, plane, channels, target);
+            }
+        }
+    }
+
+    /// <summary>Scratch a softmax needs: four per-sample matrices (rows, results, gradients).</summary>
     /// <param name="channels">Channels.</param>
     /// <param name="plane">H·W.</param>
     /// <returns>Floats.</returns>
-    public static int SoftmaxScratch(int channels, int plane) => 2 * channels * plane;
+    public static int SoftmaxScratch(int channels, int plane) => 4 * channels * plane;
 
     /// <summary>Writes the [rows, columns] matrix <paramref name="source"/> transposed into <paramref name="target"/>.</summary>
     private static void Transpose(System.ReadOnlySpan<float> source, int rows, int columns, System.Span<float> target)
