@@ -238,6 +238,9 @@ internal static class PassesWriter
                 case StepOperation.Elu:
                     yield return Call("EluBackward", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha), mode);
                     break;
+                case StepOperation.Softmax:
+                    yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
+                    break;
                 case StepOperation.Add:
                     yield return Call("AddBackward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step.InputModes[1]));
                     break;
@@ -251,9 +254,6 @@ internal static class PassesWriter
                             yield return Call("ConcatBranchBackward", Ints(Plane(layer.Out), layer.Out.C, y.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels), ModeOf(step.InputModes[i]));
                         }
                     }
-                    break;
-                case StepOperation.Softmax:
-                    yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
                     break;
                 default:
                     yield return Call(step.Operation + "Backward", Ints(y.Length, x.Offset, y.Offset), mode);
