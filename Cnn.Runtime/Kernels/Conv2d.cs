@@ -161,7 +161,15 @@ public static class Conv2d
                 }
                 var gradOut = dy.Slice((s * g.OutputLength) + (group * ocg * plane), ocg * plane);
                 var gradW = dWeight.Slice(group * ocg * patch, ocg * patch);
-                Gemm.Multiply(false, true, ocg, patch, plane, gradOut, plane, b, plane, gradW, patch, accumulate || s > 0, gemmScratch, path);
+                if (RowDotProducts.Supports(path))
+                {
+                    // dy rows and col rows are both contiguous along the plane: dot products beat packing col transposed.
+                    RowDotProducts.Multiply(ocg, patch, plane, gradOut, plane, b, plane, gradW, patch, accumulate || s > 0, path);
+                }
+                else
+                {
+                    Gemm.Multiply(false, true, ocg, patch, plane, gradOut, plane, b, plane, gradW, patch, accumulate || s > 0, gemmScratch, path);
+                }
             }
         }
     }
