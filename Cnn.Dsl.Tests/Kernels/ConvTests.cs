@@ -8,7 +8,7 @@ public class ConvTests
 {
     public static TheoryData<CpuPath> Paths => KernelAssert.Paths();
 
-    /// <summary>LeNet's first layer, strides, dilation, groups, depthwise (multiplier 1 and 2), pointwise, odd sizes.</summary>
+    /// <summary>LeNet's first layer, a long plane, strides, dilation, groups, depthwise (multiplier 1 and 2), pointwise, odd sizes.</summary>
     private static readonly (int N, ConvGeometry G)[] Cases =
     [
         (2, new ConvGeometry(1, 28, 28, 6, 5, pad: 2)),
@@ -23,6 +23,8 @@ public class ConvTests
         (1, new ConvGeometry(1, 1, 1, 1, 1)),
         (1, new ConvGeometry(3, 17, 17, 33, 3, stride: 3, pad: 1)),
         (2, new ConvGeometry(16, 7, 7, 17, 3, pad: 1)),
+        // A 575-long plane takes the weight gradient as row dot products, with a 15-float tail and partial 4×4 blocks.
+        (2, new ConvGeometry(3, 23, 25, 5, 3, pad: 1)),
     ];
 
     [Theory]
