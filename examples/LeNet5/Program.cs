@@ -2,7 +2,7 @@ using System;
 using System.CommandLine;
 using LeNet5Example;
 
-var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (default: enough for about {TrainingSettings.DefaultSamplePasses:N0} sample passes, 17 on the embedded split, 2 on the full Fashion-MNIST)" };
+var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (default: enough for about {TrainingSettings.DefaultSamplePasses:N0} sample passes: 75 epochs on the embedded split, usually cut short by early stopping, 10 on the full Fashion-MNIST)" };
 var batchSize = new Option<int>("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 64 };
 var learningRate = new Option<double>("--lr") { Description = "Initial learning rate of SGD with Nesterov momentum 0.9 (cosine-annealed to 0)", DefaultValueFactory = _ => 0.05 };
 var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist if installed, else the repository's data/fashion-mnist)", HelpName = "DIR" };
