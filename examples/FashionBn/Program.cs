@@ -8,7 +8,7 @@ using Cnn.Runtime.Optim.Schedules;
 using Cnn.Runtime.Training;
 using FashionBnExample;
 
-var epochs = new Option<int>("--epochs") { Description = "Epochs to train (the learning rate is cosine-annealed to 0 over them)", DefaultValueFactory = _ => 6 };
+var epochs = new Option<int>("--epochs") { Description = "Epochs to train (the learning rate is cosine-annealed to 0 over them)", DefaultValueFactory = _ => 10 };
 var batchSize = new Option<int>("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 64 };
 var learningRate = new Option<double>("--lr") { Description = "Initial learning rate of Adam", DefaultValueFactory = _ => 1e-3 };
 var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist if installed, else the repository's copy)", HelpName = "DIR" };
