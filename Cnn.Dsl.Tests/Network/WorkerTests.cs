@@ -61,6 +61,19 @@ public sealed class WorkerTests
     }
 
     [Fact]
+    public void A_single_sample_on_two_workers_runs_on_the_first_alone_and_matches_one_worker()
+    {
+        // Batch 1 leaves the second worker without samples: it is not woken, and nothing changes.
+        using var single = new Work.Trainable(seed: 8, workers: 1);
+        using var pair = new Work.Trainable(seed: 8, workers: 2);
+        var (input, labels) = Data(single);
+        var sample = input.AsSpan(0, single.InputShape.Elements).ToArray();
+        Assert.Equal(single.Predict(sample, 1).ToArray(), pair.Predict(sample, 1).ToArray());
+        Assert.Equal(single.ForwardBackward(sample, labels.AsSpan(0, 1), 1), pair.ForwardBackward(sample, labels.AsSpan(0, 1), 1));
+        Assert.Equal(single.Gradients, pair.Gradients);
+    }
+
+    [Fact]
     public void With_BatchNorm_each_worker_normalizes_its_own_samples()
     {
         using var single = new Work.Trainable(seed: 8, workers: 1);

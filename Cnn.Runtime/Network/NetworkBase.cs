@@ -412,14 +412,31 @@ public abstract partial class NetworkBase : IDisposable
     private void Dispatch(Phase phase)
     {
         _phase = phase;
-        if (_pool is null)
+        if (_pool is null || OnlyFirstWorkerHasSamples())
         {
-            RunWorker(0);
+            // The same work in the same order as on the pool; without waking workers that have
+            // no samples (batch-1 inference would otherwise wait for a thread to be scheduled).
+            for (var i = 0; i < _contexts.Length; i++)
+            {
+                RunWorker(i);
+            }
         }
         else
         {
             _pool.Run();
         }
+    }
+
+    private bool OnlyFirstWorkerHasSamples()
+    {
+        for (var i = 1; i < _counts.Length; i++)
+        {
+            if (_counts[i] != 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void RunWorker(int index)
