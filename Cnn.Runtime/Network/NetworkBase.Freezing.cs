@@ -22,7 +22,7 @@ public abstract partial class NetworkBase
             for (var i = 0; i < _plan.Layout.Count; i++)
             {
                 var info = _plan.Layout[i];
-                if (!info.IsBuffer && IsUnder(info.Layer, prefix))
+                if (!info.IsBuffer && LayerPath.IsUnder(info.Layer, prefix))
                 {
                     _frozen[i] = true;
                     matched = true;
@@ -59,9 +59,4 @@ public abstract partial class NetworkBase
         }
         return -1;
     }
-
-    private static bool IsUnder(string layer, string prefix) =>
-        layer.Length == prefix.Length
-            ? layer == prefix
-            : layer.Length > prefix.Length && layer[prefix.Length] == '.' && layer.StartsWith(prefix, StringComparison.Ordinal);
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 
+using Cnn.Runtime.Model;
+
 namespace Cnn.Runtime.Optim;
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed class FrozenLayers : IReadOnlyCollection<string>
         // Allocation-free: runs for every tensor of every step.
         foreach (var prefix in _prefixes)
         {
-            if (layer.StartsWith(prefix, StringComparison.Ordinal) && (layer.Length == prefix.Length || layer[prefix.Length] == '.'))
+            if (LayerPath.IsUnder(layer, prefix))
             {
                 return true;
             }
