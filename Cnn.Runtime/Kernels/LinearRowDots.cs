@@ -15,7 +15,8 @@ namespace Cnn.Runtime.Kernels;
 /// vector of lane sums over the whole vector steps of p, reduced by <c>Vector512.Sum</c> (or
 /// <c>Vector256.Sum</c>), then the remaining products one by one in order, then the bias. So a sample's
 /// output does not depend on which or how many other samples share its call, and splitting a batch
-/// across workers changes no bit of it.
+/// across workers changes no bit of it. The loops are compiled fully optimized on first call
+/// (<c>AggressiveOptimization</c>), as batch-1 inference may be the first use of this path.
 /// </remarks>
 [SkipLocalsInit]
 internal static class LinearRowDots
@@ -37,22 +38,45 @@ internal static class LinearRowDots
     /// <param name="bias">Bias, [outputs], or empty.</param>
     /// <param name="y">Output, [n, outputs] (overwritten).</param>
     /// <param name="path">Vector512 or Vector256 (see <see cref="Supports"/>).</param>
-    internal static unsafe void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path)
+    internal static void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path)
     {
-        if (n <= 0 || outputs <= 0)
-        {
-            return;
-        }
-        if (k < 0 || x.Length < (long)n * k || weight.Length < (long)outputs * k || y.Length < (long)n * outputs || (!bias.IsEmpty && bias.Length < outputs))
+        Check(n, k, outputs, x.Length, weight.Length, bias, y.Length);
+        ForwardBlocks(n, k, outputs, x, weight, bias, y, path, 0, RowBlocks(outputs));
+    }
+
+    /// <summary>Weight rows are taken 8 at a time: blocks per call.</summary>
+    /// <param name="outputs">Output features.</param>
+    /// <returns>⌈outputs / 8⌉.</returns>
+    internal static int RowBlocks(int outputs) => (outputs + WeightRows - 1) / WeightRows;
+
+    /// <summary>Throws unless <see cref="Forward"/> may run on these sizes.</summary>
+    internal static void Check(int n, int k, int outputs, int x, int weight, ReadOnlySpan<float> bias, int y)
+    {
+        if (n < 0 || outputs < 0 || k < 0 || x < (long)n * k || weight < (long)outputs * k || y < (long)n * outputs || (!bias.IsEmpty && bias.Length < outputs))
         {
             throw new ArgumentException($"Dense forward {n}×{k} → {outputs}: operands too short.");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> restricted to output columns <c>8·firstBlock</c> up to <c>8·(firstBlock + blocks)</c>, for every
+    /// sample (unchecked: call <see cref="Check"/> first). Each output is computed the same way whichever call computes it,
+    /// so threads may share a layer by blocks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void ForwardBlocks(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path, int firstBlock, int blocks)
+    {
+        if (n == 0 || outputs == 0)
+        {
+            return;
         }
         var wide = CpuPaths.Resolve(path) == CpuPath.Vector512;
         var sums = stackalloc float[Rows * WeightRows];
         var w = stackalloc float*[WeightRows];
         fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y)
         {
-            for (var j = 0; j < outputs; j += WeightRows)
+            var end = Math.Min(outputs, (firstBlock + blocks) * WeightRows);
+            for (var j = firstBlock * WeightRows; j < end; j += WeightRows)
             {
                 // Missing rows of the last block repeat the last real row; their sums are discarded.
                 for (var r = 0; r < WeightRows; r++)
@@ -108,6 +132,7 @@ internal static class LinearRowDots
     }
 
     /// <summary>Lane sums of 4 samples × 4 weight rows over whole 16-float steps, reduced into <paramref name="sums"/> (row-major 4×4); returns the first p not summed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Block512(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -142,6 +167,7 @@ internal static class LinearRowDots
     }
 
     /// <summary>Lane sums of one sample × 8 weight rows over whole 16-float steps into <paramref name="sums"/>; returns the first p not summed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Row512(int k, float* a, float** w, float* sums)
     {
         float* b0 = w[0], b1 = w[1], b2 = w[2], b3 = w[3], b4 = w[4], b5 = w[5], b6 = w[6], b7 = w[7];
@@ -165,6 +191,7 @@ internal static class LinearRowDots
     }
 
     /// <summary>As <see cref="Block512"/> in 8-float steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Block256(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
     {
         Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -199,6 +226,7 @@ internal static class LinearRowDots
     }
 
     /// <summary>As <see cref="Row512"/> in 8-float steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Row256(int k, float* a, float** w, float* sums)
     {
         float* b0 = w[0], b1 = w[1], b2 = w[2], b3 = w[3], b4 = w[4], b5 = w[5], b6 = w[6], b7 = w[7];
