@@ -5,60 +5,56 @@ using System.Runtime.Intrinsics;
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>
-/// Lowers one group of one sample to a matrix so convolution becomes GEMM:
-/// <c>col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh·s − p + i·d, ow·s − p + j·d]</c> (zero outside the input),
-/// and scatters such a matrix back with <see cref="Accumulate"/> (col2im) for the data gradient.
+/// The lowered matrix of one group of one sample, which turns convolution into GEMM:
+/// <c>col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh·s − p + i·d, ow·s − p + j·d]</c> (zero outside the input).
+/// <see cref="LowerRun"/> writes runs of its rows (the GEMM packers in <see cref="ImagePanels"/> call it, so
+/// the matrix is never stored whole); <see cref="Accumulate"/> scatters a stored one back (col2im).
 /// Lines are short (a feature map's width), so the copies are pointer loops with vector bodies rather than
 /// span calls whose per-call cost would exceed the copy.
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>Fills <paramref name="col"/> [PatchLength, OutPlane] from the group's input channels.</summary>
-    internal static unsafe void Lower(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    /// <summary>
+    /// Writes <paramref name="count"/> consecutive values of one row of the lowered matrix, starting at output
+    /// position (<paramref name="oh"/>, <paramref name="ow"/>): the row's input channel <paramref name="channel"/>
+    /// seen through kernel offsets (<paramref name="rowOffset"/>, <paramref name="columnOffset"/>) = (i·d − p, j·d − p),
+    /// whose in-image output columns are [<paramref name="first"/>, <paramref name="last"/>) (<see cref="ValidColumns"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void LowerRun(in ConvGeometry g, float* channel, int rowOffset, int columnOffset, int first, int last, int oh, int ow, int count, float* target)
     {
-        int k = g.Kernel, outH = g.OutHeight, outW = g.OutWidth, stride = g.Stride;
-        if (x.Length < g.GroupInChannels * g.InPlane || col.Length < g.PatchLength * g.OutPlane)
+        int outW = g.OutWidth, stride = g.Stride;
+        while (count > 0)
         {
-            throw new ArgumentException("im2col operands too short.");
-        }
-        fixed (float* xBase = x, colBase = col)
-        {
-            var line = colBase;
-            for (var c = 0; c < g.GroupInChannels; c++)
+            var run = Math.Min(outW - ow, count);
+            var ih = (oh * stride) + rowOffset;
+            var from = Math.Max(ow, first);
+            var to = Math.Min(ow + run, last);
+            if ((uint)ih >= (uint)g.InHeight || from >= to)
             {
-                var plane = xBase + (c * g.InPlane);
-                for (var i = 0; i < k; i++)
+                Zero(target, run);
+            }
+            else
+            {
+                Zero(target, from - ow);
+                var source = channel + (ih * g.InWidth) + columnOffset;
+                if (stride == 1)
                 {
-                    for (var j = 0; j < k; j++)
+                    Copy(source + from, target + (from - ow), to - from);
+                }
+                else
+                {
+                    for (var q = from; q < to; q++)
                     {
-                        var (first, last) = ValidColumns(g, j);
-                        var columnOffset = (j * g.Dilation) - g.Pad;
-                        for (var oh = 0; oh < outH; oh++, line += outW)
-                        {
-                            var ih = (oh * stride) - g.Pad + (i * g.Dilation);
-                            if ((uint)ih >= (uint)g.InHeight || first >= last)
-                            {
-                                Zero(line, outW);
-                                continue;
-                            }
-                            Zero(line, first);
-                            Zero(line + last, outW - last);
-                            var source = plane + (ih * g.InWidth) + columnOffset;
-                            if (stride == 1)
-                            {
-                                Copy(source + first, line + first, last - first);
-                            }
-                            else
-                            {
-                                for (var ow = first; ow < last; ow++)
-                                {
-                                    line[ow] = source[ow * stride];
-                                }
-                            }
-                        }
+                        target[q - ow] = source[q * stride];
                     }
                 }
+                Zero(target + (to - ow), ow + run - to);
             }
+            target += run;
+            count -= run;
+            oh++;
+            ow = 0;
         }
     }
 
@@ -120,7 +116,7 @@ internal static class Im2Col
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Zero(float* target, int count)
+    internal static unsafe void Zero(float* target, int count)
     {
         var i = 0;
         for (; i + 16 <= count; i += 16)
