@@ -6,8 +6,10 @@ namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// 2-D convolution over NCHW float32 (PyTorch's Conv2d): forward, data gradient and weight/bias gradient,
-/// as implicit GEMM: <c>Y_g[oc, P] = W_g[oc, K] · col[K, P]</c> per sample and group, where the GEMM's packer
-/// reads col straight from the image (<see cref="ImagePanels"/>) and the weights are packed once per call.
+/// as implicit GEMM: <c>Y_g[oc, P] = W_g[oc, K] · col[K, P]</c> per sample and group, where col is never stored:
+/// the GEMM reads its rows in place as shifted slices of a padded, stride-phase-split copy of the input
+/// (<see cref="PaddedImage"/>) or packs them from it without discarded columns (<see cref="CompactPanels"/>), and
+/// the weights are packed once per call.
 /// The data gradient of a stride-1 convolution is itself a convolution (of dy with the flipped, transposed
 /// weights); strided ones multiply <c>W_gᵀ · dy_g</c> and scatter back (col2im). Depthwise convolutions run a
 /// direct kernel. All scratch comes from the caller; nothing is allocated.
@@ -138,37 +140,53 @@ public static unsafe class Conv2d
         }
         fixed (float* xBase = x, dyBase = dy, dwBase = dWeight, work = scratch)
         {
-            if (CanShift(g) && !PrefersRowDots(g, path))
+            if (PrefersRowDots(g, path))
+            {
+                RowDotWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
+            }
+            else if (g.IsPointwise)
+            {
+                PointwiseWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
+            }
+            else
             {
                 ShiftedWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
-                return;
             }
-            int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
-            var bufferLength = TransposedImagePanels.BufferLength(Math.Min(plane, 256));
-            for (var s = 0; s < n; s++)
+        }
+    }
+
+    /// <summary><c>dW_g (+)= Σₙ dy_g · x_gᵀ</c>: a 1×1 stride-1 unpadded convolution's col is its input.</summary>
+    private static void PointwiseWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane;
+        for (var s = 0; s < n; s++)
+        {
+            for (var group = 0; group < g.Groups; group++)
             {
-                for (var group = 0; group < g.Groups; group++)
+                var gradOut = new MatrixA(false, dy + ((long)s * g.OutputLength) + (group * ocg * plane), plane);
+                var input = new MatrixB(true, x + ((long)s * g.InputLength) + (group * icg * g.InPlane), plane);
+                PackedGemm.Loop(ocg, icg, plane, gradOut, input, dWeight + (group * ocg * icg), icg, accumulate || s > 0, work, path);
+            }
+        }
+    }
+
+    /// <summary><c>dW_g[oc, r] (+)= Σₙ dy_g[oc, ·] · col_g[r, ·]</c> as row dot products over a stored col (see <see cref="PrefersRowDots"/>).</summary>
+    private static void RowDotWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
+        var image = new PaddedImage(g, work);
+        var col = work + PaddedImage.ScratchLength(g);
+        for (var s = 0; s < n; s++)
+        {
+            for (var group = 0; group < g.Groups; group++)
+            {
+                image.Fill(x + ((long)s * g.InputLength) + (group * icg * g.InPlane));
+                for (var r = 0; r < patch; r++)
                 {
-                    var input = xBase + ((long)s * g.InputLength) + (group * icg * g.InPlane);
-                    var gradOut = new MatrixA(false, dyBase + ((long)s * g.OutputLength) + (group * ocg * plane), plane);
-                    var gradW = dwBase + (group * ocg * patch);
-                    var add = accumulate || s > 0;
-                    if (PrefersRowDots(g, path))
-                    {
-                        var lowered = new Span<float>(work, patch * plane);
-                        LowerAll(g, input, work);
-                        RowDotProducts.Multiply(ocg, patch, plane, new ReadOnlySpan<float>(dyBase + ((long)s * g.OutputLength) + (group * ocg * plane), ocg * plane), plane, lowered, plane, new Span<float>(gradW, ocg * patch), patch, add, path);
-                    }
-                    else if (g.IsPointwise)
-                    {
-                        PackedGemm.Loop(ocg, patch, plane, gradOut, new MatrixB(true, input, plane), gradW, patch, add, work, path);
-                    }
-                    else
-                    {
-                        var columns = new TransposedImagePanels(g, input, work);
-                        PackedGemm.Loop(ocg, patch, plane, gradOut, columns, gradW, patch, add, work + bufferLength, path);
-                    }
+                    image.CopyCompact(r, g.OutWidth, 0, 0, plane, col + ((long)r * plane));
                 }
+                var gradOut = new ReadOnlySpan<float>(dy + ((long)s * g.OutputLength) + (group * ocg * plane), ocg * plane);
+                RowDotProducts.Multiply(ocg, patch, plane, gradOut, plane, new ReadOnlySpan<float>(col, patch * plane), plane, new Span<float>(dWeight + (group * ocg * patch), ocg * patch), patch, accumulate || s > 0, path);
             }
         }
     }
@@ -208,16 +226,6 @@ public static unsafe class Conv2d
 
     private static bool UsesRowDots(in ConvGeometry g) => g.PatchLength < 32 && g.OutPlane >= 512;
 
-    /// <summary>Stores the whole lowered matrix col [PatchLength, OutPlane] of one sample's group.</summary>
-    private static void LowerAll(in ConvGeometry g, float* x, float* col)
-    {
-        var row = new PatchRow(g, 0);
-        for (var r = 0; r < g.PatchLength; r++, row.Next(g))
-        {
-            Im2Col.LowerRun(g, x + (row.Channel * g.InPlane), row.RowOffset, row.ColumnOffset, row.First, row.Last, 0, 0, g.OutPlane, col + ((long)r * g.OutPlane));
-        }
-    }
-
     /// <summary>
     /// Whether the data gradient runs as a stride-1 convolution of dy (stride 1 and padding at most d·(k − 1)). Its
     /// GEMM has one row per input channel, so with fewer than 8 (LeNet's 6, an image's 1 or 3) the micro-kernel
@@ -231,18 +239,16 @@ public static unsafe class Conv2d
         new(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.Kernel, 1, (g.Dilation * (g.Kernel - 1)) - g.Pad, g.Dilation, g.Groups);
 
     /// <summary>
-    /// Whether a convolution runs over a <see cref="PaddedImage"/> (stride 1, so the lowered rows are shifts of the
-    /// padded input); 1×1 stride-1 unpadded ones need no lowering at all and strided ones pack through <see cref="ImagePanels"/>.
+    /// Whether the forward convolution reads col in place as shifts of a <see cref="PaddedImage"/>'s phase planes;
+    /// otherwise it packs compact panels from the same planes (<see cref="CompactPanels"/>), and 1×1 stride-1
+    /// unpadded ones need no lowering at all.
     /// </summary>
     /// <remarks>
     /// Padded-width positions round up to whole NR = 32 panels; when that computes over a quarter more columns than
     /// the real plane would (8×8 maps: 96 against 64), the cheaper packing does not pay for the wasted FMAs.
     /// </remarks>
     private static bool IsShifted(in ConvGeometry g) =>
-        CanShift(g) && 4 * RoundUp(ShiftedPositions(g), 32) <= 5 * RoundUp(g.OutPlane, 32);
-
-    /// <summary>Whether the lowered rows are shifts of the padded input (stride 1, not 1×1 unpadded).</summary>
-    private static bool CanShift(in ConvGeometry g) => g.Stride == 1 && !g.IsPointwise;
+        !g.IsPointwise && 4 * RoundUp(ShiftedPositions(g), 32) <= 5 * RoundUp(g.OutPlane, 32);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
@@ -250,9 +256,13 @@ public static unsafe class Conv2d
     private static int ForwardScratch(in ConvGeometry g)
     {
         var weights = g.Groups * PackedGemm.PackedALength(g.GroupOutChannels, g.PatchLength);
-        if (!IsShifted(g))
+        if (g.IsPointwise)
         {
             return weights + Gemm.ScratchLength(g.GroupOutChannels, g.OutPlane, g.PatchLength);
+        }
+        if (!IsShifted(g))
+        {
+            return weights + PaddedImage.ScratchLength(g) + Gemm.ScratchLength(g.GroupOutChannels, g.OutPlane, g.PatchLength);
         }
         var positions = ShiftedPositions(g);
         return weights + PaddedImage.ScratchLength(g) + (g.GroupOutChannels * positions) + Gemm.ScratchLength(g.GroupOutChannels, positions, g.PatchLength);
@@ -262,17 +272,17 @@ public static unsafe class Conv2d
     private static int WeightScratch(in ConvGeometry g)
     {
         int ocg = g.GroupOutChannels, patch = g.PatchLength;
-        var rowDots = UsesRowDots(g) ? patch * g.OutPlane : 0;
-        if (!CanShift(g))
+        var rowDots = UsesRowDots(g) ? PaddedImage.ScratchLength(g) + (patch * g.OutPlane) : 0;
+        if (g.IsPointwise)
         {
-            return Math.Max(rowDots, TransposedImagePanels.BufferLength(Math.Min(g.OutPlane, 256)) + Gemm.ScratchLength(ocg, patch, g.OutPlane));
+            return Math.Max(rowDots, Gemm.ScratchLength(ocg, patch, g.OutPlane));
         }
         var positions = ShiftedPositions(g);
         return Math.Max(rowDots, PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions));
     }
 
-    /// <summary>Output positions counted over the padded width, H′·(W + 2p).</summary>
-    private static int ShiftedPositions(in ConvGeometry g) => g.OutHeight * (g.InWidth + (2 * g.Pad));
+    /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
+    private static int ShiftedPositions(in ConvGeometry g) => PaddedImage.PositionsOf(g);
 
     /// <summary>Packs each group's weights once, then multiplies them by every sample's (implicit) col.</summary>
     private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* y, bool accumulate, float* work, CpuPath path)
@@ -285,7 +295,7 @@ public static unsafe class Conv2d
             rows = PackedGemm.PackAll(false, weight + (group * ocg * patch), patch, ocg, patch, work + ((long)group * packedLength), path);
         }
         work += (long)g.Groups * packedLength;
-        var image = IsShifted(g) ? new PaddedImage(g, work) : default;
+        var image = g.IsPointwise ? default : new PaddedImage(g, work);
         var product = work + PaddedImage.ScratchLength(g);
         for (var s = 0; s < n; s++)
         {
@@ -315,7 +325,8 @@ public static unsafe class Conv2d
                 }
                 else
                 {
-                    PackedGemm.Loop(ocg, plane, patch, weights, new ImagePanels(g, input), output, plane, accumulate, work, path);
+                    image.Fill(input);
+                    PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
                 }
             }
         }
@@ -381,7 +392,7 @@ public static unsafe class Conv2d
                 var gradOut = new MatrixB(false, dy + ((long)s * g.OutputLength) + (group * ocg * plane), plane);
                 var w = new MatrixA(true, weight + (group * ocg * patch), patch);
                 PackedGemm.Loop(patch, plane, ocg, w, gradOut, work, plane, false, gemmWork, path);
-                Im2Col.Accumulate(g, col, new Span<float>(dx + ((long)s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane));
+                Col2Im.Accumulate(g, col, new Span<float>(dx + ((long)s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane));
             }
         }
     }

@@ -5,59 +5,14 @@ using System.Runtime.Intrinsics;
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>
-/// The lowered matrix of one group of one sample, which turns convolution into GEMM:
-/// <c>col[(c·k + i)·k + j, oh·W' + ow] = x[c, oh·s − p + i·d, ow·s − p + j·d]</c> (zero outside the input).
-/// <see cref="LowerRun"/> writes runs of its rows (the GEMM packers in <see cref="ImagePanels"/> call it, so
-/// the matrix is never stored whole); <see cref="Accumulate"/> scatters a stored one back (col2im).
-/// Lines are short (a feature map's width), so the copies are pointer loops with vector bodies rather than
-/// span calls whose per-call cost would exceed the copy.
+/// col2im: adds a stored lowered matrix <c>col[(c·k + i)·k + j, oh·W' + ow]</c>, whose entries belong at
+/// <c>x[c, oh·s − p + i·d, ow·s − p + j·d]</c> (entries outside the input are dropped), back into an input
+/// gradient (the scatter data gradient of <see cref="Conv2d"/>).
+/// Lines are short (a feature map's width), so the additions are pointer loops with vector bodies rather than
+/// span calls whose per-call cost would exceed the work.
 /// </summary>
-internal static class Im2Col
+internal static class Col2Im
 {
-    /// <summary>
-    /// Writes <paramref name="count"/> consecutive values of one row of the lowered matrix, starting at output
-    /// position (<paramref name="oh"/>, <paramref name="ow"/>): the row's input channel <paramref name="channel"/>
-    /// seen through kernel offsets (<paramref name="rowOffset"/>, <paramref name="columnOffset"/>) = (i·d − p, j·d − p),
-    /// whose in-image output columns are [<paramref name="first"/>, <paramref name="last"/>) (<see cref="ValidColumns"/>).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void LowerRun(in ConvGeometry g, float* channel, int rowOffset, int columnOffset, int first, int last, int oh, int ow, int count, float* target)
-    {
-        int outW = g.OutWidth, stride = g.Stride;
-        while (count > 0)
-        {
-            var run = Math.Min(outW - ow, count);
-            var ih = (oh * stride) + rowOffset;
-            var from = Math.Max(ow, first);
-            var to = Math.Min(ow + run, last);
-            if ((uint)ih >= (uint)g.InHeight || from >= to)
-            {
-                Zero(target, run);
-            }
-            else
-            {
-                Zero(target, from - ow);
-                var source = channel + (ih * g.InWidth) + columnOffset;
-                if (stride == 1)
-                {
-                    Copy(source + from, target + (from - ow), to - from);
-                }
-                else
-                {
-                    for (var q = from; q < to; q++)
-                    {
-                        target[q - ow] = source[q * stride];
-                    }
-                }
-                Zero(target + (to - ow), ow + run - to);
-            }
-            target += run;
-            count -= run;
-            oh++;
-            ow = 0;
-        }
-    }
-
     /// <summary>Adds <paramref name="col"/> [PatchLength, OutPlane] back into the group's input-gradient channels.</summary>
     internal static unsafe void Accumulate(in ConvGeometry g, ReadOnlySpan<float> col, Span<float> dx)
     {
@@ -113,39 +68,6 @@ internal static class Im2Col
         var lastInclusive = g.InWidth - 1 - offset;
         var last = lastInclusive < 0 ? 0 : Math.Min(g.OutWidth, (lastInclusive / g.Stride) + 1);
         return (Math.Min(first, last), last);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Zero(float* target, int count)
-    {
-        var i = 0;
-        for (; i + 16 <= count; i += 16)
-        {
-            Vector512<float>.Zero.Store(target + i);
-        }
-        for (; i < count; i++)
-        {
-            target[i] = 0f;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Copy(float* source, float* target, int count)
-    {
-        var i = 0;
-        for (; i + 16 <= count; i += 16)
-        {
-            Vector512.Load(source + i).Store(target + i);
-        }
-        if (i + 8 <= count)
-        {
-            Vector256.Load(source + i).Store(target + i);
-            i += 8;
-        }
-        for (; i < count; i++)
-        {
-            target[i] = source[i];
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
