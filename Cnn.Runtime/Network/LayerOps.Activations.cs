@@ -130,8 +130,8 @@ public static partial class LayerOps
 
     /// <summary>
     /// Softmax over channels (PyTorch's <c>dim=1</c>): over the vector for a vector, at every pixel for
-    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows. A
-    /// trailing Softmax is left out of training (the loss takes the logits); one inside the network
+    /// a map. Maps are transposed per sample through scratch (<see cref="MatrixTranspose"/>, 16×16
+    /// tiles in AVX-512 registers) so the kernel sees contiguous rows. A trailing Softmax is left out of training (the loss takes the logits); one inside the network
     /// (which CNN0012 warns about) trains through <see cref="SoftmaxBackward"/>.
     /// </summary>
     /// <param name="context">The worker.</param>
@@ -153,9 +153,9 @@ public static partial class LayerOps
         var result = context.Scratch.Slice(length, length);
         for (var n = 0; n < context.Batch; n++)
         {
-            Transpose(input.Slice(n * length, length), channels, plane, rows);
+            MatrixTranspose.Run(input.Slice(n * length, length), channels, plane, rows);
             Activations.Softmax(plane, channels, rows, result);
-            Transpose(result, plane, channels, output.Slice(n * length, length));
+            MatrixTranspose.Run(result, plane, channels, output.Slice(n * length, length));
         }
     }
 
@@ -188,17 +188,17 @@ public static partial class LayerOps
                 }
                 continue;
             }
-            Transpose(output.Slice(n * length, length), channels, plane, rowsY);
-            Transpose(gradOut.Slice(n * length, length), channels, plane, rowsDy);
+            MatrixTranspose.Run(output.Slice(n * length, length), channels, plane, rowsY);
+            MatrixTranspose.Run(gradOut.Slice(n * length, length), channels, plane, rowsDy);
             Activations.SoftmaxBackward(plane, channels, rowsY, rowsDy, rowsDx);
             if (mode == InputGradient.Accumulate)
             {
-                Transpose(rowsDx, plane, channels, rowsY);
+                MatrixTranspose.Run(rowsDx, plane, channels, rowsY);
                 TensorOps.AddInPlace(sample, rowsY);
             }
             else
             {
-                Transpose(rowsDx, plane, channels, sample);
+                MatrixTranspose.Run(rowsDx, plane, channels, sample);
             }
         }
     }
@@ -208,16 +208,4 @@ public static partial class LayerOps
     /// <param name="plane">H·W.</param>
     /// <returns>Floats.</returns>
     public static int SoftmaxScratch(int channels, int plane) => 3 * channels * plane;
-
-    /// <summary>Writes the [rows, columns] matrix <paramref name="source"/> transposed into <paramref name="target"/>.</summary>
-    private static void Transpose(System.ReadOnlySpan<float> source, int rows, int columns, System.Span<float> target)
-    {
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                target[c * rows + r] = source[r * columns + c];
-            }
-        }
-    }
 }
