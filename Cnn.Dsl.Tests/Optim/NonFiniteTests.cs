@@ -54,9 +54,7 @@ public class NonFiniteTests
 
         var gradients = (float[])TorchReference.Gradients[0].Clone();
         gradients[1] = float.NaN;
-        var frozen = new FrozenLayers();
-        frozen.Add("conv1");
-        Assert.Null(NonFiniteScan.FindFirst(gradients, TestLayout.Tensors, NonFiniteArena.Gradients, frozen));
+        Assert.Null(NonFiniteScan.FindFirst(gradients, new FreezableLayout("conv1"), NonFiniteArena.Gradients));
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public abstract partial class NetworkBase : IDisposable
     private readonly float[] _buffers;
     private readonly long[] _batchesTracked;
     private readonly bool[] _frozen;
-    private readonly Dictionary<string, ParameterInfo> _byName = new(StringComparer.Ordinal);
+    private readonly NetworkLayout _layout;
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly long _seed;
     private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
     private WorkerPool? _pool;
@@ -57,9 +58,10 @@ public abstract partial class NetworkBase : IDisposable
         var parameterLength = 0;
         var bufferLength = 0;
         var batchNorms = 0;
-        foreach (var info in plan.Layout)
+        for (var i = 0; i < plan.Layout.Count; i++)
         {
-            _byName.Add(info.Name, info);
+            var info = plan.Layout[i];
+            _byName.Add(info.Name, i);
             if (info.IsBuffer)
             {
                 bufferLength = Math.Max(bufferLength, info.Offset + info.Length);
@@ -75,6 +77,7 @@ public abstract partial class NetworkBase : IDisposable
         _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];
+        _layout = new NetworkLayout(plan.Layout, _frozen);
         ParameterInitializer.Initialize(plan.Layout, _parameters, _buffers, seed);
         Workers = workers;
     }
@@ -94,8 +97,12 @@ public abstract partial class NetworkBase : IDisposable
     /// <summary>Shape of one output sample.</summary>
     public TensorShape OutputShape => _plan.Output;
 
-    /// <summary>Every learned tensor and buffer with its PyTorch name, shape and arena offset.</summary>
-    public IReadOnlyList<ParameterInfo> Layout => _plan.Layout;
+    /// <summary>
+    /// Every learned tensor and buffer with its PyTorch name, shape and arena offset, and which are
+    /// frozen (<see cref="Freeze"/>). Build optimizers over it (<c>new SGD(network.Layout, …)</c>) so
+    /// that they follow the network's freezing.
+    /// </summary>
+    public ITrainableLayout Layout => _layout;
 
     /// <summary>The parameter arena: every learned value, at the offsets of <see cref="Layout"/>.</summary>
     public Span<float> Parameters => _parameters;
@@ -363,8 +370,8 @@ public abstract partial class NetworkBase : IDisposable
     protected abstract int ScratchLength(int batch);
 
     private ParameterInfo Find(string name) =>
-        _byName.TryGetValue(name, out var info)
-            ? info
+        _byName.TryGetValue(name, out var index)
+            ? _plan.Layout[index]
             : throw new ArgumentException($"No parameter named '{name}'. The network has: {string.Join(", ", _byName.Keys)}.", nameof(name));
 
     private void Split(int batch)
