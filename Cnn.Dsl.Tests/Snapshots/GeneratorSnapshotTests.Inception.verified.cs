@@ -249,41 +249,46 @@ namespace Nets
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 56×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 143928, 144040, 9440, 10000, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 143928, 144040, 9440, 10000, context.Trains(16), context.InputMode(15, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 16) return;
             // dropout1: Dropout 56×1×1 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 143872, 143928, 143984, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 143872, 143928, 143984, context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
             // gap1: GlobalAvgPool 56×8×8 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 140288, 143872, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 140288, 143872, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
             // maxpool2: MaxPool 56×16×16 → 56×8×8
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step13Geometry, 125952, 140288, 16384, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step13Geometry, 125952, 140288, 16384, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1: Concat join 32×16×16 → 56×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 0, 80896, 16, global::Cnn.Runtime.Network.InputGradient.Write);
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 16, 105472, 32, global::Cnn.Runtime.Network.InputGradient.Write);
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 48, 123904, 8, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 0, 80896, 16, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 16, 105472, 32, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 48, 123904, 8, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 121856, 123904, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 121856, 123904, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 113664, 121856, 9168, 9424, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 113664, 121856, 9168, 9424, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 10) return;
             // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step9Geometry, 68608, 113664, 8192, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step9Geometry, 68608, 113664, 8192, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 97280, 105472, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 97280, 105472, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 91136, 97280, 2224, 9136, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 91136, 97280, 2224, 9136, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 7) return;
             // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 84992, 91136, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 84992, 91136, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step5Geometry, 68608, 84992, 1424, 2192, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step5Geometry, 68608, 84992, 1424, 2192, context.Trains(5), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 5) return;
             // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 76800, 80896, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 76800, 80896, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 68608, 76800, 896, 1408, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 68608, 76800, 896, 1408, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 3) return;
             // maxpool1: MaxPool 32×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 35840, 68608, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 35840, 68608, 0, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
             // relu1: Relu 32×32×32 → 32×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 32768, 3072, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 32768, 3072, 35840, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv1: Conv 3×32×32 → 32×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, global::Cnn.Runtime.Network.InputGradient.None);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
         }
 
         /// <inheritdoc />

@@ -213,27 +213,31 @@ namespace Nets
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // dense3: Dense 84 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 15292, 15376, 60896, 61744, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 15292, 15376, 60896, 61744, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 10) return;
             // relu4: Relu 84 → 84
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 15208, 15292, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 15208, 15292, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
             // dense2: Dense 120 → 84
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 15088, 15208, 50720, 60800, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 15088, 15208, 50720, 60800, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 8) return;
             // relu3: Relu 120 → 120
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 14968, 15088, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 14968, 15088, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
             // dense1: Dense 400 → 120
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 14568, 14968, 2592, 50592, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 14568, 14968, 2592, 50592, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 6) return;
             // maxpool2: MaxPool 16×10×10 → 16×5×5
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step5Geometry, 12968, 14568, 1176, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step5Geometry, 12968, 14568, 1176, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
             // relu2: Relu 16×10×10 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 1600, 11368, 12968, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 1600, 11368, 12968, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv2: Conv 6×14×14 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 10192, 11368, 176, 2576, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 10192, 11368, 176, 2576, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 3) return;
             // maxpool1: MaxPool 6×28×28 → 6×14×14
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 5488, 10192, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 5488, 10192, 0, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
             // relu1: Relu 6×28×28 → 6×28×28
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4704, 784, 5488, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4704, 784, 5488, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv1: Conv 1×28×28 → 6×28×28
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, global::Cnn.Runtime.Network.InputGradient.None);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
         }
 
         /// <inheritdoc />

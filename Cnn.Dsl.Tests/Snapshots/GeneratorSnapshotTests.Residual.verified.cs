@@ -285,47 +285,59 @@ namespace Nets
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 32×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 240640, 240672, 19664, 19984, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 240640, 240672, 19664, 19984, context.Trains(20), context.InputMode(19, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 20) return;
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 232448, 240640, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 232448, 240640, context.InputMode(18, global::Cnn.Runtime.Network.InputGradient.Write));
             // relu3: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 224256, 232448, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 224256, 232448, context.InputMode(17, global::Cnn.Runtime.Network.InputGradient.Write));
             // block2: Residual join 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 8192, 224256, 199680, global::Cnn.Runtime.Network.InputGradient.Write, 216064, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 8192, 224256, 199680, context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write), 216064, context.InputMode(16, global::Cnn.Runtime.Network.InputGradient.Write));
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 207872, 216064, 19600, 19632, 224, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 207872, 216064, 19600, 19632, 224, context.Trains(16), context.InputMode(15, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 16) return;
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step15Geometry, 150528, 207872, 19088, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step15Geometry, 150528, 207872, 19088, -1, context.Trains(15), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 15) return;
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 191488, 199680, 19024, 19056, 160, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 191488, 199680, 19024, 19056, 160, context.Trains(14), context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 14) return;
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step13Geometry, 183296, 191488, 9808, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step13Geometry, 183296, 191488, 9808, -1, context.Trains(13), context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 13) return;
             // block2.relu1: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 175104, 183296, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 175104, 183296, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 166912, 175104, 9744, 9776, 96, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 166912, 175104, 9744, 9776, 96, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 11) return;
             // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 150528, 166912, 5136, -1, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 150528, 166912, 5136, -1, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 10) return;
             // relu2: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 134144, 150528, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 134144, 150528, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
             // block1: Residual join 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 16384, 134144, 117760, global::Cnn.Runtime.Network.InputGradient.Write, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 16384, 134144, 117760, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write), 35840, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 101376, 117760, 5104, 5120, 64, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 101376, 117760, 5104, 5120, 64, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 7) return;
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 84992, 101376, 2800, -1, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 84992, 101376, 2800, -1, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 6) return;
             // block1.relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 68608, 84992, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 68608, 84992, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 52224, 68608, 2768, 2784, 32, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 52224, 68608, 2768, 2784, 32, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 4) return;
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 35840, 52224, 464, -1, global::Cnn.Runtime.Network.InputGradient.Accumulate);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 35840, 52224, 464, -1, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 3) return;
             // relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 19456, 35840, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 19456, 35840, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
             // bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, global::Cnn.Runtime.Network.InputGradient.Write);
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 1) return;
             // conv1: Conv 3×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, global::Cnn.Runtime.Network.InputGradient.None);
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
         }
 
         /// <inheritdoc />

@@ -20,6 +20,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void ReluBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.ReluBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -42,6 +46,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void LeakyReluBackward(NetworkContext context, int length, int x, int y, float slope, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.LeakyReluBackward(context.Activation(x, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length), slope);
         FinishGradient(context, mode, x, length);
     }
@@ -64,6 +72,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void EluBackward(NetworkContext context, int length, int x, int y, float alpha, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.EluBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length), alpha);
         FinishGradient(context, mode, x, length);
     }
@@ -84,6 +96,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void TanhBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.TanhBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -104,6 +120,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void SigmoidBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.SigmoidBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -124,6 +144,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void GeluBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.GeluBackward(context.Activation(x, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -168,6 +192,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void SoftmaxBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         var length = channels * plane;
         var output = context.Activation(y, length);
         var gradOut = context.ActivationGradient(y, length);

@@ -30,6 +30,7 @@ public abstract partial class NetworkBase
         if (layerPrefixes.Length == 0)
         {
             Array.Clear(_frozen);
+            FrozenChanged();
             return;
         }
         SetFrozen(layerPrefixes, frozen: false);
@@ -53,19 +54,53 @@ public abstract partial class NetworkBase
             {
                 throw new ArgumentException($"'{prefix}' is not a layer path: expected dotted names such as 'conv1', 'layer1' or 'layer1.0.conv1'.", nameof(layerPrefixes));
             }
-            var matched = false;
+            if (!Matches(prefix))
+            {
+                throw new ArgumentException($"No layer with parameters is named '{prefix}' or nests under it.", nameof(layerPrefixes));
+            }
+        }
+        foreach (var prefix in layerPrefixes)
+        {
             for (var i = 0; i < _plan.Layout.Count; i++)
             {
                 var info = _plan.Layout[i];
                 if (!info.IsBuffer && LayerPath.IsUnder(info.Layer, prefix))
                 {
                     _frozen[i] = frozen;
-                    matched = true;
                 }
             }
-            if (!matched)
+        }
+        FrozenChanged();
+    }
+
+    private bool Matches(string prefix)
+    {
+        foreach (var info in _plan.Layout)
+        {
+            if (!info.IsBuffer && LayerPath.IsUnder(info.Layer, prefix))
             {
-                throw new ArgumentException($"No layer with parameters is named '{prefix}' or nests under it.", nameof(layerPrefixes));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Backward no longer writes frozen gradients, so they are zeroed here, once, in every worker's
+    /// arena (the reduction sums them), and the per-step flags the generated backward reads are redone.
+    /// </summary>
+    private void FrozenChanged()
+    {
+        _trainedSteps.Update(_frozen);
+        for (var i = 0; i < _frozen.Length; i++)
+        {
+            if (_frozen[i])
+            {
+                var info = _plan.Layout[i];
+                foreach (var context in _contexts)
+                {
+                    context.Gradients.AsSpan(info.Offset, info.Length).Clear();
+                }
             }
         }
     }

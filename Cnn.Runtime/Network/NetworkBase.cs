@@ -30,6 +30,7 @@ public abstract partial class NetworkBase : IDisposable
     private readonly long[] _batchesTracked;
     private readonly bool[] _frozen;
     private readonly NetworkLayout _layout;
+    private readonly TrainedSteps _trainedSteps;
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly long _seed;
     private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
@@ -78,6 +79,8 @@ public abstract partial class NetworkBase : IDisposable
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];
         _layout = new NetworkLayout(plan.Layout, _frozen);
+        _trainedSteps = new TrainedSteps(plan);
+        _trainedSteps.Update(_frozen);
         ParameterInitializer.Initialize(plan.Layout, _parameters, _buffers, seed);
         Workers = workers;
     }
@@ -151,6 +154,7 @@ public abstract partial class NetworkBase : IDisposable
             {
                 _contexts[i] = new NetworkContext(
                     _plan,
+                    _trainedSteps,
                     i,
                     _parameters,
                     i == 0 ? Gradients : new float[Gradients.Length],
@@ -303,7 +307,8 @@ public abstract partial class NetworkBase : IDisposable
 
     /// <summary>
     /// Back-propagates the loss through the network: afterwards <see cref="Gradients"/> holds the
-    /// gradient of the mean loss for every parameter (zero for frozen ones).
+    /// gradient of the mean loss for every parameter (zero for frozen ones, which are not computed;
+    /// backward stops at the first layer that trains when every layer before it is frozen).
     /// </summary>
     /// <exception cref="NonFiniteValueException">A gradient is NaN or infinite; names the first layer, in backward order, that produced one.</exception>
     public void Backward()
@@ -312,17 +317,12 @@ public abstract partial class NetworkBase : IDisposable
         {
             throw new InvalidOperationException("Backward needs a loss: call Forward(…, training: true) and then Loss(…) first.");
         }
-        Dispatch(Phase.Backward);
-        if (_contexts.Length > 1)
+        if (_trainedSteps.Any)
         {
-            Dispatch(Phase.Reduce);
-        }
-        for (var i = 0; i < _frozen.Length; i++)
-        {
-            if (_frozen[i])
+            Dispatch(Phase.Backward);
+            if (_contexts.Length > 1)
             {
-                var info = _plan.Layout[i];
-                Gradients.AsSpan(info.Offset, info.Length).Clear();
+                Dispatch(Phase.Reduce);
             }
         }
         _hasLossGradient = false;
@@ -360,7 +360,11 @@ public abstract partial class NetworkBase : IDisposable
     /// <param name="context">The worker's arenas and batch.</param>
     protected abstract void ForwardLayers(NetworkContext context);
 
-    /// <summary>The generated backward pass: from the output gradient to every parameter gradient.</summary>
+    /// <summary>
+    /// The generated backward pass: from the output gradient to every parameter gradient. It must leave
+    /// the gradients of frozen layers untouched (<see cref="NetworkContext.Trains"/>), which the network
+    /// keeps at zero, and may end after <see cref="NetworkContext.FirstTrainedStep"/>.
+    /// </summary>
     /// <param name="context">The worker's arenas and batch.</param>
     protected abstract void BackwardLayers(NetworkContext context);
 
