@@ -56,6 +56,20 @@ public abstract partial class NetworkBase
         return new NonFiniteValueException("unknown", "backward", "gradient");
     }
 
+    /// <summary>Whether every gradient of a trained tensor is finite (frozen ones are zero, never written).</summary>
+    private bool TrainedGradientsFinite()
+    {
+        for (var i = 0; i < _frozen.Length; i++)
+        {
+            var info = _plan.Layout[i];
+            if (!info.IsBuffer && !_frozen[i] && !IsFinite(Gradients.AsSpan(info.Offset, info.Length)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private NetworkContext[] ActiveContexts()
     {
         var active = 0;

@@ -38,6 +38,7 @@ public abstract partial class NetworkBase : IDisposable
     private int[] _starts = Array.Empty<int>();
     private int[] _counts = Array.Empty<int>();
     private float[] _partialLosses = Array.Empty<float>();
+    private bool[] _reducedFinite = Array.Empty<bool>();
     private float[] _output = Array.Empty<float>();
     private int[] _labels = Array.Empty<int>();
     private float[] _targets = Array.Empty<float>();
@@ -165,6 +166,7 @@ public abstract partial class NetworkBase : IDisposable
             _starts = new int[value];
             _counts = new int[value];
             _partialLosses = new float[value];
+            _reducedFinite = new bool[value];
             _hasForward = false;
             _hasLossGradient = false;
         }
@@ -317,16 +319,24 @@ public abstract partial class NetworkBase : IDisposable
         {
             throw new InvalidOperationException("Backward needs a loss: call Forward(…, training: true) and then Loss(…) first.");
         }
-        if (_trainedSteps.Any)
-        {
-            Dispatch(Phase.Backward);
-            if (_contexts.Length > 1)
-            {
-                Dispatch(Phase.Reduce);
-            }
-        }
         _hasLossGradient = false;
-        if (!float.IsFinite(TensorPrimitives.MaxMagnitude<float>(Gradients)))
+        if (!_trainedSteps.Any)
+        {
+            return;
+        }
+        Dispatch(Phase.Backward);
+        // One pass over the gradients checks them: the reduction's own when workers share the batch.
+        bool finite;
+        if (_contexts.Length > 1)
+        {
+            Dispatch(Phase.Reduce);
+            finite = Array.TrueForAll(_reducedFinite, static f => f);
+        }
+        else
+        {
+            finite = TrainedGradientsFinite();
+        }
+        if (!finite)
         {
             throw NonFiniteGradient();
         }
@@ -499,7 +509,10 @@ public abstract partial class NetworkBase : IDisposable
         }
     }
 
-    /// <summary>Worker <paramref name="index"/> sums its share of the gradient arena over all workers, in worker order.</summary>
+    /// <summary>
+    /// Worker <paramref name="index"/> sums its share of the gradient arena over all workers, in worker
+    /// order; the last addition also checks that every sum is finite.
+    /// </summary>
     private void ReduceGradients(int index)
     {
         var length = Gradients.Length;
@@ -507,10 +520,11 @@ public abstract partial class NetworkBase : IDisposable
         var start = (int)((long)length * index / workers);
         var end = (int)((long)length * (index + 1) / workers);
         var total = Gradients.AsSpan(start, end - start);
-        for (var i = 1; i < workers; i++)
+        for (var i = 1; i < workers - 1; i++)
         {
             TensorPrimitives.Add(total, _contexts[i].Gradients.AsSpan(start, end - start), total);
         }
+        _reducedFinite[index] = TensorOps.AddInPlaceFinite(total, _contexts[workers - 1].Gradients.AsSpan(start, end - start));
     }
 
     private void AverageBuffers(int batch)

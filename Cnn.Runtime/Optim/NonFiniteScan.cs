@@ -34,15 +34,23 @@ public static class NonFiniteScan
             {
                 continue;
             }
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(values[i]))
-                {
-                    return new NonFiniteValue(tensor, i, values[i]);
-                }
-            }
+            var index = FirstIndex(values);
+            return new NonFiniteValue(tensor, index, values[index]);
         }
         return null;
+    }
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
+    internal static int FirstIndex(ReadOnlySpan<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>Throws a <see cref="NonFiniteException"/> naming the first non-finite value of <paramref name="arena"/>, if any.</summary>

@@ -87,7 +87,13 @@ public abstract class Optimizer
     /// <summary>The live state arrays under PyTorch's names, each <see cref="ArenaLength"/> long, at the parameters' offsets.</summary>
     public IReadOnlyList<(string Name, float[] Values)> State => _state;
 
-    /// <summary>Updates <paramref name="parameters"/> from <paramref name="gradients"/> (same offsets), skipping tensors the layout holds frozen.</summary>
+    /// <summary>
+    /// Updates <paramref name="parameters"/> from <paramref name="gradients"/> (same offsets), skipping
+    /// tensors the layout holds frozen. Each update kernel checks its results are finite as it writes
+    /// them (no second pass over the parameters); if one is not, the whole step is still applied, so
+    /// the state stays consistent, and then reported.
+    /// </summary>
+    /// <exception cref="NonFiniteException">The step made a parameter NaN or infinite (too large a learning rate, or an overflow); names the first such tensor, in layout order, and element.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length < ArenaLength || gradients.Length < ArenaLength)
@@ -95,6 +101,7 @@ public abstract class Optimizer
             throw new ArgumentException($"The layout needs arenas of at least {ArenaLength} values; got {parameters.Length} parameters and {gradients.Length} gradients.");
         }
         StepCount++;
+        var firstNonFinite = -1;
         for (var i = 0; i < _tensors.Length; i++)
         {
             var tensor = _tensors[i];
@@ -103,7 +110,18 @@ public abstract class Optimizer
                 continue;
             }
             _tensorSteps[i]++;
-            Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+            var finite = Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+            if (!finite && firstNonFinite < 0)
+            {
+                firstNonFinite = i;
+            }
+        }
+        if (firstNonFinite >= 0)
+        {
+            var tensor = _tensors[firstNonFinite];
+            var values = parameters.Slice(tensor.Offset, tensor.Length);
+            var index = NonFiniteScan.FirstIndex(values);
+            throw new NonFiniteException(new NonFiniteValue(tensor, index, values[index]), NonFiniteArena.Parameters, StepCount);
         }
     }
 
@@ -156,7 +174,8 @@ public abstract class Optimizer
     /// <param name="parameters">The tensor's values.</param>
     /// <param name="gradients">Its gradient.</param>
     /// <param name="step">How many steps have updated this tensor, this one included (1 on its first).</param>
-    protected abstract void Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <returns>Whether every updated value is finite (checked while writing it, not by a second pass).</returns>
+    protected abstract bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
 
     /// <summary>Allocates a zeroed, arena-sized state array under a PyTorch state name (constructors only).</summary>
     protected float[] AddState(string name)

@@ -219,7 +219,12 @@ public sealed partial class Trainer
         return history;
     }
 
-    /// <summary>One training step on <paramref name="batch"/>: forward, metrics, loss, backward, clipping, update, checks.</summary>
+    /// <summary>
+    /// One training step on <paramref name="batch"/>: forward, metrics, loss, backward, clipping, update.
+    /// A NaN or infinity is caught where it appears, naming the first layer at fault: the loss (the
+    /// first layer, in forward order, whose output is not finite), the gradients (the first layer in
+    /// backward order) or the update (the first tensor the optimizer made non-finite).
+    /// </summary>
     private double Step(Batch batch, int epoch, int batchIndex, TrainingOptions options)
     {
         var layout = Network.Layout;
@@ -244,11 +249,15 @@ public sealed partial class Trainer
         {
             GradientClipping.ClipByNorm(Network.Gradients, layout, norm);
         }
-        Optimizer.Step(Network.Parameters, Network.Gradients);
-        if (NonFiniteScan.FindFirst(Network.Parameters, layout, NonFiniteArena.Parameters) is { } bad)
+        try
         {
-            var error = new NonFiniteException(bad, NonFiniteArena.Parameters, Optimizer.StepCount);
-            throw new TrainingDivergedException(epoch, batchIndex, error.Layer, error);
+            // The update kernels check the new parameters as they write them: with the gradient
+            // check in Backward and the loss check in Loss, one pass over memory per step.
+            Optimizer.Step(Network.Parameters, Network.Gradients);
+        }
+        catch (NonFiniteException e)
+        {
+            throw new TrainingDivergedException(epoch, batchIndex, e.Layer, e);
         }
         return loss;
     }
