@@ -13,6 +13,7 @@ namespace Cnn.Benchmarks;
 /// <param name="Profile">Also time every layer's kernels with the model's geometries.</param>
 /// <param name="Python">The Python interpreter that can import torch.</param>
 /// <param name="TorchScript">An explicit path to torch_reference.py, or null to look for it next to the repository.</param>
+/// <param name="Kernels">Measure the FMA peak and the GEMM and convolution kernels on one core instead of the models.</param>
 internal sealed record BenchmarkOptions(
     IReadOnlyList<string> Models,
     int Threads,
@@ -20,7 +21,8 @@ internal sealed record BenchmarkOptions(
     bool Torch,
     bool Profile,
     string Python,
-    string? TorchScript)
+    string? TorchScript,
+    bool Kernels = false)
 {
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
@@ -32,6 +34,8 @@ internal sealed record BenchmarkOptions(
           --profile          time each layer's forward and backward kernels
           --python PATH      interpreter with torch (default /usr/bin/python3)
           --torch-script P   torch_reference.py (default: shared/bench/ next to the repository)
+          --kernels          instead: one core's FMA peak, then GEMM and convolution kernels
+                             (kernel=NAME op=OP gflops=G peak_pct=P; thread CPU time, medians of 2·repeat+1)
         Prints: model=NAME params=N train_ips=X infer_b1_us=Y infer_b256_ips=Z
         """;
 
@@ -52,6 +56,7 @@ internal sealed record BenchmarkOptions(
                 "--repeat" => options with { Repeat = Positive(Value(args, ref i), arg) },
                 "--torch" or "--compare" => options with { Torch = true },
                 "--profile" => options with { Profile = true },
+                "--kernels" => options with { Kernels = true },
                 "--python" => options with { Python = Value(args, ref i) },
                 "--torch-script" => options with { TorchScript = Value(args, ref i), Torch = true },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),

@@ -8,7 +8,7 @@ public class ConvTests
 {
     public static TheoryData<CpuPath> Paths => KernelAssert.Paths();
 
-    /// <summary>LeNet's first layer, a long plane, strides, dilation, groups, depthwise (multiplier 1 and 2), pointwise, odd sizes.</summary>
+    /// <summary>LeNet's first layer, a long plane, strides, dilation, groups, depthwise (multiplier 1 and 2), pointwise, odd sizes, GEMM block edges.</summary>
     private static readonly (int N, ConvGeometry G)[] Cases =
     [
         (2, new ConvGeometry(1, 28, 28, 6, 5, pad: 2)),
@@ -23,8 +23,19 @@ public class ConvTests
         (1, new ConvGeometry(1, 1, 1, 1, 1)),
         (1, new ConvGeometry(3, 17, 17, 33, 3, stride: 3, pad: 1)),
         (2, new ConvGeometry(16, 7, 7, 17, 3, pad: 1)),
-        // A 575-long plane takes the weight gradient as row dot products, with a 15-float tail and partial 4×4 blocks.
         (2, new ConvGeometry(3, 23, 25, 5, 3, pad: 1)),
+        // Past the GEMM's blocks: patch 288 > KC = 256 and plane 1122 > NC = 1024 (the packers start mid-row and mid-patch).
+        (2, new ConvGeometry(32, 34, 33, 20, 3, pad: 1)),
+        // 100 filters > MC = 96 with a 270-long dilated patch; and 100 input channels, the data gradient's filters.
+        (1, new ConvGeometry(30, 6, 6, 100, 3, pad: 2, dilation: 2)),
+        (1, new ConvGeometry(100, 5, 5, 8, 3, pad: 1)),
+        // Groups of 8 input channels: the data gradient is a grouped convolution of dy.
+        (2, new ConvGeometry(16, 6, 6, 8, 3, pad: 1, groups: 2)),
+        // Stride with dilation: the phase planes a dilated kernel reads (all of phase 0 for d = 2, s = 2; mixed for d = 2, s = 3).
+        (1, new ConvGeometry(4, 11, 10, 6, 3, stride: 2, pad: 2, dilation: 2)),
+        (2, new ConvGeometry(3, 13, 12, 4, 3, stride: 3, pad: 1, dilation: 2)),
+        // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.
+        (1, new ConvGeometry(3, 4, 5, 4, 2, pad: 2)),
     ];
 
     [Theory]

@@ -87,4 +87,29 @@ public class LayerOpsTests
         TensorOps.AddInPlace(y, a, path);
         Assert.Equal(a.Select((v, i) => v + b[i] + v), y);
     }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Accumulation_that_checks_its_sums_finds_a_bad_value_anywhere(CpuPath path)
+    {
+        // 16·3 + 8 + 7 values: the Vector512 body, the Vector256 step and the scalar tail.
+        const int length = 63;
+        var a = KernelAssert.Random(length, 22);
+        var y = KernelAssert.Random(length, 23);
+        var expected = y.Select((v, i) => v + a[i]).ToArray();
+        Assert.True(TensorOps.AddInPlaceFinite(y, a, path));
+        Assert.Equal(expected, y);
+        foreach (var bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue })
+        {
+            for (var index = 0; index < length; index++)
+            {
+                var x = new float[length];
+                var accumulator = new float[length];
+                x[index] = bad;
+                // float.MaxValue is finite, but twice it overflows: the check is on the sum.
+                accumulator[index] = bad == float.MaxValue ? float.MaxValue : 0f;
+                Assert.False(TensorOps.AddInPlaceFinite(accumulator, x, path), $"{bad} at {index}");
+            }
+        }
+    }
 }

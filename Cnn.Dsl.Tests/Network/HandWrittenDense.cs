@@ -30,7 +30,7 @@ internal sealed class HandWrittenDense : NetworkBase
         InputOffset = 0,
         OutputOffset = In,
         TrainingOutputOffset = In,
-        Layers = [new LayerTrace("fc", In, Out, 0, In)],
+        Layers = [new LayerTrace("fc", In, Out, -1, 0)],
     };
 
     public HandWrittenDense(int seed, int workers = 1)
@@ -69,22 +69,24 @@ internal sealed class HandWrittenDense : NetworkBase
 
     protected override void BackwardLayers(NetworkContext context)
     {
+        // The only layer, on the network's input: nothing needs its input gradient, and a frozen layer
+        // writes nothing (the network keeps its gradients at zero).
+        if (!context.Trains(0))
+        {
+            return;
+        }
         var x = context.Activation(0, In);
         var dy = context.ActivationGradient(In, Out);
-        var dx = context.ActivationGradient(0, In);
-        var w = context.Parameter(0, Out * In);
         var dw = context.Gradient(0, Out * In);
         var db = context.Gradient(Out * In, Out);
         dw.Clear();
         db.Clear();
-        dx.Clear();
         for (var n = 0; n < context.Batch; n++)
         {
             for (var o = 0; o < Out; o++)
             {
                 var g = dy[n * Out + o];
                 TensorPrimitives.MultiplyAdd(x.Slice(n * In, In), g, dw.Slice(o * In, In), dw.Slice(o * In, In));
-                TensorPrimitives.MultiplyAdd(w.Slice(o * In, In), g, dx.Slice(n * In, In), dx.Slice(n * In, In));
                 db[o] += g;
             }
         }

@@ -142,6 +142,17 @@ public sealed class NetworkBaseTests
     }
 
     [Fact]
+    public void With_two_workers_the_reduction_finds_a_non_finite_gradient_and_names_the_layer()
+    {
+        using var net = new HandWrittenDense(3, workers: 2) { PoisonBackward = true };
+        net.Forward(Input, 5, training: true);
+        net.Loss(Labels);
+        var error = Assert.Throws<NonFiniteValueException>(net.Backward);
+        Assert.Equal("fc", error.Layer);
+        Assert.Contains("fc.weight", error.Message);
+    }
+
+    [Fact]
     public void Misuse_is_reported()
     {
         using var net = new HandWrittenDense(3);

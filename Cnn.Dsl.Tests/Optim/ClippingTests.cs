@@ -13,14 +13,10 @@ public class ClippingTests
     [InlineData("norm2_1_dense1_frozen", 1.0f, 2.0, "dense1")]
     public void Clipping_by_norm_matches_clip_grad_norm_(string name, float maxNorm, double normType, string? frozenLayer)
     {
-        var frozen = new FrozenLayers();
-        if (frozenLayer is not null)
-        {
-            frozen.Add(frozenLayer);
-        }
+        var layout = frozenLayer is null ? new FreezableLayout() : new FreezableLayout(frozenLayer);
         var gradients = (float[])TorchReference.Gradients[2].Clone();
 
-        var total = GradientClipping.ClipByNorm(gradients, TestLayout.Tensors, maxNorm, normType, frozen);
+        var total = GradientClipping.ClipByNorm(gradients, layout, maxNorm, normType);
 
         var (expectedTotal, expectedGradients) = TorchReference.Clips[name];
         Assert.Equal(expectedTotal, total, expectedTotal * 1e-6f);
@@ -35,10 +31,7 @@ public class ClippingTests
     {
         var gradients = (float[])TorchReference.Gradients[2].Clone();
         gradients[3] = float.NaN;
-        var frozen = new FrozenLayers();
-        frozen.Add("bn1");
-
-        GradientClipping.ClipByValue(gradients, TestLayout.Tensors, 0.5f, frozen);
+        GradientClipping.ClipByValue(gradients, new FreezableLayout("bn1"), 0.5f);
 
         Assert.True(float.IsNaN(gradients[3]));
         for (var i = 0; i < gradients.Length; i++)

@@ -54,9 +54,7 @@ public class NonFiniteTests
 
         var gradients = (float[])TorchReference.Gradients[0].Clone();
         gradients[1] = float.NaN;
-        var frozen = new FrozenLayers();
-        frozen.Add("conv1");
-        Assert.Null(NonFiniteScan.FindFirst(gradients, TestLayout.Tensors, NonFiniteArena.Gradients, frozen));
+        Assert.Null(NonFiniteScan.FindFirst(gradients, new FreezableLayout("conv1"), NonFiniteArena.Gradients));
     }
 
     [Fact]
@@ -76,5 +74,52 @@ public class NonFiniteTests
                 Assert.True(found is { } f && f.Index == index && f.Value.Equals(bad), $"{bad} at {index}: found {found}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("sgd_momentum")]
+    [InlineData("adam_default")]
+    [InlineData("adamw_amsgrad")]
+    public void An_update_that_makes_a_parameter_non_finite_is_reported_where_it_happens(string configuration)
+    {
+        // Every position, so the update kernels' vector bodies and scalar tails all check what they write.
+        const int length = 16 * 3 + 8 + 7;
+        var layout = new[]
+        {
+            new ParameterInfo("conv1.weight", "conv1", [4], 0, ParameterRole.Weight),
+            new ParameterInfo("dense1.weight", "dense1", [length], 16, ParameterRole.Weight),
+        };
+        for (var index = 0; index < length; index++)
+        {
+            var optimizer = OptimizerFactory.Create(configuration, layout);
+            var parameters = new float[16 + length];
+            var gradients = new float[16 + length];
+            gradients.AsSpan().Fill(0.5f);
+            gradients[16 + index] = float.NaN;
+
+            var error = Assert.Throws<NonFiniteException>(() => optimizer.Step(parameters, gradients));
+
+            Assert.Equal(NonFiniteArena.Parameters, error.Arena);
+            Assert.Equal("dense1.weight", error.TensorName);
+            Assert.Equal(index, error.Value.Index);
+            Assert.Equal(1, error.Step);
+            Assert.Equal(1L, optimizer.TensorSteps[0]);
+        }
+    }
+
+    [Fact]
+    public void An_overflowing_step_names_the_first_tensor_in_layout_order()
+    {
+        var optimizer = new SGD(TestLayout.Tensors, 1e38);
+        var parameters = (float[])TorchReference.InitialParameters.Clone();
+        var gradients = (float[])TorchReference.Gradients[0].Clone();
+        gradients.AsSpan(0, 14).Clear();
+        gradients[20] = 1e10f;
+
+        var error = Assert.Throws<NonFiniteException>(() => optimizer.Step(parameters, gradients));
+
+        Assert.Equal("dense1.weight", error.TensorName);
+        Assert.Equal(6, error.Value.Index);
+        Assert.StartsWith("parameter dense1.weight is −∞ at step 1 (element [0, 6]): the optimizer's update of layer dense1 produced it", error.Message, StringComparison.Ordinal);
     }
 }

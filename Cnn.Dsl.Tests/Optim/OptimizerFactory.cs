@@ -23,6 +23,8 @@ internal static class OptimizerFactory
 
     public static Optimizer Create(string name) => Configurations[name](TestLayout.Tensors);
 
+    public static Optimizer Create(string name, IReadOnlyList<ParameterInfo> layout) => Configurations[name](layout);
+
     public static TheoryData<string> Names()
     {
         var names = new TheoryData<string>();

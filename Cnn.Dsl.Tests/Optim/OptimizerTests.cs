@@ -29,12 +29,13 @@ public class OptimizerTests
     [InlineData("adamw_amsgrad_unfrozen_late", "adamw_amsgrad", 3, 1)]
     public void Frozen_layers_match_PyTorch_parameters_without_gradients(string reference, string configuration, int conv1Joins, int bn1Joins)
     {
-        var optimizer = OptimizerFactory.Create(configuration);
+        var layout = new FreezableLayout();
+        var optimizer = OptimizerFactory.Create(configuration, layout);
         var parameters = (float[])TorchReference.InitialParameters.Clone();
         for (var step = 1; step <= TorchReference.Steps; step++)
         {
-            SetFrozen(optimizer, "conv1", step < conv1Joins);
-            SetFrozen(optimizer, "bn1", step < bn1Joins);
+            layout.SetFrozen("conv1", step < conv1Joins);
+            layout.SetFrozen("bn1", step < bn1Joins);
             optimizer.Step(parameters, TorchReference.Gradients[step - 1]);
             AssertSameBits(TorchReference.Trajectories[reference][step - 1], parameters, $"{reference}, step {step}");
         }
@@ -43,8 +44,7 @@ public class OptimizerTests
     [Fact]
     public void A_frozen_layer_keeps_its_values_bit_for_bit_and_its_state_untouched()
     {
-        var optimizer = new AdamW(TestLayout.Tensors, 0.01, weightDecay: 0.5);
-        optimizer.FrozenLayers.Add("dense1");
+        var optimizer = new AdamW(new FreezableLayout("dense1"), 0.01, weightDecay: 0.5);
         var parameters = (float[])TorchReference.InitialParameters.Clone();
         optimizer.Step(parameters, TorchReference.Gradients[0]);
         optimizer.Step(parameters, TorchReference.Gradients[1]);
@@ -157,8 +157,7 @@ public class OptimizerTests
     [MemberData(nameof(Configurations))]
     public void A_step_allocates_nothing(string configuration)
     {
-        var optimizer = OptimizerFactory.Create(configuration);
-        optimizer.FrozenLayers.Add("bn1");
+        var optimizer = OptimizerFactory.Create(configuration, new FreezableLayout("bn1"));
         var parameters = (float[])TorchReference.InitialParameters.Clone();
         var gradients = TorchReference.Gradients[4];
         optimizer.Step(parameters, gradients);
@@ -190,18 +189,6 @@ public class OptimizerTests
 
         var optimizer = new SGD(TestLayout.Tensors, 0.1);
         Assert.Throws<ArgumentException>(() => optimizer.Step(new float[TestLayout.ArenaLength - 1], new float[TestLayout.ArenaLength]));
-    }
-
-    private static void SetFrozen(Optimizer optimizer, string layer, bool frozen)
-    {
-        if (frozen)
-        {
-            optimizer.FrozenLayers.Add(layer);
-        }
-        else
-        {
-            optimizer.FrozenLayers.Remove(layer);
-        }
     }
 
     /// <summary>Bit-for-bit equality: the kernels round and fuse exactly as PyTorch's CPU build does.</summary>

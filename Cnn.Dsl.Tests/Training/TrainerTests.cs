@@ -68,23 +68,46 @@ public sealed class TrainerTests
 
         Assert.Equal(conv, network.Parameter("conv1.weight").ToArray());
         Assert.NotEqual(dense, network.Parameter("dense1.weight").ToArray());
-        Assert.True(optimizer.FrozenLayers.Freezes("conv1"));
+        Assert.Equal([0L, 0L], optimizer.TensorSteps[..2].ToArray());
     }
 
     [Fact]
-    public void Layers_frozen_on_the_optimizer_are_frozen_in_the_network_too()
+    public void Unfreezing_from_a_callback_takes_effect_at_the_next_step()
     {
         using var network = new TinyClassifier(seed: 3);
-        var optimizer = new SGD(network.Layout, 0.05, momentum: 0.9, weightDecay: 0.01);
-        optimizer.FrozenLayers.Add("dense1");
-        var dense = network.Parameter("dense1.weight").ToArray();
+        network.Freeze("conv1", "bn1");
+        var optimizer = new SGD(network.Layout, 0.05, momentum: 0.9);
         var conv = network.Parameter("conv1.weight").ToArray();
+        var gamma = network.Parameter("bn1.weight").ToArray();
+        float[]? convAfterFirstEpoch = null;
+        var probe = new CallbackProbe
+        {
+            OnEpoch = result =>
+            {
+                if (result.Epoch == 1)
+                {
+                    convAfterFirstEpoch = network.Parameter("conv1.weight").ToArray();
+                    network.Unfreeze("conv1");
+                }
+            },
+        };
 
-        new Trainer(network, optimizer).Fit(Train, null, Options(1));
+        new Trainer(network, optimizer).Fit(Train, null, Options(2) with { Callbacks = [probe] });
 
-        Assert.Equal(dense, network.Parameter("dense1.weight").ToArray());
+        Assert.Equal(conv, convAfterFirstEpoch);
         Assert.NotEqual(conv, network.Parameter("conv1.weight").ToArray());
-        Assert.True(network.IsFrozen(network.Layout.Single(t => t.Name == "dense1.bias")));
+        Assert.Equal(gamma, network.Parameter("bn1.weight").ToArray());
+    }
+
+    [Fact]
+    public void An_optimizer_over_another_layout_is_rejected_because_it_would_not_see_the_networks_freezing()
+    {
+        using var network = new TinyClassifier(seed: 3);
+        var copy = network.Layout.ToArray();
+
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(network, new SGD(copy, 0.05)));
+
+        Assert.Contains("network.Layout", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ internal static partial class NetworkEmitter
     private static void WriteSummary(CodeWriter writer, EmitContext context)
     {
         var network = context.Network;
-        var lines = new List<string> { "Layer by layer: output shape, parameters, multiply-adds, receptive field and activation size." };
+        var lines = new List<string> { "Layer by layer: output shape, parameters, multiply-adds, receptive field and activation size, as <c>ToString()</c> prints them:" };
         lines.AddRange(CodeBlock(context.SummaryText));
         writer.Doc("summary", lines.ToArray());
         writer.Line($"public static {ModelSummary} Summary {{ get; }} = new {ModelSummary}(");

@@ -1,26 +1,26 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>
-/// 2-D convolution over NCHW float32 (PyTorch's Conv2d): forward, data gradient and weight/bias gradient.
-/// Each sample and group is lowered with im2col and multiplied by <see cref="Gemm"/>
-/// (<c>Y_g[oc, P] = W_g[oc, K] · col[K, P]</c>); 1×1 stride-1 convolutions skip im2col and depthwise
-/// convolutions run a direct kernel. All scratch comes from the caller; nothing is allocated.
+/// 2-D convolution over NCHW float32 (PyTorch's Conv2d): forward, data gradient and weight/bias gradient,
+/// as implicit GEMM: <c>Y_g[oc, P] = W_g[oc, K] · col[K, P]</c> per sample and group, where col is never stored:
+/// the GEMM reads its rows in place as shifted slices of a padded, stride-phase-split copy of the input
+/// (<see cref="PaddedImage"/>) or packs them from it without discarded columns (<see cref="CompactPanels"/>), and
+/// the weights are packed once per call.
+/// The data gradient of a stride-1 convolution is itself a convolution (of dy with the flipped, transposed
+/// weights); strided ones multiply <c>W_gᵀ · dy_g</c> and scatter back (col2im). Depthwise convolutions run a
+/// direct kernel. All scratch comes from the caller; nothing is allocated.
 /// </summary>
-public static class Conv2d
+[SkipLocalsInit]
+public static unsafe class Conv2d
 {
-    /// <summary>
-    /// Output planes at least this long take the weight gradient as row dot products; shorter ones spend too much
-    /// of each dot product on its horizontal sum, and the packed GEMM is faster (measured: 28×28 and 32×32 planes
-    /// gain, 10×10, 16×16 and 8×8 lose up to 5×).
-    /// </summary>
-    private const int RowDotMinPlane = 512;
 
     /// <summary>Floats of scratch every entry point of this class needs for a batch of <paramref name="n"/>.</summary>
     /// <param name="g">The convolution.</param>
-    /// <param name="n">Batch size (the largest the caller will pass).</param>
+    /// <param name="n">Batch size (the largest the caller will pass); the scratch does not grow with it.</param>
     /// <returns>The scratch length in floats.</returns>
     public static int ScratchLength(in ConvGeometry g, int n)
     {
@@ -28,11 +28,12 @@ public static class Conv2d
         {
             return 0;
         }
-        var col = g.IsPointwise ? 0 : g.PatchLength * g.OutPlane;
-        var gemm = Math.Max(
-            Gemm.ScratchLength(g.GroupOutChannels, g.OutPlane, g.PatchLength),
-            Math.Max(Gemm.ScratchLength(g.PatchLength, g.OutPlane, g.GroupOutChannels), Gemm.ScratchLength(g.GroupOutChannels, g.PatchLength, g.OutPlane)));
-        return col + gemm;
+        int ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
+        var weights = WeightScratch(g);
+        var data = HasConvolutionalDataGradient(g)
+            ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
+            : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
+        return Math.Max(ForwardScratch(g), Math.Max(weights, data));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -51,29 +52,16 @@ public static class Conv2d
     internal static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate, Span<float> scratch, CpuPath path)
     {
         Check(g, n, x.Length, y.Length, weight.Length, scratch.Length);
+        path = CpuPaths.Resolve(path);
         if (g.IsDepthwise)
         {
             DepthwiseConv.Forward(g, n, x, weight, y, accumulate, path);
         }
         else
         {
-            int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
-            var col = scratch[..(g.IsPointwise ? 0 : patch * plane)];
-            var gemmScratch = scratch[col.Length..];
-            for (var s = 0; s < n; s++)
+            fixed (float* xBase = x, wBase = weight, yBase = y, work = scratch)
             {
-                for (var group = 0; group < g.Groups; group++)
-                {
-                    var input = x.Slice((s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane);
-                    ReadOnlySpan<float> b = input;
-                    if (!g.IsPointwise)
-                    {
-                        Im2Col.Lower(g, input, col);
-                        b = col;
-                    }
-                    var output = y.Slice((s * g.OutputLength) + (group * ocg * plane), ocg * plane);
-                    Gemm.Multiply(false, false, ocg, plane, patch, weight.Slice(group * ocg * patch, ocg * patch), patch, b, plane, output, plane, accumulate, gemmScratch, path);
-                }
+                ForwardGemm(g, n, xBase, wBase, yBase, accumulate, work, path);
             }
         }
         if (!bias.IsEmpty)
@@ -82,7 +70,7 @@ public static class Conv2d
         }
     }
 
-    /// <summary>Data gradient: <c>dx (+)= W_gᵀ · dy_g</c> scattered back through col2im.</summary>
+    /// <summary>Data gradient: <c>dx (+)= convᵀ(dy)</c>.</summary>
     /// <param name="g">The convolution.</param>
     /// <param name="n">Batch size.</param>
     /// <param name="dy">Output gradient, [n, OutChannels, OutHeight, OutWidth].</param>
@@ -94,34 +82,31 @@ public static class Conv2d
     public static void BackwardData(in ConvGeometry g, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, bool accumulate, Span<float> scratch, CpuPath path = CpuPath.Auto)
     {
         Check(g, n, dx.Length, dy.Length, weight.Length, scratch.Length);
-        if (!accumulate && !g.IsPointwise)
-        {
-            dx[..(n * g.InputLength)].Clear();
-        }
+        path = CpuPaths.Resolve(path);
         if (g.IsDepthwise)
         {
+            if (!accumulate)
+            {
+                dx[..(n * g.InputLength)].Clear();
+            }
             DepthwiseConv.BackwardData(g, n, dy, weight, dx, path);
             return;
         }
-        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
-        var col = scratch[..(g.IsPointwise ? 0 : patch * plane)];
-        var gemmScratch = scratch[col.Length..];
-        for (var s = 0; s < n; s++)
+        fixed (float* dyBase = dy, wBase = weight, dxBase = dx, work = scratch)
         {
-            for (var group = 0; group < g.Groups; group++)
+            if (HasConvolutionalDataGradient(g))
             {
-                var gradOut = dy.Slice((s * g.OutputLength) + (group * ocg * plane), ocg * plane);
-                var w = weight.Slice(group * ocg * patch, ocg * patch);
-                var gradIn = dx.Slice((s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane);
-                if (g.IsPointwise)
+                // dx = conv(dy, W′) with W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j], padding d(k−1) − p.
+                FlipWeights(g, wBase, work);
+                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, dxBase, accumulate, work + g.WeightLength, path);
+            }
+            else
+            {
+                if (!accumulate)
                 {
-                    Gemm.Multiply(true, false, patch, plane, ocg, w, patch, gradOut, plane, gradIn, plane, accumulate, gemmScratch, path);
+                    dx[..(n * g.InputLength)].Clear();
                 }
-                else
-                {
-                    Gemm.Multiply(true, false, patch, plane, ocg, w, patch, gradOut, plane, col, plane, false, gemmScratch, path);
-                    Im2Col.Accumulate(g, col, gradIn);
-                }
+                ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
             }
         }
     }
@@ -139,6 +124,7 @@ public static class Conv2d
     public static void BackwardWeights(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, Span<float> dBias, bool accumulate, Span<float> scratch, CpuPath path = CpuPath.Auto)
     {
         Check(g, n, x.Length, dy.Length, dWeight.Length, scratch.Length);
+        path = CpuPaths.Resolve(path);
         if (!dBias.IsEmpty)
         {
             BiasGradient(g.OutChannels, g.OutPlane, n, dy, dBias, accumulate);
@@ -148,35 +134,247 @@ public static class Conv2d
             DepthwiseConv.BackwardWeights(g, n, x, dy, dWeight, accumulate, path);
             return;
         }
-        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
-        var col = scratch[..(g.IsPointwise ? 0 : patch * plane)];
-        var gemmScratch = scratch[col.Length..];
         if (n == 0 && !accumulate)
         {
             dWeight[..g.WeightLength].Clear();
         }
+        fixed (float* xBase = x, dyBase = dy, dwBase = dWeight, work = scratch)
+        {
+            if (g.IsPointwise)
+            {
+                PointwiseWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
+            }
+            else
+            {
+                ShiftedWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
+            }
+        }
+    }
+
+    /// <summary><c>dW_g (+)= Σₙ dy_g · x_gᵀ</c>: a 1×1 stride-1 unpadded convolution's col is its input.</summary>
+    private static void PointwiseWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane;
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
             {
-                var input = x.Slice((s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane);
-                ReadOnlySpan<float> b = input;
-                if (!g.IsPointwise)
+                var gradOut = new MatrixA(false, dy + ((long)s * g.OutputLength) + (group * ocg * plane), plane);
+                var input = new MatrixB(true, x + ((long)s * g.InputLength) + (group * icg * g.InPlane), plane);
+                PackedGemm.Loop(ocg, icg, plane, gradOut, input, dWeight + (group * ocg * icg), icg, accumulate || s > 0, work, path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c> over padded-width positions: dy is copied with zeros in the discarded
+    /// columns, so they add nothing, and colᵀ is packed by transposing slices of the padded input.
+    /// </summary>
+    private static void ShiftedWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
+        var image = new PaddedImage(g, work);
+        var gradOut = work + PaddedImage.ScratchLength(g);
+        var positions = image.Positions;
+        new Span<float>(gradOut, ocg * positions).Clear();
+        for (var s = 0; s < n; s++)
+        {
+            for (var group = 0; group < g.Groups; group++)
+            {
+                image.Fill(x + ((long)s * g.InputLength) + (group * icg * g.InPlane));
+                var source = dy + ((long)s * g.OutputLength) + (group * ocg * plane);
+                for (var r = 0; r < ocg * g.OutHeight; r++)
                 {
-                    Im2Col.Lower(g, input, col);
-                    b = col;
+                    new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
                 }
-                var gradOut = dy.Slice((s * g.OutputLength) + (group * ocg * plane), ocg * plane);
-                var gradW = dWeight.Slice(group * ocg * patch, ocg * patch);
-                if (plane >= RowDotMinPlane && RowDotProducts.Supports(path))
+                var gradW = dWeight + (group * ocg * patch);
+                if (PrefersRowDots(g, path))
                 {
-                    // dy rows and col rows are both contiguous along a long plane: dot products beat packing col transposed.
-                    RowDotProducts.Multiply(ocg, patch, plane, gradOut, plane, b, plane, gradW, patch, accumulate || s > 0, path);
+                    RowDotProducts.MultiplyShifted(ocg, patch, positions, gradOut, positions, image.Data, image.Offsets, gradW, patch, accumulate || s > 0, path);
                 }
                 else
                 {
-                    Gemm.Multiply(false, true, ocg, patch, plane, gradOut, plane, b, plane, gradW, patch, accumulate || s > 0, gemmScratch, path);
+                    PackedGemm.Loop(ocg, patch, positions, new MatrixA(false, gradOut, positions), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gradOut + (ocg * positions), path);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the weight gradient takes row dot products of dy and the image's shifted rows (no packing, no
+    /// transposes) rather than the GEMM: when the patch is shorter than one 32-column GEMM panel (1-channel
+    /// inputs: 9 or 25 rows), which the GEMM would mostly pad. Measured with <c>--kernels</c> (loaded machine):
+    /// bn2conv's 1→32 layer 47 against 20 GFLOP/s, LeNet's 1→6 layer 70 against 31; with 144 rows (ResNet-8's
+    /// 16→16) the two are even, and from 288 rows the GEMM is faster (32→32 on 16×16: 111 against 84).
+    /// </summary>
+    private static bool PrefersRowDots(in ConvGeometry g, CpuPath path) => g.PatchLength < 32 && RowDotProducts.Supports(path);
+
+    /// <summary>
+    /// Whether the data gradient runs as a stride-1 convolution of dy (stride 1 and padding at most d·(k − 1)). Its
+    /// GEMM has one row per input channel, so with fewer than 8 (LeNet's 6, an image's 1 or 3) the micro-kernel
+    /// idles and <c>Wᵀ·dy</c> + col2im is faster (measured, fully jitted: LeNet's 6→16 layer 49 against 31 GFLOP/s).
+    /// </summary>
+    private static bool HasConvolutionalDataGradient(in ConvGeometry g) =>
+        g.Stride == 1 && g.Pad <= g.Dilation * (g.Kernel - 1) && g.GroupInChannels >= 8;
+
+    /// <summary>The convolution of dy that gives a stride-1 convolution's data gradient.</summary>
+    private static ConvGeometry DataGradientGeometry(in ConvGeometry g) =>
+        new(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.Kernel, 1, (g.Dilation * (g.Kernel - 1)) - g.Pad, g.Dilation, g.Groups);
+
+    /// <summary>
+    /// Whether the forward convolution reads col in place as shifts of a <see cref="PaddedImage"/>'s phase planes;
+    /// otherwise it packs compact panels from the same planes (<see cref="CompactPanels"/>), and 1×1 stride-1
+    /// unpadded ones need no lowering at all.
+    /// </summary>
+    /// <remarks>
+    /// Padded-width positions round up to whole NR = 32 panels; when that computes over a quarter more columns than
+    /// the real plane would (8×8 maps: 96 against 64), the cheaper packing does not pay for the wasted FMAs.
+    /// </remarks>
+    private static bool IsShifted(in ConvGeometry g) =>
+        !g.IsPointwise && 4 * RoundUp(ShiftedPositions(g), 32) <= 5 * RoundUp(g.OutPlane, 32);
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>Scratch of <see cref="ForwardGemm"/>: every group's packed weights, then the lowering and the GEMM's packing space.</summary>
+    private static int ForwardScratch(in ConvGeometry g)
+    {
+        var weights = g.Groups * PackedGemm.PackedALength(g.GroupOutChannels, g.PatchLength);
+        if (g.IsPointwise)
+        {
+            return weights + Gemm.ScratchLength(g.GroupOutChannels, g.OutPlane, g.PatchLength);
+        }
+        if (!IsShifted(g))
+        {
+            return weights + PaddedImage.ScratchLength(g) + Gemm.ScratchLength(g.GroupOutChannels, g.OutPlane, g.PatchLength);
+        }
+        var positions = ShiftedPositions(g);
+        return weights + PaddedImage.ScratchLength(g) + (g.GroupOutChannels * positions) + Gemm.ScratchLength(g.GroupOutChannels, positions, g.PatchLength);
+    }
+
+    /// <summary>Scratch of the weight gradient.</summary>
+    private static int WeightScratch(in ConvGeometry g)
+    {
+        int ocg = g.GroupOutChannels, patch = g.PatchLength;
+        if (g.IsPointwise)
+        {
+            return Gemm.ScratchLength(ocg, patch, g.OutPlane);
+        }
+        var positions = ShiftedPositions(g);
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions);
+    }
+
+    /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
+    private static int ShiftedPositions(in ConvGeometry g) => PaddedImage.PositionsOf(g);
+
+    /// <summary>Packs each group's weights once, then multiplies them by every sample's (implicit) col.</summary>
+    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* y, bool accumulate, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
+        var packedLength = PackedGemm.PackedALength(ocg, patch);
+        var rows = 0;
+        for (var group = 0; group < g.Groups; group++)
+        {
+            rows = PackedGemm.PackAll(false, weight + (group * ocg * patch), patch, ocg, patch, work + ((long)group * packedLength), path);
+        }
+        work += (long)g.Groups * packedLength;
+        var image = g.IsPointwise ? default : new PaddedImage(g, work);
+        var product = work + PaddedImage.ScratchLength(g);
+        for (var s = 0; s < n; s++)
+        {
+            for (var group = 0; group < g.Groups; group++)
+            {
+                var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
+                var input = x + ((long)s * g.InputLength) + (group * icg * g.InPlane);
+                var output = y + ((long)s * g.OutputLength) + (group * ocg * plane);
+                if (IsShifted(g))
+                {
+                    // C = W·col over padded-width positions, then the real W′ columns of each row go to y.
+                    image.Fill(input);
+                    var gemmWork = product + (ocg * image.Positions);
+                    if (path == CpuPath.Vector512)
+                    {
+                        PackedGemm.LoopShifted(ocg, image.Positions, patch, weights, image, product, image.Positions, false, gemmWork, path);
+                    }
+                    else
+                    {
+                        PackedGemm.Loop(ocg, image.Positions, patch, weights, new ShiftedPanels(image), product, image.Positions, false, gemmWork, path);
+                    }
+                    CopyRows(product, image.Width, output, g.OutWidth, ocg * g.OutHeight, accumulate);
+                }
+                else if (g.IsPointwise)
+                {
+                    PackedGemm.Loop(ocg, plane, patch, weights, new MatrixB(false, input, plane), output, plane, accumulate, work, path);
+                }
+                else
+                {
+                    image.Fill(input);
+                    PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
+                }
+            }
+        }
+    }
+
+    /// <summary>target[r, 0..width) (+)= source[r, 0..width) for <paramref name="count"/> rows of differing strides.</summary>
+    private static void CopyRows(float* source, int sourceStride, float* target, int width, int count, bool accumulate)
+    {
+        for (var r = 0; r < count; r++, source += sourceStride, target += width)
+        {
+            var from = new ReadOnlySpan<float>(source, width);
+            var to = new Span<float>(target, width);
+            if (accumulate)
+            {
+                TensorPrimitives.Add(to, from, to);
+            }
+            else
+            {
+                from.CopyTo(to);
+            }
+        }
+    }
+
+    /// <summary>W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j]: the weights of the data-gradient convolution.</summary>
+    private static void FlipWeights(in ConvGeometry g, float* weight, float* flipped)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, area = g.Kernel * g.Kernel;
+        for (var group = 0; group < g.Groups; group++)
+        {
+            for (var oc = 0; oc < ocg; oc++)
+            {
+                for (var ic = 0; ic < icg; ic++)
+                {
+                    var source = weight + ((((group * ocg) + oc) * icg) + ic) * area;
+                    var target = flipped + ((((group * icg) + ic) * ocg) + oc) * area;
+                    for (var t = 0; t < area; t++)
+                    {
+                        target[t] = source[area - 1 - t];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Data gradient by scatter: per sample and group <c>col = W_gᵀ · dy_g</c> (Wᵀ packed once), then col2im into dx.</summary>
+    private static void ScatterBackwardData(in ConvGeometry g, int n, float* dy, float* weight, float* dx, float* work, CpuPath path)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
+        var colLength = patch * plane;
+        var col = new Span<float>(work, colLength);
+        var packedLength = PackedGemm.PackedALength(patch, ocg);
+        var packed = work + colLength;
+        var rows = 0;
+        for (var group = 0; group < g.Groups; group++)
+        {
+            rows = PackedGemm.PackAll(true, weight + (group * ocg * patch), patch, patch, ocg, packed + ((long)group * packedLength), path);
+        }
+        var gemmWork = packed + ((long)g.Groups * packedLength);
+        for (var s = 0; s < n; s++)
+        {
+            for (var group = 0; group < g.Groups; group++)
+            {
+                var gradOut = new MatrixB(false, dy + ((long)s * g.OutputLength) + (group * ocg * plane), plane);
+                var w = new MatrixA(true, weight + (group * ocg * patch), patch);
+                PackedGemm.Loop(patch, plane, ocg, w, gradOut, work, plane, false, gemmWork, path);
+                Col2Im.Accumulate(g, col, new Span<float>(dx + ((long)s * g.InputLength) + (group * icg * g.InPlane), icg * g.InPlane));
             }
         }
     }

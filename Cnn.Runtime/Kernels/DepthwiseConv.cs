@@ -29,7 +29,7 @@ internal static class DepthwiseConv
                 {
                     for (var j = 0; j < g.Kernel; j++)
                     {
-                        var (first, last) = Im2Col.ValidColumns(g, j);
+                        var (first, last) = Col2Im.ValidColumns(g, j);
                         if (first >= last)
                         {
                             continue;
@@ -79,7 +79,7 @@ internal static class DepthwiseConv
                 {
                     for (var j = 0; j < g.Kernel; j++)
                     {
-                        var (first, last) = Im2Col.ValidColumns(g, j);
+                        var (first, last) = Col2Im.ValidColumns(g, j);
                         if (first >= last)
                         {
                             continue;
@@ -134,7 +134,7 @@ internal static class DepthwiseConv
                 {
                     for (var j = 0; j < g.Kernel; j++)
                     {
-                        var (first, last) = Im2Col.ValidColumns(g, j);
+                        var (first, last) = Col2Im.ValidColumns(g, j);
                         if (first >= last)
                         {
                             continue;

@@ -5,7 +5,9 @@ namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// GEMM micro-kernels: each keeps an MR×NR tile of C in registers while it streams packed panels
-/// of A (MR values per k step) and B (NR values per k step), one FMA per register per step.
+/// of A (MR values per k step) and B (NR values per k step), one FMA per register per step. The Vector512
+/// kernels read B's rows through <see cref="IPanelRows{TSelf}"/>: a packed panel, or (stride-1 convolutions)
+/// shifted slices of a padded image that need no packing.
 /// Unrolled by hand because the JIT keeps only named locals in registers.
 /// </summary>
 [SkipLocalsInit]
@@ -25,7 +27,8 @@ internal static class GemmMicroKernels
     internal const int NrScalar = 4;
 
     /// <summary>12×32 tile with Vector512: C[12,32] (+)= Ap[12,kc]·Bp[kc,32] from packed panels.</summary>
-    internal static unsafe void Kernel512(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    internal static unsafe void Kernel512<TRows>(int kc, float* ap, TRows bp, float* c, int ldc, bool accumulate, int mr, int nr)
+        where TRows : struct, IPanelRows<TRows>
     {
         var c0_0 = Vector512<float>.Zero;
         var c0_1 = Vector512<float>.Zero;
@@ -53,8 +56,9 @@ internal static class GemmMicroKernels
         var c11_1 = Vector512<float>.Zero;
         for (var p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(bp + 0);
-            var b1 = Vector512.Load(bp + 16);
+            var row = bp.Row(p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 16);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -92,7 +96,6 @@ internal static class GemmMicroKernels
             c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
             c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
             ap += 12;
-            bp += 32;
         }
         if (mr == 12 && nr == 32)
         {
@@ -178,7 +181,8 @@ internal static class GemmMicroKernels
     }
 
     /// <summary>8×32 tile with Vector512: C[8,32] (+)= Ap[8,kc]·Bp[kc,32] from packed panels.</summary>
-    internal static unsafe void Kernel512x8(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    internal static unsafe void Kernel512x8<TRows>(int kc, float* ap, TRows bp, float* c, int ldc, bool accumulate, int mr, int nr)
+        where TRows : struct, IPanelRows<TRows>
     {
         var c0_0 = Vector512<float>.Zero;
         var c0_1 = Vector512<float>.Zero;
@@ -198,8 +202,9 @@ internal static class GemmMicroKernels
         var c7_1 = Vector512<float>.Zero;
         for (var p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(bp + 0);
-            var b1 = Vector512.Load(bp + 16);
+            var row = bp.Row(p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 16);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -225,7 +230,6 @@ internal static class GemmMicroKernels
             c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
             c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
             ap += 8;
-            bp += 32;
         }
         if (mr == 8 && nr == 32)
         {
@@ -287,7 +291,8 @@ internal static class GemmMicroKernels
     }
 
     /// <summary>6×32 tile with Vector512: C[6,32] (+)= Ap[6,kc]·Bp[kc,32] from packed panels.</summary>
-    internal static unsafe void Kernel512x6(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    internal static unsafe void Kernel512x6<TRows>(int kc, float* ap, TRows bp, float* c, int ldc, bool accumulate, int mr, int nr)
+        where TRows : struct, IPanelRows<TRows>
     {
         var c0_0 = Vector512<float>.Zero;
         var c0_1 = Vector512<float>.Zero;
@@ -303,8 +308,9 @@ internal static class GemmMicroKernels
         var c5_1 = Vector512<float>.Zero;
         for (var p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(bp + 0);
-            var b1 = Vector512.Load(bp + 16);
+            var row = bp.Row(p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 16);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -324,7 +330,6 @@ internal static class GemmMicroKernels
             c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
             c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
             ap += 6;
-            bp += 32;
         }
         if (mr == 6 && nr == 32)
         {
@@ -374,7 +379,8 @@ internal static class GemmMicroKernels
     }
 
     /// <summary>4×32 tile with Vector512: C[4,32] (+)= Ap[4,kc]·Bp[kc,32] from packed panels.</summary>
-    internal static unsafe void Kernel512x4(int kc, float* ap, float* bp, float* c, int ldc, bool accumulate, int mr, int nr)
+    internal static unsafe void Kernel512x4<TRows>(int kc, float* ap, TRows bp, float* c, int ldc, bool accumulate, int mr, int nr)
+        where TRows : struct, IPanelRows<TRows>
     {
         var c0_0 = Vector512<float>.Zero;
         var c0_1 = Vector512<float>.Zero;
@@ -386,8 +392,9 @@ internal static class GemmMicroKernels
         var c3_1 = Vector512<float>.Zero;
         for (var p = 0; p < kc; p++)
         {
-            var b0 = Vector512.Load(bp + 0);
-            var b1 = Vector512.Load(bp + 16);
+            var row = bp.Row(p);
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 16);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -401,7 +408,6 @@ internal static class GemmMicroKernels
             c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
             c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
             ap += 4;
-            bp += 32;
         }
         if (mr == 4 && nr == 32)
         {

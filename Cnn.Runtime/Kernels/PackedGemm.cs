@@ -44,65 +44,151 @@ internal static class PackedGemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, Span<float> scratch, CpuPath path)
     {
-        var (mr, nr) = path switch
-        {
-            CpuPath.Vector512 => (Mr512, Nr512),
-            CpuPath.Vector256 => (Mr256, Nr256),
-            _ => (MrScalar, NrScalar),
-        };
-        var kcMax = Math.Min(k, Kc);
-        var ncMax = RoundUp(Math.Min(n, Nc), Nr512);
         fixed (float* aBase = a, bBase = b, cBase = c, work = scratch)
         {
-            var bPacked = work;
-            var aPacked = work + (kcMax * ncMax);
-            for (var jc = 0; jc < n; jc += Nc)
+            Loop(m, n, k, new MatrixA(transposeA, aBase, lda), new MatrixB(transposeB, bBase, ldb), cBase, ldc, accumulate, work, path);
+        }
+    }
+
+    /// <summary>
+    /// The BLIS loops over any source of packed panels: B is packed per KC×NC block by <paramref name="b"/>,
+    /// A per MC×KC block by <paramref name="a"/> (which may hand out blocks packed beforehand).
+    /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
+    /// </summary>
+    internal static unsafe void Loop<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+        where TA : struct, IPackedA
+        where TB : struct, IPackedB
+    {
+        var (mr, nr) = Tile(path);
+        var kcMax = Math.Min(k, Kc);
+        var ncMax = RoundUp(Math.Min(n, Nc), Nr512);
+        var bPacked = work;
+        var aWork = work + (kcMax * ncMax);
+        for (var jc = 0; jc < n; jc += Nc)
+        {
+            var nc = Math.Min(Nc, n - jc);
+            for (var pc = 0; pc < k; pc += Kc)
             {
-                var nc = Math.Min(Nc, n - jc);
-                for (var pc = 0; pc < k; pc += Kc)
+                var kc = Math.Min(Kc, k - pc);
+                b.Pack(pc, kc, jc, nc, nr, bPacked, path);
+                var addToC = accumulate || pc > 0;
+                for (var ic = 0; ic < m; ic += Mc)
                 {
-                    var kc = Math.Min(Kc, k - pc);
-                    PackB(transposeB, bBase, ldb, pc, jc, kc, nc, nr, bPacked, path);
-                    var addToC = accumulate || pc > 0;
-                    for (var ic = 0; ic < m; ic += Mc)
-                    {
-                        var mc = Math.Min(Mc, m - ic);
-                        PackA(transposeA, aBase, lda, ic, pc, mc, kc, mr, aPacked, path);
-                        for (var jr = 0; jr < nc; jr += nr)
-                        {
-                            var nrHere = Math.Min(nr, nc - jr);
-                            var bPanel = bPacked + (jr * kc);
-                            for (var ir = 0; ir < mc;)
-                            {
-                                var panelRows = PanelRows(path, mr, mc - ir);
-                                var mrHere = Math.Min(panelRows, mc - ir);
-                                var cTile = cBase + ((long)(ic + ir) * ldc) + jc + jr;
-                                var aPanel = aPacked + (ir * kc);
-                                ir += panelRows;
-                                switch (path)
-                                {
-                                    case CpuPath.Vector512 when panelRows == Mr512:
-                                        Kernel512(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                    case CpuPath.Vector512 when panelRows == 8:
-                                        Kernel512x8(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                    case CpuPath.Vector512 when panelRows == 6:
-                                        Kernel512x6(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                    case CpuPath.Vector512:
-                                        Kernel512x4(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                    case CpuPath.Vector256:
-                                        Kernel256(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                    default:
-                                        KernelScalar(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
-                                        break;
-                                }
-                            }
-                        }
-                    }
+                    var mc = Math.Min(Mc, m - ic);
+                    var aPacked = a.Block(ic, pc, mc, kc, mr, aWork, path);
+                    MacroKernel(mc, nc, kc, mr, nr, aPacked, new PackedRows(bPacked, nr), c + ((long)ic * ldc) + jc, ldc, addToC, path);
+                }
+            }
+        }
+    }
+
+    /// <summary>The micro-kernel tile (MR, NR) of a path.</summary>
+    internal static (int Mr, int Nr) Tile(CpuPath path) => path switch
+    {
+        CpuPath.Vector512 => (Mr512, Nr512),
+        CpuPath.Vector256 => (Mr256, Nr256),
+        _ => (MrScalar, NrScalar),
+    };
+
+    /// <summary>Floats that <see cref="PackAll"/> writes for an m×k matrix (on any path).</summary>
+    internal static int PackedALength(int m, int k) => (m + MaxMr) * k;
+
+    /// <summary>
+    /// Packs all of op(A) [m, k] once, block by block in the order <see cref="Loop"/> asks for them, so a
+    /// matrix multiplied by many right-hand sides (a convolution's weights, sample after sample) is packed once.
+    /// </summary>
+    /// <returns>The packed rows, for <see cref="PrepackedA"/>.</returns>
+    internal static unsafe int PackAll(bool transposed, float* a, int lda, int m, int k, float* packed, CpuPath path)
+    {
+        var (mr, _) = Tile(path);
+        var rows = PackedRows(m, mr, path);
+        for (var pc = 0; pc < k; pc += Kc)
+        {
+            var kc = Math.Min(Kc, k - pc);
+            for (var ic = 0; ic < m; ic += Mc)
+            {
+                PackA(transposed, a, lda, ic, pc, Math.Min(Mc, m - ic), kc, mr, packed + ((long)pc * rows) + ((long)ic * kc), path);
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Rows of all of A's packed panels: every MC block is whole panels, the last one rounded up.</summary>
+    private static int PackedRows(int m, int mr, CpuPath path)
+    {
+        var rows = m / Mc * Mc;
+        for (var remaining = m % Mc; remaining > 0;)
+        {
+            var panel = PanelRows(path, mr, remaining);
+            rows += panel;
+            remaining -= Math.Min(panel, remaining);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// <see cref="Loop"/> for a stride-1 convolution on the Vector512 path: B is read in place from a padded image
+    /// (<see cref="ShiftedRows"/>), so only A is packed (and callers pass it packed beforehand).
+    /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
+    /// </summary>
+    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, PaddedImage b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+        where TA : struct, IPackedA
+    {
+        var (mr, nr) = Tile(path);
+        var aWork = work + (Math.Min(k, Kc) * RoundUp(Math.Min(n, Nc), Nr512));
+        for (var jc = 0; jc < n; jc += Nc)
+        {
+            var nc = Math.Min(Nc, n - jc);
+            for (var pc = 0; pc < k; pc += Kc)
+            {
+                var kc = Math.Min(Kc, k - pc);
+                var rows = new ShiftedRows(b.Data + jc, b.Offsets + pc);
+                for (var ic = 0; ic < m; ic += Mc)
+                {
+                    var mc = Math.Min(Mc, m - ic);
+                    var aPacked = a.Block(ic, pc, mc, kc, mr, aWork, path);
+                    MacroKernel(mc, nc, kc, mr, nr, aPacked, rows, c + ((long)ic * ldc) + jc, ldc, accumulate || pc > 0, path);
+                }
+            }
+        }
+    }
+
+    /// <summary>C[mc, nc] (+)= the packed A block times the B block, tile by tile.</summary>
+    private static unsafe void MacroKernel<TRows>(int mc, int nc, int kc, int mr, int nr, float* aPacked, TRows bBlock, float* c, int ldc, bool addToC, CpuPath path)
+        where TRows : struct, IPanelRows<TRows>
+    {
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var nrHere = Math.Min(nr, nc - jr);
+            var bPanel = bBlock.Panel(jr, kc);
+            for (var ir = 0; ir < mc;)
+            {
+                var panelRows = PanelRows(path, mr, mc - ir);
+                var mrHere = Math.Min(panelRows, mc - ir);
+                var cTile = c + ((long)ir * ldc) + jr;
+                var aPanel = aPacked + (ir * kc);
+                ir += panelRows;
+                switch (path)
+                {
+                    case CpuPath.Vector512 when panelRows == Mr512:
+                        Kernel512(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                        break;
+                    case CpuPath.Vector512 when panelRows == 8:
+                        Kernel512x8(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                        break;
+                    case CpuPath.Vector512 when panelRows == 6:
+                        Kernel512x6(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                        break;
+                    case CpuPath.Vector512:
+                        Kernel512x4(kc, aPanel, bPanel, cTile, ldc, addToC, mrHere, nrHere);
+                        break;
+                    // The narrower paths only ever see packed panels, whose row 0 is the panel.
+                    case CpuPath.Vector256:
+                        Kernel256(kc, aPanel, bPanel.Row(0), cTile, ldc, addToC, mrHere, nrHere);
+                        break;
+                    default:
+                        KernelScalar(kc, aPanel, bPanel.Row(0), cTile, ldc, addToC, mrHere, nrHere);
+                        break;
                 }
             }
         }
@@ -112,7 +198,7 @@ internal static class PackedGemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] as consecutive MR-row panels, each k-major (MR values per k),
     /// zero-padding the last panel's missing rows.
     /// </summary>
-    private static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed, CpuPath path)
+    internal static unsafe void PackA(bool transposed, float* a, int lda, int ic, int pc, int mc, int kc, int mr, float* packed, CpuPath path)
     {
         var rowStarts = stackalloc float*[16];
         for (var ir = 0; ir < mc;)
@@ -180,7 +266,7 @@ internal static class PackedGemm
     /// Packs op(B)[pc..pc+kc, jc..jc+nc] as consecutive NR-column panels, each k-major (NR values per k),
     /// zero-padding the last panel's missing columns.
     /// </summary>
-    private static unsafe void PackB(bool transposed, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed, CpuPath path)
+    internal static unsafe void PackB(bool transposed, float* b, int ldb, int pc, int jc, int kc, int nc, int nr, float* packed, CpuPath path)
     {
         var rowStarts = stackalloc float*[16];
         for (var jr = 0; jr < nc; jr += nr)
@@ -253,16 +339,17 @@ internal static class PackedGemm
 
     /// <summary>
     /// Rows of the A panel starting with <paramref name="remaining"/> rows left: full MR panels, then on the
-    /// Vector512 path the narrowest of the 8-, 6- and 4-row kernels that covers the rest, so a 6- or 16-row
-    /// matrix (LeNet's 6 filters, ResNet's 16) wastes no FMAs on zero rows.
+    /// Vector512 path the narrowest of the 8-, 6- and 4-row kernels that covers the rest (13–16 rows as 8 + 8),
+    /// so a 6- or 16-row matrix (LeNet's 6 filters, ResNet's 16) wastes no FMAs on zero rows.
     /// </summary>
     private static int PanelRows(CpuPath path, int mr, int remaining)
     {
-        if (path != CpuPath.Vector512 || remaining > 8)
+        if (path != CpuPath.Vector512 || remaining > 16 || (remaining > 8 && remaining <= 12))
         {
             return mr;
         }
-        return remaining > 6 ? 8 : remaining > 4 ? 6 : 4;
+        // 13–16 rows (ResNet's 16 filters): two 8-row panels, not 12 + a 4-row panel at half the FMA rate.
+        return remaining > 12 || remaining > 6 ? 8 : remaining > 4 ? 6 : 4;
     }
 
     private static unsafe void CopyRow(float* source, float* target, int count, CpuPath path)

@@ -20,6 +20,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void ReluBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.ReluBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -42,6 +46,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void LeakyReluBackward(NetworkContext context, int length, int x, int y, float slope, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.LeakyReluBackward(context.Activation(x, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length), slope);
         FinishGradient(context, mode, x, length);
     }
@@ -64,6 +72,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void EluBackward(NetworkContext context, int length, int x, int y, float alpha, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.EluBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length), alpha);
         FinishGradient(context, mode, x, length);
     }
@@ -84,6 +96,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void TanhBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.TanhBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -104,6 +120,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void SigmoidBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.SigmoidBackward(context.Activation(y, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
@@ -124,14 +144,18 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void GeluBackward(NetworkContext context, int length, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         Activations.GeluBackward(context.Activation(x, length), context.ActivationGradient(y, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }
 
     /// <summary>
     /// Softmax over channels (PyTorch's <c>dim=1</c>): over the vector for a vector, at every pixel for
-    /// a map. Maps are transposed per sample through scratch so the kernel sees contiguous rows. A
-    /// trailing Softmax is left out of training (the loss takes the logits); one inside the network
+    /// a map. Maps are transposed per sample through scratch (<see cref="MatrixTranspose"/>, 16×16
+    /// tiles in AVX-512 registers) so the kernel sees contiguous rows. A trailing Softmax is left out of training (the loss takes the logits); one inside the network
     /// (which CNN0012 warns about) trains through <see cref="SoftmaxBackward"/>.
     /// </summary>
     /// <param name="context">The worker.</param>
@@ -153,9 +177,9 @@ public static partial class LayerOps
         var result = context.Scratch.Slice(length, length);
         for (var n = 0; n < context.Batch; n++)
         {
-            Transpose(input.Slice(n * length, length), channels, plane, rows);
+            MatrixTranspose.Run(input.Slice(n * length, length), channels, plane, rows);
             Activations.Softmax(plane, channels, rows, result);
-            Transpose(result, plane, channels, output.Slice(n * length, length));
+            MatrixTranspose.Run(result, plane, channels, output.Slice(n * length, length));
         }
     }
 
@@ -168,6 +192,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void SoftmaxBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         var length = channels * plane;
         var output = context.Activation(y, length);
         var gradOut = context.ActivationGradient(y, length);
@@ -188,17 +216,17 @@ public static partial class LayerOps
                 }
                 continue;
             }
-            Transpose(output.Slice(n * length, length), channels, plane, rowsY);
-            Transpose(gradOut.Slice(n * length, length), channels, plane, rowsDy);
+            MatrixTranspose.Run(output.Slice(n * length, length), channels, plane, rowsY);
+            MatrixTranspose.Run(gradOut.Slice(n * length, length), channels, plane, rowsDy);
             Activations.SoftmaxBackward(plane, channels, rowsY, rowsDy, rowsDx);
             if (mode == InputGradient.Accumulate)
             {
-                Transpose(rowsDx, plane, channels, rowsY);
+                MatrixTranspose.Run(rowsDx, plane, channels, rowsY);
                 TensorOps.AddInPlace(sample, rowsY);
             }
             else
             {
-                Transpose(rowsDx, plane, channels, sample);
+                MatrixTranspose.Run(rowsDx, plane, channels, sample);
             }
         }
     }
@@ -208,16 +236,4 @@ public static partial class LayerOps
     /// <param name="plane">H·W.</param>
     /// <returns>Floats.</returns>
     public static int SoftmaxScratch(int channels, int plane) => 3 * channels * plane;
-
-    /// <summary>Writes the [rows, columns] matrix <paramref name="source"/> transposed into <paramref name="target"/>.</summary>
-    private static void Transpose(System.ReadOnlySpan<float> source, int rows, int columns, System.Span<float> target)
-    {
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                target[c * rows + r] = source[r * columns + c];
-            }
-        }
-    }
 }

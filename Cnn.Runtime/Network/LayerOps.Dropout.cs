@@ -36,6 +36,10 @@ public static partial class LayerOps
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void DropoutBackward(NetworkContext context, int length, int x, int y, int mask, InputGradient mode)
     {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         InvertedDropout.Backward(context.ActivationGradient(y, length), context.Activation(mask, length), GradientTarget(context, mode, x, length));
         FinishGradient(context, mode, x, length);
     }

@@ -33,19 +33,26 @@ public static partial class LayerOps
             OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
     }
 
-    /// <summary>Convolution backward: weight and bias gradients (overwritten), and the input gradient as <paramref name="mode"/> says.</summary>
+    /// <summary>
+    /// Convolution backward: weight and bias gradients (overwritten) unless the layer is frozen, and the
+    /// input gradient as <paramref name="mode"/> says.
+    /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset.</param>
     /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="trainsParameters">Whether the layer's parameters train (false when frozen: their gradients are left untouched, at zero).</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void ConvBackward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, InputGradient mode)
+    public static void ConvBackward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, bool trainsParameters, InputGradient mode)
     {
         var dy = context.ActivationGradient(y, g.OutputLength);
-        Conv2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
-            OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        if (trainsParameters)
+        {
+            Conv2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
+                OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        }
         if (mode != InputGradient.None)
         {
             Conv2d.BackwardData(in g, context.Batch, dy, context.Parameter(weight, g.WeightLength), context.ActivationGradient(x, g.InputLength),
@@ -71,19 +78,23 @@ public static partial class LayerOps
         ConvTranspose2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
             OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
 
-    /// <summary>Transposed convolution backward.</summary>
+    /// <summary>Transposed convolution backward: parameter gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset.</param>
     /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="trainsParameters">Whether the layer's parameters train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void ConvTransposeBackward(NetworkContext context, in ConvTransposeGeometry g, int x, int y, int weight, int bias, InputGradient mode)
+    public static void ConvTransposeBackward(NetworkContext context, in ConvTransposeGeometry g, int x, int y, int weight, int bias, bool trainsParameters, InputGradient mode)
     {
         var dy = context.ActivationGradient(y, g.OutputLength);
-        ConvTranspose2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
-            OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        if (trainsParameters)
+        {
+            ConvTranspose2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
+                OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        }
         if (mode != InputGradient.None)
         {
             ConvTranspose2d.BackwardData(in g, context.Batch, dy, context.Parameter(weight, g.WeightLength), context.ActivationGradient(x, g.InputLength),
@@ -115,7 +126,7 @@ public static partial class LayerOps
             OptionalParameter(context, bias, outputs), context.Activation(y, outputs), context.Scratch);
     }
 
-    /// <summary>Dense backward.</summary>
+    /// <summary>Dense backward: parameter gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>
     /// <param name="inputs">Input features.</param>
     /// <param name="outputs">Output features.</param>
@@ -123,12 +134,16 @@ public static partial class LayerOps
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset.</param>
     /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="trainsParameters">Whether the layer's parameters train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void DenseBackward(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias, InputGradient mode)
+    public static void DenseBackward(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias, bool trainsParameters, InputGradient mode)
     {
         var dy = context.ActivationGradient(y, outputs);
-        Linear.BackwardWeights(context.Batch, inputs, outputs, context.Activation(x, inputs), dy, context.Gradient(weight, inputs * outputs),
-            OptionalGradient(context, bias, outputs), accumulate: false, context.Scratch);
+        if (trainsParameters)
+        {
+            Linear.BackwardWeights(context.Batch, inputs, outputs, context.Activation(x, inputs), dy, context.Gradient(weight, inputs * outputs),
+                OptionalGradient(context, bias, outputs), accumulate: false, context.Scratch);
+        }
         if (mode != InputGradient.None)
         {
             Linear.BackwardData(context.Batch, inputs, outputs, dy, context.Parameter(weight, inputs * outputs), context.ActivationGradient(x, inputs),
@@ -175,7 +190,7 @@ public static partial class LayerOps
         }
     }
 
-    /// <summary>BatchNorm backward (training mode): γ and β gradients, and the input gradient.</summary>
+    /// <summary>BatchNorm backward (training mode): γ and β gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>
     /// <param name="channels">Channels.</param>
     /// <param name="plane">Values per channel per sample.</param>
@@ -184,9 +199,14 @@ public static partial class LayerOps
     /// <param name="gamma">γ offset.</param>
     /// <param name="beta">β offset.</param>
     /// <param name="state">Offset of the saved statistics.</param>
+    /// <param name="trainsParameters">Whether γ and β train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, InputGradient mode)
+    public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode)
     {
+        if (!trainsParameters && mode == InputGradient.None)
+        {
+            return;
+        }
         var length = channels * plane;
         var input = context.Activation(x, length);
         var dy = context.ActivationGradient(y, length);
@@ -196,7 +216,10 @@ public static partial class LayerOps
         var sumDy = sums.Slice(0, channels);
         var sumDyXhat = sums.Slice(channels, channels);
         BatchNorm2d.GradientSums(context.Batch, channels, plane, input, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
-        BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
+        if (trainsParameters)
+        {
+            BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
+        }
         if (mode != InputGradient.None)
         {
             BatchNorm2d.BackwardData(context.Batch, channels, plane, input, dy, context.Parameter(gamma, channels), mean, invStd,

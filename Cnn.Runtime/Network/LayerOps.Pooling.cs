@@ -20,9 +20,15 @@ public static partial class LayerOps
     /// <param name="y">Output slot.</param>
     /// <param name="indices">Argmax slot.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void MaxPoolBackward(NetworkContext context, in PoolGeometry g, int x, int y, int indices, InputGradient mode) =>
+    public static void MaxPoolBackward(NetworkContext context, in PoolGeometry g, int x, int y, int indices, InputGradient mode)
+    {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         MaxPool2d.Backward(in g, context.Batch, context.ActivationGradient(y, g.OutputLength), context.Indices(indices, g.OutputLength),
             context.ActivationGradient(x, g.InputLength), mode == InputGradient.Accumulate);
+    }
 
     /// <summary>Average pooling forward.</summary>
     /// <param name="context">The worker.</param>
@@ -38,8 +44,14 @@ public static partial class LayerOps
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void AvgPoolBackward(NetworkContext context, in PoolGeometry g, int x, int y, InputGradient mode) =>
+    public static void AvgPoolBackward(NetworkContext context, in PoolGeometry g, int x, int y, InputGradient mode)
+    {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         AvgPool2d.Backward(in g, context.Batch, context.ActivationGradient(y, g.OutputLength), context.ActivationGradient(x, g.InputLength), mode == InputGradient.Accumulate);
+    }
 
     /// <summary>Global average pooling forward: one mean per channel.</summary>
     /// <param name="context">The worker.</param>
@@ -57,6 +69,12 @@ public static partial class LayerOps
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void GlobalAvgPoolBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode) =>
+    public static void GlobalAvgPoolBackward(NetworkContext context, int channels, int plane, int x, int y, InputGradient mode)
+    {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
         GlobalAvgPool2d.Backward(context.Batch, channels, plane, context.ActivationGradient(y, channels), context.ActivationGradient(x, channels * plane), mode == InputGradient.Accumulate);
+    }
 }

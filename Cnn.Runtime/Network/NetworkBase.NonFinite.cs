@@ -23,11 +23,12 @@ public abstract partial class NetworkBase
 
     /// <summary>
     /// A gradient is not finite: the first layer, in backward order, with a non-finite parameter
-    /// gradient or input gradient in any worker.
+    /// gradient or input gradient in any worker. Layers before the first that trains did not run, and
+    /// that layer wrote no input gradient: what their slots hold is from an earlier pass.
     /// </summary>
     private NonFiniteValueException NonFiniteGradient()
     {
-        for (var l = _plan.Layers.Count - 1; l >= 0; l--)
+        for (var l = _plan.Layers.Count - 1; l >= _trainedSteps.First; l--)
         {
             var layer = _plan.Layers[l];
             foreach (var context in ActiveContexts())
@@ -39,7 +40,7 @@ public abstract partial class NetworkBase
                         return new NonFiniteValueException(layer.Name, "backward", "gradient of " + info.Name);
                     }
                 }
-                if (layer.InputGradientOffset >= 0 && !IsFinite(context.ActivationGradient(layer.InputGradientOffset, layer.InputGradientLength)))
+                if (l > _trainedSteps.First && layer.InputGradientOffset >= 0 && !IsFinite(context.ActivationGradient(layer.InputGradientOffset, layer.InputGradientLength)))
                 {
                     return new NonFiniteValueException(layer.Name, "backward", "input gradient");
                 }
@@ -53,6 +54,20 @@ public abstract partial class NetworkBase
             }
         }
         return new NonFiniteValueException("unknown", "backward", "gradient");
+    }
+
+    /// <summary>Whether every gradient of a trained tensor is finite (frozen ones are zero, never written).</summary>
+    private bool TrainedGradientsFinite()
+    {
+        for (var i = 0; i < _frozen.Length; i++)
+        {
+            var info = _plan.Layout[i];
+            if (!info.IsBuffer && !_frozen[i] && !IsFinite(Gradients.AsSpan(info.Offset, info.Length)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private NetworkContext[] ActiveContexts()

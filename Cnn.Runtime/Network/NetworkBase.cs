@@ -29,7 +29,9 @@ public abstract partial class NetworkBase : IDisposable
     private readonly float[] _buffers;
     private readonly long[] _batchesTracked;
     private readonly bool[] _frozen;
-    private readonly Dictionary<string, ParameterInfo> _byName = new(StringComparer.Ordinal);
+    private readonly NetworkLayout _layout;
+    private readonly TrainedSteps _trainedSteps;
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly long _seed;
     private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
     private WorkerPool? _pool;
@@ -37,6 +39,7 @@ public abstract partial class NetworkBase : IDisposable
     private int[] _starts = Array.Empty<int>();
     private int[] _counts = Array.Empty<int>();
     private float[] _partialLosses = Array.Empty<float>();
+    private bool[] _reducedFinite = Array.Empty<bool>();
     private float[] _output = Array.Empty<float>();
     private int[] _labels = Array.Empty<int>();
     private float[] _targets = Array.Empty<float>();
@@ -58,9 +61,10 @@ public abstract partial class NetworkBase : IDisposable
         var parameterLength = 0;
         var bufferLength = 0;
         var batchNorms = 0;
-        foreach (var info in plan.Layout)
+        for (var i = 0; i < plan.Layout.Count; i++)
         {
-            _byName.Add(info.Name, info);
+            var info = plan.Layout[i];
+            _byName.Add(info.Name, i);
             if (info.IsBuffer)
             {
                 bufferLength = Math.Max(bufferLength, info.Offset + info.Length);
@@ -76,6 +80,9 @@ public abstract partial class NetworkBase : IDisposable
         _buffers = new float[Math.Max(bufferLength, plan.BufferArenaLength)];
         _batchesTracked = new long[batchNorms];
         _frozen = new bool[plan.Layout.Count];
+        _layout = new NetworkLayout(plan.Layout, _frozen);
+        _trainedSteps = new TrainedSteps(plan);
+        _trainedSteps.Update(_frozen);
         ParameterInitializer.Initialize(plan.Layout, _parameters, _buffers, seed);
         Workers = workers;
     }
@@ -95,8 +102,12 @@ public abstract partial class NetworkBase : IDisposable
     /// <summary>Shape of one output sample.</summary>
     public TensorShape OutputShape => _plan.Output;
 
-    /// <summary>Every learned tensor and buffer with its PyTorch name, shape and arena offset.</summary>
-    public IReadOnlyList<ParameterInfo> Layout => _plan.Layout;
+    /// <summary>
+    /// Every learned tensor and buffer with its PyTorch name, shape and arena offset, and which are
+    /// frozen (<see cref="Freeze"/>). Build optimizers over it (<c>new SGD(network.Layout, …)</c>) so
+    /// that they follow the network's freezing.
+    /// </summary>
+    public ITrainableLayout Layout => _layout;
 
     /// <summary>The parameter arena: every learned value, at the offsets of <see cref="Layout"/>.</summary>
     public Span<float> Parameters => _parameters;
@@ -146,6 +157,7 @@ public abstract partial class NetworkBase : IDisposable
             {
                 _contexts[i] = new NetworkContext(
                     _plan,
+                    _trainedSteps,
                     i,
                     _parameters,
                     i == 0 ? Gradients : new float[Gradients.Length],
@@ -159,6 +171,7 @@ public abstract partial class NetworkBase : IDisposable
             _starts = new int[value];
             _counts = new int[value];
             _partialLosses = new float[value];
+            _reducedFinite = new bool[value];
             _hasForward = false;
             _hasLossGradient = false;
         }
@@ -301,7 +314,8 @@ public abstract partial class NetworkBase : IDisposable
 
     /// <summary>
     /// Back-propagates the loss through the network: afterwards <see cref="Gradients"/> holds the
-    /// gradient of the mean loss for every parameter (zero for frozen ones).
+    /// gradient of the mean loss for every parameter (zero for frozen ones, which are not computed;
+    /// backward stops at the first layer that trains when every layer before it is frozen).
     /// </summary>
     /// <exception cref="NonFiniteValueException">A gradient is NaN or infinite; names the first layer, in backward order, that produced one.</exception>
     public void Backward()
@@ -310,21 +324,24 @@ public abstract partial class NetworkBase : IDisposable
         {
             throw new InvalidOperationException("Backward needs a loss: call Forward(…, training: true) and then Loss(…) first.");
         }
+        _hasLossGradient = false;
+        if (!_trainedSteps.Any)
+        {
+            return;
+        }
         Dispatch(Phase.Backward);
+        // One pass over the gradients checks them: the reduction's own when workers share the batch.
+        bool finite;
         if (_contexts.Length > 1)
         {
             Dispatch(Phase.Reduce);
+            finite = Array.TrueForAll(_reducedFinite, static f => f);
         }
-        for (var i = 0; i < _frozen.Length; i++)
+        else
         {
-            if (_frozen[i])
-            {
-                var info = _plan.Layout[i];
-                Gradients.AsSpan(info.Offset, info.Length).Clear();
-            }
+            finite = TrainedGradientsFinite();
         }
-        _hasLossGradient = false;
-        if (!float.IsFinite(TensorPrimitives.MaxMagnitude<float>(Gradients)))
+        if (!finite)
         {
             throw NonFiniteGradient();
         }
@@ -359,7 +376,11 @@ public abstract partial class NetworkBase : IDisposable
     /// <param name="context">The worker's arenas and batch.</param>
     protected abstract void ForwardLayers(NetworkContext context);
 
-    /// <summary>The generated backward pass: from the output gradient to every parameter gradient.</summary>
+    /// <summary>
+    /// The generated backward pass: from the output gradient to every parameter gradient. It must leave
+    /// the gradients of frozen layers untouched (<see cref="NetworkContext.Trains"/>), which the network
+    /// keeps at zero, and may end after <see cref="NetworkContext.FirstTrainedStep"/>.
+    /// </summary>
     /// <param name="context">The worker's arenas and batch.</param>
     protected abstract void BackwardLayers(NetworkContext context);
 
@@ -369,8 +390,8 @@ public abstract partial class NetworkBase : IDisposable
     protected abstract int ScratchLength(int batch);
 
     private ParameterInfo Find(string name) =>
-        _byName.TryGetValue(name, out var info)
-            ? info
+        _byName.TryGetValue(name, out var index)
+            ? _plan.Layout[index]
             : throw new ArgumentException($"No parameter named '{name}'. The network has: {string.Join(", ", _byName.Keys)}.", nameof(name));
 
     private void Split(int batch)
@@ -494,7 +515,10 @@ public abstract partial class NetworkBase : IDisposable
         }
     }
 
-    /// <summary>Worker <paramref name="index"/> sums its share of the gradient arena over all workers, in worker order.</summary>
+    /// <summary>
+    /// Worker <paramref name="index"/> sums its share of the gradient arena over all workers, in worker
+    /// order; the last addition also checks that every sum is finite.
+    /// </summary>
     private void ReduceGradients(int index)
     {
         var length = Gradients.Length;
@@ -502,10 +526,11 @@ public abstract partial class NetworkBase : IDisposable
         var start = (int)((long)length * index / workers);
         var end = (int)((long)length * (index + 1) / workers);
         var total = Gradients.AsSpan(start, end - start);
-        for (var i = 1; i < workers; i++)
+        for (var i = 1; i < workers - 1; i++)
         {
             TensorPrimitives.Add(total, _contexts[i].Gradients.AsSpan(start, end - start), total);
         }
+        _reducedFinite[index] = TensorOps.AddInPlaceFinite(total, _contexts[workers - 1].Gradients.AsSpan(start, end - start));
     }
 
     private void AverageBuffers(int batch)

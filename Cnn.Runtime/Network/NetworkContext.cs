@@ -13,6 +13,7 @@ namespace Cnn.Runtime.Network;
 public sealed class NetworkContext
 {
     private readonly NetworkPlan _plan;
+    private readonly TrainedSteps _trainedSteps;
     private float[] _activations = Array.Empty<float>();
     private float[] _activationGradients = Array.Empty<float>();
     private float[] _scratch = Array.Empty<float>();
@@ -22,9 +23,10 @@ public sealed class NetworkContext
     private SingleSampleLayers.Conv? _convParts;
     private SingleSampleLayers.Dense? _denseParts;
 
-    internal NetworkContext(NetworkPlan plan, int index, float[] parameters, float[] gradients, float[] buffers, ulong seed)
+    internal NetworkContext(NetworkPlan plan, TrainedSteps trainedSteps, int index, float[] parameters, float[] gradients, float[] buffers, ulong seed)
     {
         _plan = plan;
+        _trainedSteps = trainedSteps;
         Index = index;
         Parameters = parameters;
         Gradients = gradients;
@@ -65,6 +67,28 @@ public sealed class NetworkContext
 
     /// <summary>Index in the whole batch of this worker's first sample.</summary>
     public int FirstSample { get; internal set; }
+
+    /// <summary>
+    /// The first step (index in <see cref="NetworkPlan.Layers"/>, forward order) whose parameters train.
+    /// Every step before it is frozen or has no parameters, so no gradient is needed there: the
+    /// backward pass ends with this step.
+    /// </summary>
+    public int FirstTrainedStep => _trainedSteps.First;
+
+    /// <summary>Whether the parameters of <paramref name="step"/> train; false when the layer is frozen (its gradients are not computed).</summary>
+    /// <param name="step">Index in <see cref="NetworkPlan.Layers"/>.</param>
+    /// <returns>True when backward must compute the step's parameter gradients.</returns>
+    public bool Trains(int step) => _trainedSteps[step];
+
+    /// <summary>
+    /// How a step delivers the gradient of an input that step <paramref name="producer"/> computed:
+    /// <paramref name="mode"/>, or <see cref="InputGradient.None"/> when the producer comes before
+    /// <see cref="FirstTrainedStep"/> (nothing there or upstream trains, so nothing reads it).
+    /// </summary>
+    /// <param name="producer">The step that wrote the input.</param>
+    /// <param name="mode">The mode the generator chose (write or accumulate).</param>
+    /// <returns>The mode to use in this pass.</returns>
+    public InputGradient InputMode(int producer, InputGradient mode) => producer < _trainedSteps.First ? InputGradient.None : mode;
 
     /// <summary>Scratch for kernels, at least the network's scratch length for <see cref="Batch"/>.</summary>
     public Span<float> Scratch => _scratch;

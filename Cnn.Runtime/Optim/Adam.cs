@@ -51,11 +51,11 @@ public sealed class Adam : Optimizer
     public bool AmsGrad => _settings.AmsGrad;
 
     /// <inheritdoc/>
-    protected override void Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         var l2 = DecaysWeight(tensor) ? WeightDecay : 0;
         var coefficients = _settings.Coefficients(LearningRate, step, l2, decoupledDecay: 0);
-        AdamKernel.Update(
+        return AdamKernel.Update(
             parameters,
             gradients,
             _expAvg.AsSpan(tensor.Offset, tensor.Length),

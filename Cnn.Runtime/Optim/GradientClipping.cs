@@ -7,7 +7,8 @@ namespace Cnn.Runtime.Optim;
 
 /// <summary>
 /// Gradient clipping over a gradient arena, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_.
-/// Buffers and frozen layers (which in PyTorch have no gradient) take no part.
+/// Buffers and the tensors a network's <see cref="ITrainableLayout"/> holds frozen (which in PyTorch
+/// have no gradient) take no part.
 /// </summary>
 public static class GradientClipping
 {
@@ -16,24 +17,23 @@ public static class GradientClipping
     /// tensor's gradient viewed as one vector (the norm of the per-tensor norms).
     /// </summary>
     /// <param name="gradients">The gradient arena, scaled in place.</param>
-    /// <param name="layout">The network's tensors.</param>
+    /// <param name="layout">The network's tensors (its <see cref="ITrainableLayout"/> to leave frozen ones out).</param>
     /// <param name="maxNorm">The largest norm allowed.</param>
     /// <param name="normType">The p of the p-norm: 1, 2 or <see cref="double.PositiveInfinity"/>.</param>
-    /// <param name="frozen">Layers to leave out, or null.</param>
     /// <returns>The total norm before clipping.</returns>
     /// <remarks>
     /// As in PyTorch (without <c>error_if_nonfinite</c>), a NaN or infinite norm scales every
     /// gradient to NaN: run <see cref="NonFiniteScan"/> first to name the tensor at fault.
     /// </remarks>
-    public static float ClipByNorm(Span<float> gradients, IReadOnlyList<ParameterInfo> layout, float maxNorm, double normType = 2, FrozenLayers? frozen = null)
+    public static float ClipByNorm(Span<float> gradients, IReadOnlyList<ParameterInfo> layout, float maxNorm, double normType = 2)
     {
-        var total = Norm(gradients, layout, normType, frozen);
+        var total = Norm(gradients, layout, normType);
         // PyTorch's order: the coefficient is computed in float, clamped, and applied even when it is 1.
         var coefficient = MathF.Min(maxNorm / (total + 1e-6f), 1f);
         for (var t = 0; t < layout.Count; t++)
         {
             var tensor = layout[t];
-            if (!Trains(tensor, frozen))
+            if (!Trains(layout, t))
             {
                 continue;
             }
@@ -45,10 +45,9 @@ public static class GradientClipping
 
     /// <summary>Clamps every gradient into [−<paramref name="clipValue"/>, <paramref name="clipValue"/>] (NaN stays NaN).</summary>
     /// <param name="gradients">The gradient arena, clamped in place.</param>
-    /// <param name="layout">The network's tensors.</param>
+    /// <param name="layout">The network's tensors (its <see cref="ITrainableLayout"/> to leave frozen ones out).</param>
     /// <param name="clipValue">The largest magnitude allowed (≥ 0).</param>
-    /// <param name="frozen">Layers to leave out, or null.</param>
-    public static void ClipByValue(Span<float> gradients, IReadOnlyList<ParameterInfo> layout, float clipValue, FrozenLayers? frozen = null)
+    public static void ClipByValue(Span<float> gradients, IReadOnlyList<ParameterInfo> layout, float clipValue)
     {
         if (!(clipValue >= 0))
         {
@@ -58,7 +57,7 @@ public static class GradientClipping
         for (var t = 0; t < layout.Count; t++)
         {
             var tensor = layout[t];
-            if (!Trains(tensor, frozen))
+            if (!Trains(layout, t))
             {
                 continue;
             }
@@ -69,10 +68,9 @@ public static class GradientClipping
 
     /// <summary>The p-norm of all trained tensors' gradients viewed as one vector, as clip_grad_norm_ computes it.</summary>
     /// <param name="gradients">The gradient arena.</param>
-    /// <param name="layout">The network's tensors.</param>
+    /// <param name="layout">The network's tensors (its <see cref="ITrainableLayout"/> to leave frozen ones out).</param>
     /// <param name="normType">1, 2 or <see cref="double.PositiveInfinity"/>.</param>
-    /// <param name="frozen">Layers to leave out, or null.</param>
-    public static float Norm(ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout, double normType = 2, FrozenLayers? frozen = null)
+    public static float Norm(ReadOnlySpan<float> gradients, IReadOnlyList<ParameterInfo> layout, double normType = 2)
     {
         if (normType is not (1 or 2 or double.PositiveInfinity))
         {
@@ -84,7 +82,7 @@ public static class GradientClipping
         for (var t = 0; t < layout.Count; t++)
         {
             var tensor = layout[t];
-            if (!Trains(tensor, frozen))
+            if (!Trains(layout, t))
             {
                 continue;
             }
@@ -107,6 +105,6 @@ public static class GradientClipping
         return (float)(normType == 2 ? Math.Sqrt(total) : total);
     }
 
-    private static bool Trains(ParameterInfo tensor, FrozenLayers? frozen) =>
-        !tensor.IsBuffer && (frozen is null || !frozen.Freezes(tensor.Layer));
+    private static bool Trains(IReadOnlyList<ParameterInfo> layout, int index) =>
+        !layout[index].IsBuffer && !(layout is ITrainableLayout trainable && trainable.IsFrozen(index));
 }

@@ -9,8 +9,10 @@ namespace Cnn.Runtime.Optim;
 /// A first-order optimizer over a generated network's arenas: <see cref="Step"/> reads the gradient
 /// arena and updates the parameter arena in place, tensor by tensor, at the offsets the network's
 /// <see cref="ParameterInfo"/> layout gives. Buffers (running statistics) live in another arena and
-/// are skipped; tensors of <see cref="FrozenLayers"/> are left untouched. State arrays are allocated
-/// once, at construction, so a step allocates nothing.
+/// are skipped. Built over a network's <see cref="Network.NetworkBase.Layout"/>, it follows the
+/// network's freezing: a frozen tensor is not updated, decayed or given momentum, and its state does
+/// not advance (PyTorch's <c>requires_grad = False</c>). State arrays are allocated once, at
+/// construction, so a step allocates nothing.
 /// </summary>
 /// <remarks>
 /// The arithmetic follows PyTorch 1.13's single-tensor implementations operation by operation
@@ -20,21 +22,29 @@ namespace Cnn.Runtime.Optim;
 public abstract class Optimizer
 {
     private readonly ParameterInfo[] _tensors;
+    private readonly int[] _layoutIndices;
+    private readonly ITrainableLayout? _freezing;
     private readonly long[] _tensorSteps;
     private readonly List<(string Name, float[] Values)> _state = [];
     private double _learningRate;
 
     /// <summary>Creates an optimizer over the trainable tensors of <paramref name="layout"/>.</summary>
-    /// <param name="layout">The network's tensors; buffers among them are ignored.</param>
+    /// <param name="layout">The network's tensors (<see cref="Network.NetworkBase.Layout"/>, whose frozen tensors it skips); buffers among them are ignored.</param>
     /// <param name="learningRate">The initial learning rate (≥ 0).</param>
     protected Optimizer(IReadOnlyList<ParameterInfo> layout, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        _tensors = layout.Where(t => !t.IsBuffer).ToArray();
+        Layout = layout;
+        _freezing = layout as ITrainableLayout;
+        _layoutIndices = Enumerable.Range(0, layout.Count).Where(i => !layout[i].IsBuffer).ToArray();
+        _tensors = _layoutIndices.Select(i => layout[i]).ToArray();
         ArenaLength = CheckedArenaLength(_tensors);
         _tensorSteps = new long[_tensors.Length];
         LearningRate = learningRate;
     }
+
+    /// <summary>The layout the optimizer was built over.</summary>
+    public IReadOnlyList<ParameterInfo> Layout { get; }
 
     /// <summary>The trainable tensors, in layout order.</summary>
     public IReadOnlyList<ParameterInfo> Tensors => _tensors;
@@ -62,9 +72,6 @@ public abstract class Optimizer
     /// </summary>
     public double? InitialLearningRate { get; set; }
 
-    /// <summary>Layers kept out of training; edit at any time (between steps) to freeze or unfreeze.</summary>
-    public FrozenLayers FrozenLayers { get; } = new();
-
     /// <summary>
     /// Whether weight decay applies to a tensor. PyTorch decays every parameter; set
     /// <c>t =&gt; t.IsWeight</c> to leave biases and BatchNorm out, as two parameter groups would.
@@ -80,7 +87,13 @@ public abstract class Optimizer
     /// <summary>The live state arrays under PyTorch's names, each <see cref="ArenaLength"/> long, at the parameters' offsets.</summary>
     public IReadOnlyList<(string Name, float[] Values)> State => _state;
 
-    /// <summary>Updates <paramref name="parameters"/> from <paramref name="gradients"/> (same offsets), skipping frozen layers.</summary>
+    /// <summary>
+    /// Updates <paramref name="parameters"/> from <paramref name="gradients"/> (same offsets), skipping
+    /// tensors the layout holds frozen. Each update kernel checks its results are finite as it writes
+    /// them (no second pass over the parameters); if one is not, the whole step is still applied, so
+    /// the state stays consistent, and then reported.
+    /// </summary>
+    /// <exception cref="NonFiniteException">The step made a parameter NaN or infinite (too large a learning rate, or an overflow); names the first such tensor, in layout order, and element.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length < ArenaLength || gradients.Length < ArenaLength)
@@ -88,15 +101,27 @@ public abstract class Optimizer
             throw new ArgumentException($"The layout needs arenas of at least {ArenaLength} values; got {parameters.Length} parameters and {gradients.Length} gradients.");
         }
         StepCount++;
+        var firstNonFinite = -1;
         for (var i = 0; i < _tensors.Length; i++)
         {
             var tensor = _tensors[i];
-            if (FrozenLayers.Freezes(tensor.Layer))
+            if (_freezing is not null && _freezing.IsFrozen(_layoutIndices[i]))
             {
                 continue;
             }
             _tensorSteps[i]++;
-            Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+            var finite = Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+            if (!finite && firstNonFinite < 0)
+            {
+                firstNonFinite = i;
+            }
+        }
+        if (firstNonFinite >= 0)
+        {
+            var tensor = _tensors[firstNonFinite];
+            var values = parameters.Slice(tensor.Offset, tensor.Length);
+            var index = NonFiniteScan.FirstIndex(values);
+            throw new NonFiniteException(new NonFiniteValue(tensor, index, values[index]), NonFiniteArena.Parameters, StepCount);
         }
     }
 
@@ -149,7 +174,8 @@ public abstract class Optimizer
     /// <param name="parameters">The tensor's values.</param>
     /// <param name="gradients">Its gradient.</param>
     /// <param name="step">How many steps have updated this tensor, this one included (1 on its first).</param>
-    protected abstract void Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <returns>Whether every updated value is finite (checked while writing it, not by a second pass).</returns>
+    protected abstract bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
 
     /// <summary>Allocates a zeroed, arena-sized state array under a PyTorch state name (constructors only).</summary>
     protected float[] AddState(string name)

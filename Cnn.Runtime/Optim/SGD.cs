@@ -52,7 +52,7 @@ public sealed class SGD : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         var coefficients = new SgdCoefficients(
             NegativeLearningRate: (float)-LearningRate,
@@ -62,6 +62,6 @@ public sealed class SGD : Optimizer
             FirstStep: step == 1,
             Nesterov: Nesterov);
         var buffer = Momentum != 0 ? _momentumBuffer.AsSpan(tensor.Offset, tensor.Length) : Span<float>.Empty;
-        SgdKernel.Update(parameters, gradients, buffer, coefficients);
+        return SgdKernel.Update(parameters, gradients, buffer, coefficients);
     }
 }

@@ -18,8 +18,10 @@ namespace Cnn.Runtime.Training;
 /// bit, as one never interrupted.
 /// </summary>
 /// <remarks>
-/// After the first batch the loop allocates nothing per step: batches are filled into one buffer,
-/// the network and optimizer work in their arenas, metrics count in place.
+/// <para>Layers frozen on the network (<see cref="NetworkBase.Freeze"/>) stay fixed; a callback may
+/// freeze or unfreeze between batches or epochs (fine-tuning in stages), effective at the next step.</para>
+/// <para>After the first batch the loop allocates nothing per step: batches are filled into one buffer,
+/// the network and optimizer work in their arenas, metrics count in place.</para>
 /// </remarks>
 public sealed partial class Trainer
 {
@@ -31,7 +33,7 @@ public sealed partial class Trainer
 
     /// <summary>A trainer for <paramref name="network"/> with <paramref name="optimizer"/> and an optional per-epoch schedule of it.</summary>
     /// <param name="network">The network; its weights are trained in place.</param>
-    /// <param name="optimizer">An optimizer over the network's layout.</param>
+    /// <param name="optimizer">An optimizer built over <paramref name="network"/>'s <see cref="NetworkBase.Layout"/>, so it follows the network's freezing.</param>
     /// <param name="schedule">A learning-rate schedule attached to <paramref name="optimizer"/>, or null.</param>
     public Trainer(NetworkBase network, Optimizer optimizer, ILearningRateSchedule? schedule = null)
     {
@@ -41,9 +43,9 @@ public sealed partial class Trainer
         {
             throw new ArgumentException("The schedule is attached to another optimizer.", nameof(schedule));
         }
-        if (optimizer.ArenaLength > network.Gradients.Length)
+        if (!ReferenceEquals(optimizer.Layout, network.Layout))
         {
-            throw new ArgumentException($"The optimizer was built for a layout of {optimizer.ArenaLength} values; the network has {network.Gradients.Length}.", nameof(optimizer));
+            throw new ArgumentException("The optimizer must be built over this network's Layout (new SGD(network.Layout, …)): that is how it skips the layers the network freezes.", nameof(optimizer));
         }
         Network = network;
         Optimizer = optimizer;
@@ -125,13 +127,11 @@ public sealed partial class Trainer
             Restore(checkpoint, loader, options, history, early, run);
             history.StoppedEarly = early?.ShouldStop == true;
         }
-        ApplyFreezing(initial: true);
         var batch = loader.CreateBatch();
         var stopwatch = new Stopwatch();
         while (run.EpochsCompleted < options.Epochs && !history.StoppedEarly)
         {
             var epoch = run.EpochsCompleted + 1;
-            ApplyFreezing(initial: false);
             if (run.BatchesDone == 0)
             {
                 _trainMetrics.Reset();
@@ -219,7 +219,12 @@ public sealed partial class Trainer
         return history;
     }
 
-    /// <summary>One training step on <paramref name="batch"/>: forward, metrics, loss, backward, clipping, update, checks.</summary>
+    /// <summary>
+    /// One training step on <paramref name="batch"/>: forward, metrics, loss, backward, clipping, update.
+    /// A NaN or infinity is caught where it appears, naming the first layer at fault: the loss (the
+    /// first layer, in forward order, whose output is not finite), the gradients (the first layer in
+    /// backward order) or the update (the first tensor the optimizer made non-finite).
+    /// </summary>
     private double Step(Batch batch, int epoch, int batchIndex, TrainingOptions options)
     {
         var layout = Network.Layout;
@@ -238,17 +243,21 @@ public sealed partial class Trainer
         _trainMetrics.Loss.Add(loss, batch.Count);
         if (options.ClipGradientValue is { } value)
         {
-            GradientClipping.ClipByValue(Network.Gradients, layout, value, Optimizer.FrozenLayers);
+            GradientClipping.ClipByValue(Network.Gradients, layout, value);
         }
         if (options.ClipGradientNorm is { } norm)
         {
-            GradientClipping.ClipByNorm(Network.Gradients, layout, norm, frozen: Optimizer.FrozenLayers);
+            GradientClipping.ClipByNorm(Network.Gradients, layout, norm);
         }
-        Optimizer.Step(Network.Parameters, Network.Gradients);
-        if (NonFiniteScan.FindFirst(Network.Parameters, layout, NonFiniteArena.Parameters, Optimizer.FrozenLayers) is { } bad)
+        try
         {
-            var error = new NonFiniteException(bad, NonFiniteArena.Parameters, Optimizer.StepCount);
-            throw new TrainingDivergedException(epoch, batchIndex, error.Layer, error);
+            // The update kernels check the new parameters as they write them: with the gradient
+            // check in Backward and the loss check in Loss, one pass over memory per step.
+            Optimizer.Step(Network.Parameters, Network.Gradients);
+        }
+        catch (NonFiniteException e)
+        {
+            throw new TrainingDivergedException(epoch, batchIndex, e.Layer, e);
         }
         return loss;
     }

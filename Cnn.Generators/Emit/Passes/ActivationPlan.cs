@@ -15,6 +15,7 @@ namespace Cnn.Generators.Emit.Passes;
 internal sealed class ActivationPlan
 {
     private readonly List<PassStep> _steps = new();
+    private readonly Dictionary<int, int> _producers = new();
     private int _nextId;
     private int _floats;
     private int _indices;
@@ -36,6 +37,9 @@ internal sealed class ActivationPlan
 
     /// <summary>The training output's slot: the logits before a trailing Softmax, else <see cref="Output"/>.</summary>
     public Slot TrainingOutput { get; private set; } = null!;
+
+    /// <summary>The index of the step that writes <paramref name="slot"/>, or -1 for the network's input.</summary>
+    public int ProducerOf(Slot slot) => _producers.TryGetValue(slot.Id, out var step) ? step : -1;
 
     /// <summary>Floats of the activation arena per sample.</summary>
     public int FloatsPerSample => _floats;
@@ -116,6 +120,7 @@ internal sealed class ActivationPlan
             _state = checked(_state + 2 * layer.In.C);
             batchNorm = _batchNorms++;
         }
+        _producers.Add(output.Id, _steps.Count);
         _steps.Add(new PassStep(
             _steps.Count, layer, operation, inputs, output, aux, indexOffset, stateOffset, batchNorm,
             new GradientMode[inputs.Length], TrainingSkips: false));

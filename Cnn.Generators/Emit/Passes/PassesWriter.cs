@@ -21,7 +21,7 @@ internal static class PassesWriter
     public static void Write(CodeWriter writer, EmitContext context)
     {
         var plan = ActivationPlan.Of(context.Network);
-        var steps = new StepWriter(context.Parameters);
+        var steps = new StepWriter(context.Parameters, plan);
         WriteConstructor(writer, context);
         writer.Line();
         WritePlan(writer, context, plan);
@@ -55,6 +55,7 @@ internal static class PassesWriter
         writer.Line();
         writer.Doc("inheritdoc");
         writer.Line($"protected override void BackwardLayers({Context} context)").Open();
+        var lastInBackward = plan.Steps.FirstOrDefault(s => s.HasBackward)?.Index ?? -1;
         for (var i = plan.Steps.Count - 1; i >= 0; i--)
         {
             var step = plan.Steps[i];
@@ -64,6 +65,11 @@ internal static class PassesWriter
                 foreach (var line in steps.Backward(step))
                 {
                     writer.Line(line);
+                }
+                if (step.HasParameters && step.Index != lastInBackward)
+                {
+                    // Everything before the first step that trains is frozen or parameter-free: no gradient is needed there.
+                    writer.Line($"if (context.FirstTrainedStep == {Literals.Int(step.Index)}) return;");
                 }
             }
         }
@@ -143,8 +149,13 @@ internal static class PassesWriter
     private sealed class StepWriter
     {
         private readonly ParameterPlan _parameters;
+        private readonly ActivationPlan _plan;
 
-        public StepWriter(ParameterPlan parameters) => _parameters = parameters;
+        public StepWriter(ParameterPlan parameters, ActivationPlan plan)
+        {
+            _parameters = parameters;
+            _plan = plan;
+        }
 
         public static string GeometryName(PassStep step) => "Step" + Literals.Int(step.Index) + "Geometry";
 
@@ -204,17 +215,18 @@ internal static class PassesWriter
             var x = step.Inputs[0];
             var y = step.Output;
             var g = GeometryName(step);
-            var mode = ModeOf(step.InputModes[0]);
+            var mode = ModeOf(step, 0);
+            var trains = $"context.Trains({Literals.Int(step.Index)})";
             switch (step.Operation)
             {
                 case StepOperation.Conv:
-                    yield return Call("ConvBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    yield return Call("ConvBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
                     break;
                 case StepOperation.ConvTranspose:
-                    yield return Call("ConvTransposeBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    yield return Call("ConvTransposeBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
                     break;
                 case StepOperation.Dense:
-                    yield return Call("DenseBackward", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer), mode);
+                    yield return Call("DenseBackward", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
                     break;
                 case StepOperation.MaxPool:
                     yield return Call("MaxPoolBackward", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset), mode);
@@ -227,7 +239,7 @@ internal static class PassesWriter
                     break;
                 case StepOperation.BatchNorm:
                     yield return Call("BatchNormBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
-                        Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), mode);
+                        Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), trains, mode);
                     break;
                 case StepOperation.Dropout:
                     yield return Call("DropoutBackward", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), mode);
@@ -242,7 +254,7 @@ internal static class PassesWriter
                     yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
                     break;
                 case StepOperation.Add:
-                    yield return Call("AddBackward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step.InputModes[1]));
+                    yield return Call("AddBackward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step, 1));
                     break;
                 case StepOperation.Concat:
                     var branches = ConcatBranches(step);
@@ -251,7 +263,7 @@ internal static class PassesWriter
                         if (step.InputModes[i] != GradientMode.None)
                         {
                             var b = branches[i];
-                            yield return Call("ConcatBranchBackward", Ints(Plane(layer.Out), layer.Out.C, y.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels), ModeOf(step.InputModes[i]));
+                            yield return Call("ConcatBranchBackward", Ints(Plane(layer.Out), layer.Out.C, y.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels), ModeOf(step, i));
                         }
                     }
                     break;
@@ -300,7 +312,18 @@ internal static class PassesWriter
 
         private static int Plane(Shape shape) => shape.H * shape.W;
 
-        private static string ModeOf(GradientMode mode) => $"{Mode}.{mode}";
+        /// <summary>
+        /// How input <paramref name="k"/> receives its gradient: the generator's mode, passed through
+        /// <c>context.InputMode</c> so that it becomes None at run time when the input's producer comes
+        /// before the first step that trains (everything there frozen).
+        /// </summary>
+        private string ModeOf(PassStep step, int k)
+        {
+            var mode = step.InputModes[k];
+            return mode == GradientMode.None
+                ? $"{Mode}.None"
+                : $"context.InputMode({Literals.Int(_plan.ProducerOf(step.Inputs[k]))}, {Mode}.{mode})";
+        }
 
         private static string Ints(params int[] values) => string.Join(", ", values.Select(Literals.Int));
 

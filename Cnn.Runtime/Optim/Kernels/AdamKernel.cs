@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Optim.Kernels;
 
@@ -25,11 +26,13 @@ internal readonly record struct AdamCoefficients(
 /// p = p − (lr / (1 − β₁ᵗ))·m / (√v̂ / √(1 − β₂ᵗ) + ε).
 /// Operations are ordered and fused as PyTorch 1.13's CPU build evaluates them (<c>add</c> with
 /// alpha and <c>addcmul</c> fuse their last multiply-add; <c>addcdiv</c> multiplies, divides, then
-/// adds), scalar tail included: results match PyTorch's bit for bit.
+/// adds), scalar tail included: results match PyTorch's bit for bit. The pass also checks, in
+/// registers, that every new parameter is finite.
 /// </summary>
 internal static class AdamKernel
 {
-    public static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> expAvg, Span<float> expAvgSq, Span<float> maxExpAvgSq, in AdamCoefficients c)
+    /// <returns>Whether every updated parameter is finite.</returns>
+    public static bool Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> expAvg, Span<float> expAvgSq, Span<float> maxExpAvgSq, in AdamCoefficients c)
     {
         ref var p = ref MemoryMarshal.GetReference(parameters);
         ref var g = ref MemoryMarshal.GetReference(gradients);
@@ -40,6 +43,7 @@ internal static class AdamKernel
         var decays = c.L2Decay != 0;
         var n = (nuint)parameters.Length;
         nuint i = 0;
+        var finite = true;
         if (Vector512.IsHardwareAccelerated)
         {
             var factor = Vector512.Create(c.DecoupledFactor);
@@ -51,6 +55,7 @@ internal static class AdamKernel
             var correction2 = Vector512.Create(c.BiasCorrection2Sqrt);
             var epsilon = Vector512.Create(c.Epsilon);
             var stepSize = Vector512.Create(c.NegativeStepSize);
+            var allFinite = Vector512<int>.AllBitsSet;
             for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
             {
                 var w = Vector512.LoadUnsafe(ref p, i);
@@ -73,8 +78,11 @@ internal static class AdamKernel
                     square.StoreUnsafe(ref vMax, i);
                 }
                 var denominator = Vector512.Sqrt(square) / correction2 + epsilon;
-                (w + stepSize * mean / denominator).StoreUnsafe(ref p, i);
+                var updated = w + stepSize * mean / denominator;
+                updated.StoreUnsafe(ref p, i);
+                allFinite &= FiniteCheck.Lanes(updated);
             }
+            finite &= Vector512.EqualsAll(allFinite, Vector512<int>.AllBitsSet);
         }
         if (Vector256.IsHardwareAccelerated)
         {
@@ -87,6 +95,7 @@ internal static class AdamKernel
             var correction2 = Vector256.Create(c.BiasCorrection2Sqrt);
             var epsilon = Vector256.Create(c.Epsilon);
             var stepSize = Vector256.Create(c.NegativeStepSize);
+            var allFinite = Vector256<int>.AllBitsSet;
             for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
             {
                 var w = Vector256.LoadUnsafe(ref p, i);
@@ -109,8 +118,11 @@ internal static class AdamKernel
                     square.StoreUnsafe(ref vMax, i);
                 }
                 var denominator = Vector256.Sqrt(square) / correction2 + epsilon;
-                (w + stepSize * mean / denominator).StoreUnsafe(ref p, i);
+                var updated = w + stepSize * mean / denominator;
+                updated.StoreUnsafe(ref p, i);
+                allFinite &= FiniteCheck.Lanes(updated);
             }
+            finite &= Vector256.EqualsAll(allFinite, Vector256<int>.AllBitsSet);
         }
         for (; i < n; i++)
         {
@@ -134,7 +146,10 @@ internal static class AdamKernel
                 maxExpAvgSq[(int)i] = square;
             }
             var denominator = MathF.Sqrt(square) / c.BiasCorrection2Sqrt + c.Epsilon;
-            parameters[(int)i] = w + c.NegativeStepSize * mean / denominator;
+            var updated = w + c.NegativeStepSize * mean / denominator;
+            parameters[(int)i] = updated;
+            finite &= float.IsFinite(updated);
         }
+        return finite;
     }
 }

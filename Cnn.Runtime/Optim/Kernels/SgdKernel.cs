@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Optim.Kernels;
 
@@ -18,12 +19,15 @@ internal readonly record struct SgdCoefficients(float NegativeLearningRate, floa
 /// d = g + λp; b = first ? d : μb + (1 − dampening)d; d = nesterov ? d + μb : b; p = p − lr·d.
 /// Each multiply-add is a fused one, as ATen's vectorized <c>add(alpha)</c> is, and the scalar
 /// tail fuses the same way, so a value's result does not depend on where it sits in the tensor,
-/// and results match PyTorch's bit for bit.
+/// and results match PyTorch's bit for bit. The pass also checks that every new parameter is finite,
+/// in registers, so a diverging step costs no separate scan of the parameters.
 /// </summary>
 internal static class SgdKernel
 {
-    public static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> momentumBuffer, in SgdCoefficients c)
+    /// <returns>Whether every updated parameter is finite.</returns>
+    public static bool Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> momentumBuffer, in SgdCoefficients c)
     {
+        var finite = true;
         ref var p = ref MemoryMarshal.GetReference(parameters);
         ref var g = ref MemoryMarshal.GetReference(gradients);
         ref var b = ref MemoryMarshal.GetReference(momentumBuffer);
@@ -37,6 +41,7 @@ internal static class SgdKernel
             var decay = Vector512.Create(c.WeightDecay);
             var momentum = Vector512.Create(c.Momentum);
             var keep = Vector512.Create(c.Keep);
+            var allFinite = Vector512<int>.AllBitsSet;
             for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
             {
                 var w = Vector512.LoadUnsafe(ref p, i);
@@ -51,8 +56,11 @@ internal static class SgdKernel
                     buffer.StoreUnsafe(ref b, i);
                     d = c.Nesterov ? Vector512.FusedMultiplyAdd(buffer, momentum, d) : buffer;
                 }
-                Vector512.FusedMultiplyAdd(d, lr, w).StoreUnsafe(ref p, i);
+                var updated = Vector512.FusedMultiplyAdd(d, lr, w);
+                updated.StoreUnsafe(ref p, i);
+                allFinite &= FiniteCheck.Lanes(updated);
             }
+            finite &= Vector512.EqualsAll(allFinite, Vector512<int>.AllBitsSet);
         }
         if (Vector256.IsHardwareAccelerated)
         {
@@ -60,6 +68,7 @@ internal static class SgdKernel
             var decay = Vector256.Create(c.WeightDecay);
             var momentum = Vector256.Create(c.Momentum);
             var keep = Vector256.Create(c.Keep);
+            var allFinite = Vector256<int>.AllBitsSet;
             for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
             {
                 var w = Vector256.LoadUnsafe(ref p, i);
@@ -74,8 +83,11 @@ internal static class SgdKernel
                     buffer.StoreUnsafe(ref b, i);
                     d = c.Nesterov ? Vector256.FusedMultiplyAdd(buffer, momentum, d) : buffer;
                 }
-                Vector256.FusedMultiplyAdd(d, lr, w).StoreUnsafe(ref p, i);
+                var updated = Vector256.FusedMultiplyAdd(d, lr, w);
+                updated.StoreUnsafe(ref p, i);
+                allFinite &= FiniteCheck.Lanes(updated);
             }
+            finite &= Vector256.EqualsAll(allFinite, Vector256<int>.AllBitsSet);
         }
         for (; i < n; i++)
         {
@@ -91,7 +103,10 @@ internal static class SgdKernel
                 momentumBuffer[(int)i] = buffer;
                 d = c.Nesterov ? MathF.FusedMultiplyAdd(buffer, c.Momentum, d) : buffer;
             }
-            parameters[(int)i] = MathF.FusedMultiplyAdd(d, c.NegativeLearningRate, w);
+            var updated = MathF.FusedMultiplyAdd(d, c.NegativeLearningRate, w);
+            parameters[(int)i] = updated;
+            finite &= float.IsFinite(updated);
         }
+        return finite;
     }
 }

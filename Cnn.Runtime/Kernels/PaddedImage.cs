@@ -1,0 +1,261 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// A convolution's group input copied once into zero-padded planes, split by stride phase: phase (a, b) holds
+/// <c>xpad[c, s·u + a, s·v + b]</c> in planes of Hs × Ws = ⌈(H + 2p)/s⌉ × ⌈(W + 2p)/s⌉ (stride 1: one phase, the
+/// padded image itself). Indexing the output by <c>q = oh·Ws + ow</c> (ow up to Ws, the columns past W′ being
+/// computed and discarded), the lowered matrix becomes a set of shifts:
+/// <c>col[(c·k + i)·k + j, q] = xs[Offset(c, i, j) + q]</c> with
+/// <c>Offset = phase(i·d mod s, j·d mod s) + c·Hs·Ws + ⌊i·d/s⌋·Ws + ⌊j·d/s⌋</c>. Every row of col is then a contiguous
+/// slice, so the GEMM reads it in place (<see cref="ShiftedRows"/>) or packs it with plain copies.
+/// Layout in scratch: the row offsets (ints), then the phase planes followed by zeroed slack for the
+/// discarded columns' reads past the last plane.
+/// </summary>
+internal readonly unsafe struct PaddedImage
+{
+    private readonly int _inWidth;
+    private readonly int _inHeight;
+    private readonly int _pad;
+    private readonly int _stride;
+    private readonly int _usedPhases;
+
+    /// <summary>Lays the image over <paramref name="work"/>, zeroes it and fills the row offsets.</summary>
+    internal PaddedImage(in ConvGeometry g, float* work)
+    {
+        _inWidth = g.InWidth;
+        _inHeight = g.InHeight;
+        _pad = g.Pad;
+        _stride = g.Stride;
+        Channels = g.GroupInChannels;
+        Width = PhaseWidth(g);
+        Plane = PhaseHeight(g) * Width;
+        Positions = g.OutHeight * Width;
+        Offsets = (int*)work;
+        Data = work + RoundUp(g.PatchLength);
+        var area = g.Kernel * g.Kernel;
+        for (var row = 0; row < g.PatchLength; row++)
+        {
+            int c = row / area, i = row % area / g.Kernel * g.Dilation, j = row % g.Kernel * g.Dilation;
+            var phase = (i % g.Stride * g.Stride) + (j % g.Stride);
+            _usedPhases |= 1 << phase;
+            Offsets[row] = (phase * Channels * Plane) + (c * Plane) + (i / g.Stride * Width) + (j / g.Stride);
+        }
+        new Span<float>(Data, DataLength(g)).Clear();
+    }
+
+    /// <summary>Phase plane width Ws: output positions per output row.</summary>
+    internal int Width { get; }
+
+    /// <summary>Floats per phase plane, Hs·Ws.</summary>
+    internal int Plane { get; }
+
+    /// <summary>Output positions in phase-width indexing, H′·Ws: the GEMM's N (forward) or K (weight gradient).</summary>
+    internal int Positions { get; }
+
+    /// <summary>Input channels of the group.</summary>
+    internal int Channels { get; }
+
+    /// <summary>Offset of each lowered row (c, i, j) into <see cref="Data"/>.</summary>
+    internal int* Offsets { get; }
+
+    /// <summary>The phase planes.</summary>
+    internal float* Data { get; }
+
+    /// <summary>Floats of scratch the image of <paramref name="g"/> needs (offsets included).</summary>
+    internal static int ScratchLength(in ConvGeometry g) => RoundUp(g.PatchLength) + DataLength(g);
+
+    /// <summary>Output positions H′·Ws of <paramref name="g"/> in phase-width indexing.</summary>
+    internal static int PositionsOf(in ConvGeometry g) => g.OutHeight * PhaseWidth(g);
+
+    /// <summary>Copies one group of one sample, [icg, H, W], into the phase planes the kernel reads (padding stays zero).</summary>
+    internal void Fill(float* x)
+    {
+        if (_stride == 1)
+        {
+            for (var c = 0; c < Channels; c++)
+            {
+                var target = Data + (c * Plane) + (_pad * Width) + _pad;
+                var source = x + (c * _inHeight * _inWidth);
+                for (var h = 0; h < _inHeight; h++, target += Width, source += _inWidth)
+                {
+                    new ReadOnlySpan<float>(source, _inWidth).CopyTo(new Span<float>(target, _inWidth));
+                }
+            }
+            return;
+        }
+        for (var phase = 0; phase < _stride * _stride; phase++)
+        {
+            if ((_usedPhases & (1 << phase)) != 0)
+            {
+                FillPhase(x, phase / _stride, phase % _stride, Data + (phase * Channels * Plane));
+            }
+        }
+    }
+
+    /// <summary>Phase (a, b): target[c, u, v] = x[c, s·u + a − p, s·v + b − p] where that lies inside the input.</summary>
+    private void FillPhase(float* x, int a, int b, float* target)
+    {
+        // Columns v with 0 ≤ s·v + b − p < W, rows likewise.
+        var firstColumn = Math.Max(0, (_pad - b + _stride - 1) / _stride);
+        var lastColumn = Math.Min(Width, (_inWidth - 1 + _pad - b) / _stride + 1);
+        var firstRow = Math.Max(0, (_pad - a + _stride - 1) / _stride);
+        var lastRow = Math.Min(Plane / Width, (_inHeight - 1 + _pad - a) / _stride + 1);
+        for (var c = 0; c < Channels; c++)
+        {
+            var channel = x + (c * _inHeight * _inWidth);
+            for (var u = firstRow; u < lastRow; u++)
+            {
+                var source = channel + (((_stride * u) + a - _pad) * _inWidth) + b - _pad;
+                var line = target + (c * Plane) + (u * Width);
+                for (var v = firstColumn; v < lastColumn; v++)
+                {
+                    line[v] = source[_stride * v];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> values of lowered row <paramref name="row"/> in compact indexing (position
+    /// oh·W′ + ow, no discarded columns), starting at output (<paramref name="oh"/>, <paramref name="ow"/>): one plain
+    /// copy per output row, since the padding is already in the planes.
+    /// </summary>
+    internal void CopyCompact(int row, int outWidth, int oh, int ow, int count, float* target)
+    {
+        var source = Data + Offsets[row];
+        while (count > 0)
+        {
+            var run = Math.Min(outWidth - ow, count);
+            new ReadOnlySpan<float>(source + (oh * Width) + ow, run).CopyTo(new Span<float>(target, run));
+            target += run;
+            count -= run;
+            oh++;
+            ow = 0;
+        }
+    }
+
+    private static int PhaseWidth(in ConvGeometry g) => (g.InWidth + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+
+    private static int PhaseHeight(in ConvGeometry g) => (g.InHeight + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+
+    /// <summary>Phase planes plus slack: discarded columns read up to (k − 1)·d past the last plane, and panels round N up to NR.</summary>
+    private static int DataLength(in ConvGeometry g) =>
+        (g.Stride * g.Stride * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + 64;
+
+    private static int RoundUp(int count) => (count + 15) / 16 * 16;
+}
+
+/// <summary>B = col [PatchLength, H′·Ws] of a <see cref="PaddedImage"/>: each panel row is NR consecutive values of the phase planes.</summary>
+internal readonly unsafe struct ShiftedPanels(PaddedImage image) : IPackedB
+{
+    public void Pack(int pc, int kc, int jc, int nc, int nr, float* packed, CpuPath path)
+    {
+        // Columns past nc in the last panel read real (slack or neighbouring) values: finite, and discarded.
+        var panels = (nc + nr - 1) / nr;
+        for (var r = 0; r < kc; r++)
+        {
+            var source = image.Data + image.Offsets[pc + r] + jc;
+            var target = packed + (r * nr);
+            if (path == CpuPath.Vector512 && nr == 32)
+            {
+                for (var panel = 0; panel < panels; panel++, source += 32, target += kc * 32)
+                {
+                    Vector512.Load(source).Store(target);
+                    Vector512.Load(source + 16).Store(target + 16);
+                }
+            }
+            else
+            {
+                for (var panel = 0; panel < panels; panel++, source += nr, target += kc * nr)
+                {
+                    new ReadOnlySpan<float>(source, nr).CopyTo(new Span<float>(target, nr));
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// B = col [PatchLength, H′·W′] of a <see cref="PaddedImage"/> in compact indexing: for small maps (8×8), where
+/// the discarded columns of <see cref="ShiftedRows"/> would cost a third of the FMAs, panels are packed from
+/// whole output-row runs of the planes instead.
+/// </summary>
+[SkipLocalsInit]
+internal readonly unsafe struct CompactPanels(PaddedImage image, int outWidth) : IPackedB
+{
+    public void Pack(int pc, int kc, int jc, int nc, int nr, float* packed, CpuPath path)
+    {
+        var panels = (nc + nr - 1) / nr;
+        var starts = stackalloc int[2 * panels];
+        for (var panel = 0; panel < panels; panel++)
+        {
+            var position = jc + (panel * nr);
+            starts[2 * panel] = position / outWidth;
+            starts[(2 * panel) + 1] = position % outWidth;
+        }
+        for (var r = 0; r < kc; r++)
+        {
+            var target = packed + (r * nr);
+            for (var panel = 0; panel < panels; panel++, target += kc * nr)
+            {
+                var columns = Math.Min(nr, nc - (panel * nr));
+                image.CopyCompact(pc + r, outWidth, starts[2 * panel], starts[(2 * panel) + 1], columns, target);
+                new Span<float>(target + columns, nr - columns).Clear();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// B = colᵀ [H′·Ws, PatchLength] of a <see cref="PaddedImage"/>, for the weight gradient: the rows of col are
+/// slices of the phase planes, transposed 16×16 at a time through registers straight into the panels.
+/// </summary>
+[SkipLocalsInit]
+internal readonly unsafe struct ShiftedTransposedPanels(PaddedImage image) : IPackedB
+{
+    private const int Block = 16;
+
+    public void Pack(int pc, int kc, int jc, int nc, int nr, float* packed, CpuPath path)
+    {
+        var rows = stackalloc float*[Block];
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var panel = packed + (jr * kc);
+            for (var half = 0; half < nr; half += Block)
+            {
+                var count = Math.Min(Block, nr - half);
+                for (var t = 0; t < count; t++)
+                {
+                    // Columns past nc repeat the first row: finite values the micro-kernel computes and discards.
+                    var row = jc + jr + half + t;
+                    rows[t] = image.Data + image.Offsets[row < jc + nc ? row : jc] + pc;
+                }
+                var p = 0;
+                if (count == Block && path == CpuPath.Vector512 && Avx512F.IsSupported)
+                {
+                    for (; p + Block <= kc; p += Block)
+                    {
+                        Transpose16.Run(rows, panel + (p * nr) + half, nr);
+                        for (var t = 0; t < Block; t++)
+                        {
+                            rows[t] += Block;
+                        }
+                    }
+                }
+                for (var q = p; q < kc; q++)
+                {
+                    var target = panel + (q * nr) + half;
+                    for (var t = 0; t < count; t++)
+                    {
+                        target[t] = rows[t][q - p];
+                    }
+                }
+            }
+        }
+    }
+}
