@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -61,6 +60,7 @@ public static class DirectConv
     /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="path">Vector512 or Vector256.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto)
     {
         Check(g, n, x.Length, weight.Length, bias, y.Length, scratch.Length, path);
@@ -81,6 +81,7 @@ public static class DirectConv
     internal static int FilterBlocks(in ConvGeometry g) => (g.OutChannels + Filters - 1) / Filters;
 
     /// <summary>Throws unless <see cref="Forward"/> may run on these sizes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Check(in ConvGeometry g, int n, int x, int weight, ReadOnlySpan<float> bias, int y, int scratch, CpuPath path)
     {
         if (!Supports(g, path))
@@ -100,6 +101,7 @@ public static class DirectConv
     /// copy and writes only its own output channels and its own scratch region, so threads may share a sample
     /// by blocks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyInput(in ConvGeometry g, ReadOnlySpan<float> sample, Span<float> scratch, CpuPath path)
     {
         var layout = LayoutFor(g, path);
@@ -188,25 +190,43 @@ public static class DirectConv
 
     /// <summary>Keeps the real columns of the extended output rows of one filter block, adding the bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Compact(in ConvGeometry g, in Layout layout, ReadOnlySpan<float> extended, ReadOnlySpan<float> bias, int first, Span<float> output)
+    private static unsafe void Compact(in ConvGeometry g, in Layout layout, ReadOnlySpan<float> extended, ReadOnlySpan<float> bias, int first, Span<float> output)
     {
-        var plane = g.OutHeight * g.OutWidth;
-        var filters = Math.Min(Filters, g.OutChannels - first);
-        for (var r = 0; r < filters; r++)
+        int plane = g.OutHeight * g.OutWidth, width = g.OutWidth, filters = Math.Min(Filters, g.OutChannels - first);
+        if (extended.Length < (filters - 1) * layout.Extended + ((g.OutHeight - 1) * layout.PhaseWidth) + width || output.Length < (first + filters) * plane)
         {
-            var source = extended.Slice(r * layout.Extended, layout.Extended);
-            var target = output.Slice((first + r) * plane, plane);
-            for (var oh = 0; oh < g.OutHeight; oh++)
+            throw new ArgumentException("Direct convolution: extended output or output too short.");
+        }
+        fixed (float* sourceBase = extended, targetBase = output)
+        {
+            for (var r = 0; r < filters; r++)
             {
-                var from = source.Slice(oh * layout.PhaseWidth, g.OutWidth);
-                var to = target.Slice(oh * g.OutWidth, g.OutWidth);
-                if (bias.IsEmpty)
+                var b = Vector256.Create(bias.IsEmpty ? 0f : bias[first + r]);
+                for (var oh = 0; oh < g.OutHeight; oh++)
                 {
-                    from.CopyTo(to);
-                }
-                else
-                {
-                    TensorPrimitives.Add(from, bias[first + r], to);
+                    // Rows are 8–32 values: whole 8-float vectors, then one last vector ending at the row's end.
+                    var from = sourceBase + ((long)r * layout.Extended) + ((long)oh * layout.PhaseWidth);
+                    var to = targetBase + ((long)(first + r) * plane) + ((long)oh * width);
+                    var ow = 0;
+                    for (; ow <= width - Vector256<float>.Count; ow += Vector256<float>.Count)
+                    {
+                        (Vector256.Load(from + ow) + b).Store(to + ow);
+                    }
+                    if (ow < width)
+                    {
+                        if (width >= Vector256<float>.Count)
+                        {
+                            var last = width - Vector256<float>.Count;
+                            (Vector256.Load(from + last) + b).Store(to + last);
+                        }
+                        else
+                        {
+                            for (; ow < width; ow++)
+                            {
+                                to[ow] = from[ow] + b.GetElement(0);
+                            }
+                        }
+                    }
                 }
             }
         }

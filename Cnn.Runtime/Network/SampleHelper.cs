@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -52,6 +53,7 @@ internal sealed class SampleHelper : IDisposable
     /// <summary>Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="work"/> on this thread and the helper; returns when all are done.</summary>
     /// <param name="work">The layer.</param>
     /// <param name="parts">Number of parts (at most 65,535).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ISplitWork work, int parts)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
@@ -94,6 +96,7 @@ internal sealed class SampleHelper : IDisposable
     private static long Pack(uint generation, int parts, int next) => ((long)generation << 32) | ((long)parts << 16) | (uint)next;
 
     /// <summary>Claims and runs parts of layer <paramref name="generation"/> until none is left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Claim(uint generation)
     {
         while (true)

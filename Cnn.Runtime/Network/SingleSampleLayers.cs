@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
@@ -8,7 +9,8 @@ namespace Cnn.Runtime.Network;
 /// one (two or more workers): convolutions by blocks of 8 filters, dense layers by blocks of weight rows.
 /// Each block is computed exactly as the single-threaded kernel computes it, so the output is bit-identical
 /// with or without the helper. Smaller layers run on the calling thread alone: below
-/// <see cref="SplitMultiplyAdds"/> handing out the parts costs about what it saves.
+/// <see cref="SplitMultiplyAdds"/> handing out the parts costs about what it saves. Methods on this path are
+/// compiled fully optimized on first call: a one-sample pass is often the first use of them.
 /// </summary>
 internal static class SingleSampleLayers
 {
@@ -19,6 +21,7 @@ internal static class SingleSampleLayers
     private const int DenseParts = 16;
 
     /// <summary>Computes a one-sample convolution with the helper if it is worth it; false when the caller should run it alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryConv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias)
     {
         if (context.Helper is not { } helper || g.MultiplyAdds < SplitMultiplyAdds || DirectConv.FilterBlocks(g) < 2)
@@ -33,6 +36,7 @@ internal static class SingleSampleLayers
     }
 
     /// <summary>Computes a one-sample dense layer with the helper if it is worth it; false when the caller should run it alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryDense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
     {
         var blocks = LinearRowDots.RowBlocks(outputs);
@@ -63,6 +67,7 @@ internal static class SingleSampleLayers
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunPart(int part) => DirectConv.ComputeBlock(_g, part, context.Parameter(_weight, _g.WeightLength),
             LayerOpsBias(context, _bias, _g.OutChannels), context.Activation(_y, _g.OutputLength), context.Scratch, CpuPath.Auto);
     }
@@ -80,6 +85,7 @@ internal static class SingleSampleLayers
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunPart(int part) => LinearRowDots.ForwardBlocks(1, _inputs, _outputs, context.Activation(_x, _inputs),
             context.Parameter(_weight, _inputs * _outputs), LayerOpsBias(context, _bias, _outputs), context.Activation(_y, _outputs),
             CpuPath.Auto, part * _blocksPerPart, _blocksPerPart);
