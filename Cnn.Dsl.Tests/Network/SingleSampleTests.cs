@@ -1,11 +1,13 @@
 using System;
+using System.Linq;
+using Cnn.Runtime.Network;
 
 namespace Cnn.Dsl.Tests.Network;
 
 /// <summary>
 /// Batch-1 inference takes its own kernels (direct convolution, unpacked dense rows): every golden
 /// network, run on each of its samples alone, must still reproduce PyTorch's evaluation output, with
-/// one worker and with two.
+/// one worker and with two; outputs must not depend on the worker count, and a pass must not allocate.
 /// </summary>
 public sealed class SingleSampleTests
 {
@@ -27,5 +29,46 @@ public sealed class SingleSampleTests
             NumericAssert.Close(expected.AsSpan(s * outputLength, outputLength), alone, 1e-4, $"{name} sample {s}");
             Assert.Equal(alone, pair.Forward(sample, 1).ToArray());
         }
+    }
+
+    [Fact]
+    public void One_sample_passes_are_bit_identical_for_any_worker_count_and_close_to_the_batched_pass()
+    {
+        const int samples = 24;
+        using var one = new Work.Wide(seed: 3, workers: 1);
+        using var two = new Work.Wide(seed: 3, workers: 2);
+        using var three = new Work.Wide(seed: 3, workers: 3);
+        var length = one.InputShape.Elements;
+        var input = new float[samples * length];
+        new SeededRandom(5).FillUniform(input, -1f, 1f);
+        var batched = one.Predict(input, samples).ToArray();
+        var width = one.OutputShape.Elements;
+        for (var s = 0; s < samples; s++)
+        {
+            var sample = input.AsSpan(s * length, length).ToArray();
+            var alone = one.Predict(sample, 1).ToArray();
+            Assert.Equal(alone, two.Predict(sample, 1).ToArray());
+            Assert.Equal(alone, three.Predict(sample, 1).ToArray());
+            NumericAssert.Close(batched.AsSpan(s * width, width), alone, 1e-4, $"sample {s}");
+        }
+    }
+
+    [Fact]
+    public void One_sample_passes_allocate_nothing_after_warm_up()
+    {
+        using var network = new Work.Wide(seed: 3, workers: 2);
+        var sample = Enumerable.Range(0, network.InputShape.Elements).Select(i => (float)Math.Sin(i)).ToArray();
+        // Past the runtime's 30-call tiering threshold: methods promoted during the count may allocate once
+        // (seen when the whole suite runs in parallel), which is the runtime's warm-up, not the pass's.
+        for (var i = 0; i < 50; i++)
+        {
+            network.Predict(sample, 1);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            network.Predict(sample, 1);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

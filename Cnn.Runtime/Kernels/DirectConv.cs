@@ -48,7 +48,7 @@ public static class DirectConv
     public static int ScratchLength(in ConvGeometry g)
     {
         var layout = new Layout(g, WidestTile);
-        return layout.InputFloats + (FilterBlocks(g) * Filters * layout.Extended);
+        return layout.InputFloats + (Filters * layout.Extended);
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, ic, oh·s − p + i, ow·s − p + j]</c>, as Conv2d.Forward computes it.</summary>
@@ -63,58 +63,32 @@ public static class DirectConv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto)
     {
-        Check(g, n, x.Length, weight.Length, bias, y.Length, scratch.Length, path);
-        for (var s = 0; s < n; s++)
-        {
-            CopyInput(g, x.Slice(s * g.InputLength, g.InputLength), scratch, path);
-            var output = y.Slice(s * g.OutputLength, g.OutputLength);
-            for (var block = 0; block < FilterBlocks(g); block++)
-            {
-                ComputeBlock(g, block, weight, bias, output, scratch, path);
-            }
-        }
-    }
-
-    /// <summary>Output channels are computed in blocks of 8 filters: this many per sample.</summary>
-    /// <param name="g">The convolution.</param>
-    /// <returns>⌈OutChannels / 8⌉.</returns>
-    internal static int FilterBlocks(in ConvGeometry g) => (g.OutChannels + Filters - 1) / Filters;
-
-    /// <summary>Throws unless <see cref="Forward"/> may run on these sizes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Check(in ConvGeometry g, int n, int x, int weight, ReadOnlySpan<float> bias, int y, int scratch, CpuPath path)
-    {
         if (!Supports(g, path))
         {
             throw new ArgumentException($"Direct convolution needs one group, dilation 1, a kernel of 2 to {MaxKernel} and a vector path; got groups {g.Groups}, dilation {g.Dilation}, kernel {g.Kernel} on {CpuPaths.Resolve(path)}.");
         }
-        if (n < 0 || x < (long)n * g.InputLength || y < (long)n * g.OutputLength || weight < g.WeightLength
-            || (!bias.IsEmpty && bias.Length < g.OutChannels) || scratch < ScratchLength(g))
+        if (n < 0 || x.Length < (long)n * g.InputLength || y.Length < (long)n * g.OutputLength || weight.Length < g.WeightLength
+            || (!bias.IsEmpty && bias.Length < g.OutChannels) || scratch.Length < ScratchLength(g))
         {
             throw new ArgumentException($"Direct convolution of {n} samples: operands or scratch too short.");
         }
+        var layout = new Layout(g, CpuPaths.Resolve(path) == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count);
+        for (var s = 0; s < n; s++)
+        {
+            CopyPadded(g, layout, x.Slice(s * g.InputLength, g.InputLength), scratch[..layout.InputFloats]);
+            var output = y.Slice(s * g.OutputLength, g.OutputLength);
+            for (var first = 0; first < g.OutChannels; first += Filters)
+            {
+                ComputeBlock(g, layout, first, weight, bias, output, scratch, path);
+            }
+        }
     }
 
-    /// <summary>
-    /// Copies one sample, zero-padded, into the scratch's stride² phase planes per channel: <see cref="Forward"/>'s
-    /// first step per sample. Afterwards each filter block (<see cref="ComputeBlock"/>) reads only that shared
-    /// copy and writes only its own output channels and its own scratch region, so threads may share a sample
-    /// by blocks.
-    /// </summary>
+    /// <summary>Output channels <paramref name="first"/> … first + 7 of the sample in the scratch's phase planes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void CopyInput(in ConvGeometry g, ReadOnlySpan<float> sample, Span<float> scratch, CpuPath path)
-    {
-        var layout = LayoutFor(g, path);
-        CopyPadded(g, layout, sample, scratch[..layout.InputFloats]);
-    }
-
-    /// <summary>Filter block <paramref name="block"/> (output channels 8·block …) of the sample last copied by <see cref="CopyInput"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ComputeBlock(in ConvGeometry g, int block, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> scratch, CpuPath path)
+    private static unsafe void ComputeBlock(in ConvGeometry g, in Layout layout, int first, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output, Span<float> scratch, CpuPath path)
     {
         var wide = CpuPaths.Resolve(path) == CpuPath.Vector512;
-        var layout = LayoutFor(g, path);
-        var widest = new Layout(g, WidestTile);
         var taps = g.Kernel * g.Kernel;
         var offsets = stackalloc int[taps];
         for (var kh = 0; kh < g.Kernel; kh++)
@@ -125,9 +99,7 @@ public static class DirectConv
                 offsets[(kh * g.Kernel) + kw] = (phase * layout.PhasePlane) + ((kh / g.Stride) * layout.PhaseWidth) + (kw / g.Stride);
             }
         }
-        var first = block * Filters;
-        // Regions are placed for the widest tile, so every path and every block finds them at the same offsets.
-        var extended = scratch.Slice(widest.InputFloats + (block * Filters * widest.Extended), Filters * layout.Extended);
+        var extended = scratch.Slice(layout.InputFloats, Filters * layout.Extended);
         var perFilter = g.InChannels * taps;
         var filters = stackalloc float*[Filters];
         fixed (float* inputBase = scratch, extendedBase = extended, weightBase = weight)
@@ -151,9 +123,6 @@ public static class DirectConv
         }
         Compact(g, layout, extended, bias, first, output);
     }
-
-    private static Layout LayoutFor(in ConvGeometry g, CpuPath path) =>
-        new(g, CpuPaths.Resolve(path) == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count);
 
     /// <summary>Zero-padded copy of one sample into its stride² phase planes per channel, plus a zero tail the last tile may read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

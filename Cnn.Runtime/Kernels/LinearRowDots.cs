@@ -38,34 +38,13 @@ internal static class LinearRowDots
     /// <param name="bias">Bias, [outputs], or empty.</param>
     /// <param name="y">Output, [n, outputs] (overwritten).</param>
     /// <param name="path">Vector512 or Vector256 (see <see cref="Supports"/>).</param>
-    internal static void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path)
     {
-        Check(n, k, outputs, x.Length, weight.Length, bias, y.Length);
-        ForwardBlocks(n, k, outputs, x, weight, bias, y, path, 0, RowBlocks(outputs));
-    }
-
-    /// <summary>Weight rows are taken 8 at a time: blocks per call.</summary>
-    /// <param name="outputs">Output features.</param>
-    /// <returns>⌈outputs / 8⌉.</returns>
-    internal static int RowBlocks(int outputs) => (outputs + WeightRows - 1) / WeightRows;
-
-    /// <summary>Throws unless <see cref="Forward"/> may run on these sizes.</summary>
-    internal static void Check(int n, int k, int outputs, int x, int weight, ReadOnlySpan<float> bias, int y)
-    {
-        if (n < 0 || outputs < 0 || k < 0 || x < (long)n * k || weight < (long)outputs * k || y < (long)n * outputs || (!bias.IsEmpty && bias.Length < outputs))
+        if (n < 0 || outputs < 0 || k < 0 || x.Length < (long)n * k || weight.Length < (long)outputs * k || y.Length < (long)n * outputs || (!bias.IsEmpty && bias.Length < outputs))
         {
             throw new ArgumentException($"Dense forward {n}×{k} → {outputs}: operands too short.");
         }
-    }
-
-    /// <summary>
-    /// <see cref="Forward"/> restricted to output columns <c>8·firstBlock</c> up to <c>8·(firstBlock + blocks)</c>, for every
-    /// sample (unchecked: call <see cref="Check"/> first). Each output is computed the same way whichever call computes it,
-    /// so threads may share a layer by blocks.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ForwardBlocks(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path, int firstBlock, int blocks)
-    {
         if (n == 0 || outputs == 0)
         {
             return;
@@ -75,8 +54,7 @@ internal static class LinearRowDots
         var w = stackalloc float*[WeightRows];
         fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y)
         {
-            var end = Math.Min(outputs, (firstBlock + blocks) * WeightRows);
-            for (var j = firstBlock * WeightRows; j < end; j += WeightRows)
+            for (var j = 0; j < outputs; j += WeightRows)
             {
                 // Missing rows of the last block repeat the last real row; their sums are discarded.
                 for (var r = 0; r < WeightRows; r++)
