@@ -59,10 +59,11 @@ public static unsafe class Conv2d
         }
         else
         {
-            fixed (float* xBase = x, wBase = weight, yBase = y, work = scratch)
+            fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
-                ForwardGemm(g, n, xBase, wBase, yBase, accumulate, work, path);
+                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
             }
+            return;
         }
         if (!bias.IsEmpty)
         {
@@ -98,7 +99,7 @@ public static unsafe class Conv2d
             {
                 // dx = conv(dy, W′) with W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j], padding d(k−1) − p.
                 FlipWeights(g, wBase, work);
-                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, dxBase, accumulate, work + g.WeightLength, path);
+                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, null, dxBase, accumulate, work + g.WeightLength, path);
             }
             else
             {
@@ -267,7 +268,7 @@ public static unsafe class Conv2d
     private static int ShiftedPositions(in ConvGeometry g) => PaddedImage.PositionsOf(g);
 
     /// <summary>Packs each group's weights once, then multiplies them by every sample's (implicit) col.</summary>
-    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* y, bool accumulate, float* work, CpuPath path)
+    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* bias, float* y, bool accumulate, float* work, CpuPath path)
     {
         int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var packedLength = PackedGemm.PackedALength(ocg, patch);
@@ -299,35 +300,58 @@ public static unsafe class Conv2d
                     {
                         PackedGemm.Loop(ocg, image.Positions, patch, weights, new ShiftedPanels(image), product, image.Positions, false, gemmWork, path);
                     }
-                    CopyRows(product, image.Width, output, g.OutWidth, ocg * g.OutHeight, accumulate);
-                }
-                else if (g.IsPointwise)
-                {
-                    PackedGemm.Loop(ocg, plane, patch, weights, new MatrixB(false, input, plane), output, plane, accumulate, work, path);
+                    CopyRows(product, image.Width, output, g, bias == null ? null : bias + (group * ocg), accumulate);
                 }
                 else
                 {
-                    image.Fill(input);
-                    PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
+                    if (g.IsPointwise)
+                    {
+                        PackedGemm.Loop(ocg, plane, patch, weights, new MatrixB(false, input, plane), output, plane, accumulate, work, path);
+                    }
+                    else
+                    {
+                        image.Fill(input);
+                        PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
+                    }
+                    if (bias != null)
+                    {
+                        // While the sample's output is still in cache.
+                        AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
+                    }
                 }
             }
         }
     }
 
-    /// <summary>target[r, 0..width) (+)= source[r, 0..width) for <paramref name="count"/> rows of differing strides.</summary>
-    private static void CopyRows(float* source, int sourceStride, float* target, int width, int count, bool accumulate)
+    /// <summary>
+    /// y[oc, oh, 0..W′) (+)= product[oc, oh·Ws + 0..W′) (+ bias[oc]): the real columns of the shifted GEMM's
+    /// rows, with the bias added on the way.
+    /// </summary>
+    private static void CopyRows(float* product, int productWidth, float* y, in ConvGeometry g, float* bias, bool accumulate)
     {
-        for (var r = 0; r < count; r++, source += sourceStride, target += width)
+        int width = g.OutWidth, height = g.OutHeight;
+        for (var oc = 0; oc < g.GroupOutChannels; oc++)
         {
-            var from = new ReadOnlySpan<float>(source, width);
-            var to = new Span<float>(target, width);
-            if (accumulate)
+            for (var oh = 0; oh < height; oh++, product += productWidth, y += width)
             {
-                TensorPrimitives.Add(to, from, to);
-            }
-            else
-            {
-                from.CopyTo(to);
+                var from = new ReadOnlySpan<float>(product, width);
+                var to = new Span<float>(y, width);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add(to, from, to);
+                    if (bias != null)
+                    {
+                        TensorPrimitives.Add(to, bias[oc], to);
+                    }
+                }
+                else if (bias != null)
+                {
+                    TensorPrimitives.Add(from, bias[oc], to);
+                }
+                else
+                {
+                    from.CopyTo(to);
+                }
             }
         }
     }
