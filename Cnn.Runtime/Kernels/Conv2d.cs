@@ -15,7 +15,7 @@ namespace Cnn.Runtime.Kernels;
 /// direct kernel. All scratch comes from the caller; nothing is allocated.
 /// </summary>
 [SkipLocalsInit]
-public static unsafe class Conv2d
+public static unsafe partial class Conv2d
 {
 
     /// <summary>Floats of scratch every entry point of this class needs for a batch of <paramref name="n"/>.</summary>
@@ -30,8 +30,8 @@ public static unsafe class Conv2d
         }
         int ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var weights = WeightScratch(g);
-        var data = HasConvolutionalDataGradient(g)
-            ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
+        var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
+            : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
         return Math.Max(ForwardScratch(g), Math.Max(weights, data));
     }
@@ -107,7 +107,14 @@ public static unsafe class Conv2d
                 {
                     dx[..(n * g.InputLength)].Clear();
                 }
-                ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
+                if (g.Stride > 1)
+                {
+                    PhaseDataGradient(g, n, dyBase, wBase, dxBase, work, path);
+                }
+                else
+                {
+                    ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
+                }
             }
         }
     }
@@ -291,15 +298,7 @@ public static unsafe class Conv2d
                 {
                     // C = W·col over padded-width positions, then the real W′ columns of each row go to y.
                     image.Fill(input);
-                    var gemmWork = product + (ocg * image.Positions);
-                    if (path == CpuPath.Vector512)
-                    {
-                        PackedGemm.LoopShifted(ocg, image.Positions, patch, weights, image, product, image.Positions, false, gemmWork, path);
-                    }
-                    else
-                    {
-                        PackedGemm.Loop(ocg, image.Positions, patch, weights, new ShiftedPanels(image), product, image.Positions, false, gemmWork, path);
-                    }
+                    MultiplyShifted(ocg, image.Positions, patch, weights, image.Data, image.Offsets, product, product + (ocg * image.Positions), path);
                     CopyRows(product, image.Width, output, g, bias == null ? null : bias + (group * ocg), accumulate);
                 }
                 else
@@ -320,6 +319,19 @@ public static unsafe class Conv2d
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>C[m, n] = A · B with B's row p at <c>data + offsets[p]</c>: read in place on Vector512, packed by copies elsewhere.</summary>
+    private static void MultiplyShifted(int m, int n, int k, PrepackedA a, float* data, int* offsets, float* c, float* work, CpuPath path)
+    {
+        if (path == CpuPath.Vector512)
+        {
+            PackedGemm.LoopShifted(m, n, k, a, data, offsets, c, n, false, work, path);
+        }
+        else
+        {
+            PackedGemm.Loop(m, n, k, a, new ShiftedPanels(data, offsets), c, n, false, work, path);
         }
     }
 

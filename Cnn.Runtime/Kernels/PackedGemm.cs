@@ -138,11 +138,11 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// <see cref="Loop"/> for a stride-1 convolution on the Vector512 path: B is read in place from a padded image
-    /// (<see cref="ShiftedRows"/>), so only A is packed (and callers pass it packed beforehand).
+    /// <see cref="Loop"/> on the Vector512 path with B's row p at <c>data + offsets[p]</c> (a convolution's padded
+    /// image, <see cref="ShiftedRows"/>), read in place: only A is packed (and callers pass it packed beforehand).
     /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
     /// </summary>
-    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, PaddedImage b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
     {
         var (mr, nr) = Tile(path);
@@ -154,7 +154,7 @@ internal static class PackedGemm
             for (var pc = 0; pc < k; pc += kcMax)
             {
                 var kc = Math.Min(kcMax, k - pc);
-                var rows = new ShiftedRows(b.Data + jc, b.Offsets + pc);
+                var rows = new ShiftedRows(data + jc, offsets + pc);
                 for (var ic = 0; ic < m; ic += Mc)
                 {
                     var mc = Math.Min(Mc, m - ic);
