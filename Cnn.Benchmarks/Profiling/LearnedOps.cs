@@ -26,12 +26,20 @@ internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, Inpu
         _dWeight = new float[_weight.Length];
         _bias = bias ? Values(_g.OutChannels, random) : [];
         _dBias = new float[_bias.Length];
-        _scratch = new float[Conv2d.ScratchLength(in _g, batch)];
+        _scratch = new float[Math.Max(LayerOps.ConvScratch(in _g, batch), LayerOps.ConvScratch(in _g, 1))];
     }
 
     /// <inheritdoc/>
-    public override void Forward(int batch, bool training) =>
+    public override void Forward(int batch, bool training)
+    {
+        // As LayerOps.Conv: a one-sample batch takes the direct kernel where it applies.
+        if (batch == 1 && DirectConv.Supports(in _g))
+        {
+            DirectConv.Forward(in _g, 1, _x.AsSpan(0, _g.InputLength), _weight, _bias, _y.AsSpan(0, _g.OutputLength), _scratch);
+            return;
+        }
         Conv2d.Forward(in _g, batch, _x.AsSpan(0, batch * _g.InputLength), _weight, _bias, _y.AsSpan(0, batch * _g.OutputLength), _scratch);
+    }
 
     /// <inheritdoc/>
     public override void Backward(int batch)

@@ -22,7 +22,7 @@ public class AllocationTests
         var dw = new float[w.Length];
         var b = new float[8];
         var db = new float[8];
-        var scratch = new float[Math.Max(Conv2d.ScratchLength(conv, n), Math.Max(ConvTranspose2d.ScratchLength(convT, n), Linear.ScratchLength(n, 64, 8)))];
+        var scratch = new float[Math.Max(Math.Max(Conv2d.ScratchLength(conv, n), DirectConv.ScratchLength(conv)), Math.Max(ConvTranspose2d.ScratchLength(convT, n), Linear.ScratchLength(n, 64, 8)))];
         var argmax = new int[y.Length];
         var stats = new float[4][];
         for (var i = 0; i < stats.Length; i++)
@@ -39,6 +39,10 @@ public class AllocationTests
             Conv2d.Forward(conv, n, x, w, b, y, scratch, path);
             Conv2d.BackwardData(conv, n, y, w, dx, false, scratch, path);
             Conv2d.BackwardWeights(conv, n, x, y, dw, db, false, scratch, path);
+            if (DirectConv.Supports(conv, path))
+            {
+                DirectConv.Forward(conv, n, x, w, b, y, scratch, path);
+            }
             Conv2d.Forward(depthwise, n, x, w, b, y, scratch, path);
             Conv2d.BackwardData(depthwise, n, y, w, dx, true, scratch, path);
             Conv2d.BackwardWeights(depthwise, n, x, y, dw, db, true, scratch, path);

@@ -25,3 +25,10 @@ public partial class NoNorm;
 [Conv(Arg.A, 3, pad: 1), Tanh, Conv(Arg.A, 3, pad: 1)]
 public partial class Body2;
 
+
+/// <summary>Layers large enough for a one-sample pass to share them with the helper thread (and one too small to).</summary>
+[Network(8, 16, 16)]
+[Conv(32, 3, pad: 1), Relu, MaxPool(2)]
+[Conv(16, 3, pad: 1), Relu]
+[Flatten, Dense(300), Relu, Dense(10)]
+public partial class Shared;

@@ -140,11 +140,7 @@ public static unsafe class Conv2d
         }
         fixed (float* xBase = x, dyBase = dy, dwBase = dWeight, work = scratch)
         {
-            if (PrefersRowDots(g, path))
-            {
-                RowDotWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
-            }
-            else if (g.IsPointwise)
+            if (g.IsPointwise)
             {
                 PointwiseWeightGradient(g, n, xBase, dyBase, dwBase, accumulate, work, path);
             }
@@ -170,27 +166,6 @@ public static unsafe class Conv2d
         }
     }
 
-    /// <summary><c>dW_g[oc, r] (+)= Σₙ dy_g[oc, ·] · col_g[r, ·]</c> as row dot products over a stored col (see <see cref="PrefersRowDots"/>).</summary>
-    private static void RowDotWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
-    {
-        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
-        var image = new PaddedImage(g, work);
-        var col = work + PaddedImage.ScratchLength(g);
-        for (var s = 0; s < n; s++)
-        {
-            for (var group = 0; group < g.Groups; group++)
-            {
-                image.Fill(x + ((long)s * g.InputLength) + (group * icg * g.InPlane));
-                for (var r = 0; r < patch; r++)
-                {
-                    image.CopyCompact(r, g.OutWidth, 0, 0, plane, col + ((long)r * plane));
-                }
-                var gradOut = new ReadOnlySpan<float>(dy + ((long)s * g.OutputLength) + (group * ocg * plane), ocg * plane);
-                RowDotProducts.Multiply(ocg, patch, plane, gradOut, plane, new ReadOnlySpan<float>(col, patch * plane), plane, new Span<float>(dWeight + (group * ocg * patch), ocg * patch), patch, accumulate || s > 0, path);
-            }
-        }
-    }
-
     /// <summary>
     /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c> over padded-width positions: dy is copied with zeros in the discarded
     /// columns, so they add nothing, and colᵀ is packed by transposing slices of the padded input.
@@ -212,19 +187,27 @@ public static unsafe class Conv2d
                 {
                     new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
                 }
-                PackedGemm.Loop(ocg, patch, positions, new MatrixA(false, gradOut, positions), new ShiftedTransposedPanels(image), dWeight + (group * ocg * patch), patch, accumulate || s > 0, gradOut + (ocg * positions), path);
+                var gradW = dWeight + (group * ocg * patch);
+                if (PrefersRowDots(g, path))
+                {
+                    RowDotProducts.MultiplyShifted(ocg, patch, positions, gradOut, positions, image.Data, image.Offsets, gradW, patch, accumulate || s > 0, path);
+                }
+                else
+                {
+                    PackedGemm.Loop(ocg, patch, positions, new MatrixA(false, gradOut, positions), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gradOut + (ocg * positions), path);
+                }
             }
         }
     }
 
     /// <summary>
-    /// Whether the weight gradient takes row dot products of dy and a stored col: when the patch is shorter than one
-    /// GEMM panel (1-channel inputs: 9 or 25) and the plane long enough (≥ 512) that each dot product amortizes
-    /// its horizontal sum (measured on bn2conv's 1→32 layer, 28×28: 66 against 15 GFLOP/s through the GEMM).
+    /// Whether the weight gradient takes row dot products of dy and the image's shifted rows (no packing, no
+    /// transposes) rather than the GEMM: when the patch is shorter than one 32-column GEMM panel (1-channel
+    /// inputs: 9 or 25 rows), which the GEMM would mostly pad. Measured with <c>--kernels</c> (loaded machine):
+    /// bn2conv's 1→32 layer 47 against 20 GFLOP/s, LeNet's 1→6 layer 70 against 31; with 144 rows (ResNet-8's
+    /// 16→16) the two are even, and from 288 rows the GEMM is faster (32→32 on 16×16: 111 against 84).
     /// </summary>
-    private static bool PrefersRowDots(in ConvGeometry g, CpuPath path) => UsesRowDots(g) && RowDotProducts.Supports(path);
-
-    private static bool UsesRowDots(in ConvGeometry g) => g.PatchLength < 32 && g.OutPlane >= 512;
+    private static bool PrefersRowDots(in ConvGeometry g, CpuPath path) => g.PatchLength < 32 && RowDotProducts.Supports(path);
 
     /// <summary>
     /// Whether the data gradient runs as a stride-1 convolution of dy (stride 1 and padding at most d·(k − 1)). Its
@@ -272,13 +255,12 @@ public static unsafe class Conv2d
     private static int WeightScratch(in ConvGeometry g)
     {
         int ocg = g.GroupOutChannels, patch = g.PatchLength;
-        var rowDots = UsesRowDots(g) ? PaddedImage.ScratchLength(g) + (patch * g.OutPlane) : 0;
         if (g.IsPointwise)
         {
-            return Math.Max(rowDots, Gemm.ScratchLength(ocg, patch, g.OutPlane));
+            return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        return Math.Max(rowDots, PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions));
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions);
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>

@@ -5,7 +5,9 @@ namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// Fully connected layer (the DSL's Dense, PyTorch's Linear) on row-major batches:
-/// <c>y[n, out] = x[n, in] · Wᵀ + b</c> with W stored [out, in]. Three GEMMs, no allocation.
+/// <c>y[n, out] = x[n, in] · Wᵀ + b</c> with W stored [out, in]. No allocation. The forward pass on the
+/// vector paths is row dot products (<see cref="LinearRowDots"/>: no packing, and each output summed in an
+/// order independent of the batch size); the scalar forward and both gradients are GEMMs.
 /// </summary>
 public static class Linear
 {
@@ -30,6 +32,11 @@ public static class Linear
     /// <param name="path">The instruction set to use.</param>
     public static void Forward(int n, int inFeatures, int outFeatures, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto)
     {
+        if (LinearRowDots.Supports(path))
+        {
+            LinearRowDots.Forward(n, inFeatures, outFeatures, x, weight, bias.IsEmpty ? bias : bias[..outFeatures], y, path);
+            return;
+        }
         Gemm.Multiply(false, true, n, outFeatures, inFeatures, x, inFeatures, weight, inFeatures, y, outFeatures, false, scratch, path);
         if (!bias.IsEmpty)
         {

@@ -32,7 +32,7 @@ internal static class PackedGemm
         {
             return 0;
         }
-        var kc = Math.Min(k, Kc);
+        var kc = DepthBlock(k);
         var nc = RoundUp(Math.Min(n, Nc), Nr512);
         var mc = RoundUp(Math.Min(m, Mc), MaxMr);
         // Slack: a 16-wide transposed store of a 12-row A panel runs 4 floats past the panel.
@@ -60,16 +60,16 @@ internal static class PackedGemm
         where TB : struct, IPackedB
     {
         var (mr, nr) = Tile(path);
-        var kcMax = Math.Min(k, Kc);
+        var kcMax = DepthBlock(k);
         var ncMax = RoundUp(Math.Min(n, Nc), Nr512);
         var bPacked = work;
         var aWork = work + (kcMax * ncMax);
         for (var jc = 0; jc < n; jc += Nc)
         {
             var nc = Math.Min(Nc, n - jc);
-            for (var pc = 0; pc < k; pc += Kc)
+            for (var pc = 0; pc < k; pc += kcMax)
             {
-                var kc = Math.Min(Kc, k - pc);
+                var kc = Math.Min(kcMax, k - pc);
                 b.Pack(pc, kc, jc, nc, nr, bPacked, path);
                 var addToC = accumulate || pc > 0;
                 for (var ic = 0; ic < m; ic += Mc)
@@ -80,6 +80,16 @@ internal static class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The depth of every K block but the last: K split into equal blocks of at most KC (288 as 144 + 144, not
+    /// 256 + 32, whose short second block would spend as long loading and storing C as multiplying).
+    /// </summary>
+    internal static int DepthBlock(int k)
+    {
+        var blocks = (k + Kc - 1) / Kc;
+        return blocks <= 1 ? k : (k + blocks - 1) / blocks;
     }
 
     /// <summary>The micro-kernel tile (MR, NR) of a path.</summary>
@@ -102,9 +112,10 @@ internal static class PackedGemm
     {
         var (mr, _) = Tile(path);
         var rows = PackedRows(m, mr, path);
-        for (var pc = 0; pc < k; pc += Kc)
+        var kcBlock = DepthBlock(k);
+        for (var pc = 0; pc < k; pc += kcBlock)
         {
-            var kc = Math.Min(Kc, k - pc);
+            var kc = Math.Min(kcBlock, k - pc);
             for (var ic = 0; ic < m; ic += Mc)
             {
                 PackA(transposed, a, lda, ic, pc, Math.Min(Mc, m - ic), kc, mr, packed + ((long)pc * rows) + ((long)ic * kc), path);
@@ -135,13 +146,14 @@ internal static class PackedGemm
         where TA : struct, IPackedA
     {
         var (mr, nr) = Tile(path);
-        var aWork = work + (Math.Min(k, Kc) * RoundUp(Math.Min(n, Nc), Nr512));
+        var kcMax = DepthBlock(k);
+        var aWork = work + (kcMax * RoundUp(Math.Min(n, Nc), Nr512));
         for (var jc = 0; jc < n; jc += Nc)
         {
             var nc = Math.Min(Nc, n - jc);
-            for (var pc = 0; pc < k; pc += Kc)
+            for (var pc = 0; pc < k; pc += kcMax)
             {
-                var kc = Math.Min(Kc, k - pc);
+                var kc = Math.Min(kcMax, k - pc);
                 var rows = new ShiftedRows(b.Data + jc, b.Offsets + pc);
                 for (var ic = 0; ic < m; ic += Mc)
                 {

@@ -30,50 +30,61 @@ internal static class RowDotProducts
         {
             throw new ArgumentException($"Row dot products {m}×{n}×{k}: operands too short.");
         }
-        var wide = CpuPaths.Resolve(path) == CpuPath.Vector512;
-        var sums = stackalloc float[Block * Block];
         fixed (float* aBase = a, bBase = b, cBase = c)
         {
-            for (var i = 0; i < m; i += Block)
+            Run(m, n, k, aBase, lda, new StridedRows(bBase, ldb), cBase, ldc, accumulate, CpuPaths.Resolve(path) == CpuPath.Vector512);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Multiply"/> with row j of B at <c>origin + offsets[j]</c>: the shifted slices of a convolution's
+    /// <see cref="PaddedImage"/>, so its weight gradient needs no lowered matrix at all.
+    /// </summary>
+    internal static unsafe void MultiplyShifted(int m, int n, int k, float* a, int lda, float* origin, int* offsets, float* c, int ldc, bool accumulate, CpuPath path) =>
+        Run(m, n, k, a, lda, new OffsetRows(origin, offsets), c, ldc, accumulate, CpuPaths.Resolve(path) == CpuPath.Vector512);
+
+    private static unsafe void Run<TRows>(int m, int n, int k, float* aBase, int lda, TRows b, float* cBase, int ldc, bool accumulate, bool wide)
+        where TRows : struct, IRows
+    {
+        var sums = stackalloc float[Block * Block];
+        for (var i = 0; i < m; i += Block)
+        {
+            for (var j = 0; j < n; j += Block)
             {
-                for (var j = 0; j < n; j += Block)
+                // Missing rows of a partial block repeat the last real row; their sums are discarded.
+                var a0 = aBase + ((long)i * lda);
+                var a1 = aBase + ((long)Math.Min(i + 1, m - 1) * lda);
+                var a2 = aBase + ((long)Math.Min(i + 2, m - 1) * lda);
+                var a3 = aBase + ((long)Math.Min(i + 3, m - 1) * lda);
+                var b0 = b.Row(j);
+                var b1 = b.Row(Math.Min(j + 1, n - 1));
+                var b2 = b.Row(Math.Min(j + 2, n - 1));
+                var b3 = b.Row(Math.Min(j + 3, n - 1));
+                var p = wide
+                    ? Block512(k, a0, a1, a2, a3, b0, b1, b2, b3, sums)
+                    : Block256(k, a0, a1, a2, a3, b0, b1, b2, b3, sums);
+                for (; p < k; p++)
                 {
-                    // Missing rows of a partial block repeat the last real row; their sums are discarded.
-                    var a0 = aBase + ((long)i * lda);
-                    var a1 = aBase + ((long)Math.Min(i + 1, m - 1) * lda);
-                    var a2 = aBase + ((long)Math.Min(i + 2, m - 1) * lda);
-                    var a3 = aBase + ((long)Math.Min(i + 3, m - 1) * lda);
-                    var b0 = bBase + ((long)j * ldb);
-                    var b1 = bBase + ((long)Math.Min(j + 1, n - 1) * ldb);
-                    var b2 = bBase + ((long)Math.Min(j + 2, n - 1) * ldb);
-                    var b3 = bBase + ((long)Math.Min(j + 3, n - 1) * ldb);
-                    var p = wide
-                        ? Block512(k, a0, a1, a2, a3, b0, b1, b2, b3, sums)
-                        : Block256(k, a0, a1, a2, a3, b0, b1, b2, b3, sums);
-                    for (; p < k; p++)
+                    float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p], y0 = b0[p], y1 = b1[p], y2 = b2[p], y3 = b3[p];
+                    sums[0] += x0 * y0; sums[1] += x0 * y1; sums[2] += x0 * y2; sums[3] += x0 * y3;
+                    sums[4] += x1 * y0; sums[5] += x1 * y1; sums[6] += x1 * y2; sums[7] += x1 * y3;
+                    sums[8] += x2 * y0; sums[9] += x2 * y1; sums[10] += x2 * y2; sums[11] += x2 * y3;
+                    sums[12] += x3 * y0; sums[13] += x3 * y1; sums[14] += x3 * y2; sums[15] += x3 * y3;
+                }
+                var rows = Math.Min(Block, m - i);
+                var cols = Math.Min(Block, n - j);
+                for (var r = 0; r < rows; r++)
+                {
+                    var target = cBase + ((long)(i + r) * ldc) + j;
+                    for (var q = 0; q < cols; q++)
                     {
-                        float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p], y0 = b0[p], y1 = b1[p], y2 = b2[p], y3 = b3[p];
-                        sums[0] += x0 * y0; sums[1] += x0 * y1; sums[2] += x0 * y2; sums[3] += x0 * y3;
-                        sums[4] += x1 * y0; sums[5] += x1 * y1; sums[6] += x1 * y2; sums[7] += x1 * y3;
-                        sums[8] += x2 * y0; sums[9] += x2 * y1; sums[10] += x2 * y2; sums[11] += x2 * y3;
-                        sums[12] += x3 * y0; sums[13] += x3 * y1; sums[14] += x3 * y2; sums[15] += x3 * y3;
-                    }
-                    var rows = Math.Min(Block, m - i);
-                    var cols = Math.Min(Block, n - j);
-                    for (var r = 0; r < rows; r++)
-                    {
-                        var target = cBase + ((long)(i + r) * ldc) + j;
-                        for (var q = 0; q < cols; q++)
-                        {
-                            target[q] = accumulate ? target[q] + sums[(r * Block) + q] : sums[(r * Block) + q];
-                        }
+                        target[q] = accumulate ? target[q] + sums[(r * Block) + q] : sums[(r * Block) + q];
                     }
                 }
             }
         }
     }
 
-    /// <summary>Sums whole 16-float steps of the 16 dot products into <paramref name="sums"/>; returns the first p not summed.</summary>
     private static unsafe int Block512(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -139,5 +150,21 @@ internal static class RowDotProducts
         sums[8] = Vector256.Sum(c20); sums[9] = Vector256.Sum(c21); sums[10] = Vector256.Sum(c22); sums[11] = Vector256.Sum(c23);
         sums[12] = Vector256.Sum(c30); sums[13] = Vector256.Sum(c31); sums[14] = Vector256.Sum(c32); sums[15] = Vector256.Sum(c33);
         return p;
+    }
+
+    /// <summary>Where row j of B starts.</summary>
+    private unsafe interface IRows
+    {
+        float* Row(int j);
+    }
+
+    private readonly unsafe struct StridedRows(float* b, int ldb) : IRows
+    {
+        public float* Row(int j) => b + ((long)j * ldb);
+    }
+
+    private readonly unsafe struct OffsetRows(float* origin, int* offsets) : IRows
+    {
+        public float* Row(int j) => origin + offsets[j];
     }
 }

@@ -1,19 +1,37 @@
+using System;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
 public static partial class LayerOps
 {
-    /// <summary>Convolution forward: <c>y = conv(x, weight) + bias</c>.</summary>
+    /// <summary>
+    /// Convolution forward: <c>y = conv(x, weight) + bias</c>. A single-sample pass (the whole batch is one
+    /// sample) takes <see cref="DirectConv"/> where it applies, which skips im2col and GEMM packing, and shares
+    /// large layers with the network's <see cref="SampleHelper"/> by filter blocks; the choice depends on the
+    /// whole batch, never on a worker's share, so splitting a batch changes no result.
+    /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset.</param>
     /// <param name="bias">Bias offset, or -1.</param>
-    public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias) =>
+    public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias)
+    {
+        if (context.TotalBatch == 1 && DirectConv.Supports(in g))
+        {
+            if (SingleSampleLayers.TryConv(context, in g, x, y, weight, bias))
+            {
+                return;
+            }
+            DirectConv.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
+                OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
+            return;
+        }
         Conv2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
             OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
+    }
 
     /// <summary>
     /// Convolution backward: weight and bias gradients (overwritten) unless the layer is frozen, and the
@@ -46,7 +64,8 @@ public static partial class LayerOps
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
-    public static int ConvScratch(in ConvGeometry g, int batch) => Conv2d.ScratchLength(in g, batch);
+    public static int ConvScratch(in ConvGeometry g, int batch) =>
+        batch == 1 && DirectConv.Supports(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), DirectConv.ScratchLength(in g)) : Conv2d.ScratchLength(in g, batch);
 
     /// <summary>Transposed convolution forward.</summary>
     /// <param name="context">The worker.</param>
@@ -89,7 +108,7 @@ public static partial class LayerOps
     /// <returns>Floats.</returns>
     public static int ConvTransposeScratch(in ConvTransposeGeometry g, int batch) => ConvTranspose2d.ScratchLength(in g, batch);
 
-    /// <summary>Dense forward: <c>y = x·Wᵀ + b</c>.</summary>
+    /// <summary>Dense forward: <c>y = x·Wᵀ + b</c> (a one-sample pass shares large layers with the network's <see cref="SampleHelper"/>).</summary>
     /// <param name="context">The worker.</param>
     /// <param name="inputs">Input features.</param>
     /// <param name="outputs">Output features.</param>
@@ -97,9 +116,15 @@ public static partial class LayerOps
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset ([out, in]).</param>
     /// <param name="bias">Bias offset, or -1.</param>
-    public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias) =>
+    public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
+    {
+        if (context.TotalBatch == 1 && SingleSampleLayers.TryDense(context, inputs, outputs, x, y, weight, bias))
+        {
+            return;
+        }
         Linear.Forward(context.Batch, inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),
             OptionalParameter(context, bias, outputs), context.Activation(y, outputs), context.Scratch);
+    }
 
     /// <summary>Dense backward: parameter gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>

@@ -35,6 +35,7 @@ public abstract partial class NetworkBase : IDisposable
     private readonly long _seed;
     private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
     private WorkerPool? _pool;
+    private SampleHelper? _helper;
     private int[] _starts = Array.Empty<int>();
     private int[] _counts = Array.Empty<int>();
     private float[] _partialLosses = Array.Empty<float>();
@@ -150,6 +151,7 @@ public abstract partial class NetworkBase : IDisposable
                 return;
             }
             _pool?.Dispose();
+            _helper?.Dispose();
             _contexts = new NetworkContext[value];
             for (var i = 0; i < value; i++)
             {
@@ -163,6 +165,9 @@ public abstract partial class NetworkBase : IDisposable
                     (ulong)_seed);
             }
             _pool = value > 1 ? new WorkerPool(value, RunWorker, GetType().Name) : null;
+            // A one-sample pass runs on worker 0 alone; with workers to spare, a helper shares its large layers.
+            _helper = value > 1 ? new SampleHelper(GetType().Name) : null;
+            _contexts[0].Helper = _helper;
             _starts = new int[value];
             _counts = new int[value];
             _partialLosses = new float[value];
@@ -361,6 +366,7 @@ public abstract partial class NetworkBase : IDisposable
         if (!_disposed)
         {
             _pool?.Dispose();
+            _helper?.Dispose();
             _disposed = true;
         }
         GC.SuppressFinalize(this);

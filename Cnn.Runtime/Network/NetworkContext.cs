@@ -20,6 +20,8 @@ public sealed class NetworkContext
     private int[] _indices = Array.Empty<int>();
     private double[] _doubles = Array.Empty<double>();
     private int _capacity;
+    private SingleSampleLayers.Conv? _convParts;
+    private SingleSampleLayers.Dense? _denseParts;
 
     internal NetworkContext(NetworkPlan plan, TrainedSteps trainedSteps, int index, float[] parameters, float[] gradients, float[] buffers, ulong seed)
     {
@@ -164,6 +166,15 @@ public sealed class NetworkContext
     }
 
     internal int Capacity => _capacity;
+
+    /// <summary>The thread that shares one-sample passes with this worker (worker 0 of a network with two or more workers), or null.</summary>
+    internal SampleHelper? Helper { get; set; }
+
+    /// <summary>The reusable job of a shared one-sample convolution.</summary>
+    internal SingleSampleLayers.Conv ConvParts => _convParts ??= new SingleSampleLayers.Conv(this);
+
+    /// <summary>The reusable job of a shared one-sample dense layer.</summary>
+    internal SingleSampleLayers.Dense DenseParts => _denseParts ??= new SingleSampleLayers.Dense(this);
 
     internal Span<float> AllActivations => _activations.AsSpan(0, _plan.ActivationFloatsPerSample * Batch);
 }
