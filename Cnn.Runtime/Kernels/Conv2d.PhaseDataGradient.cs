@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cnn.Runtime.Kernels;
 
@@ -125,7 +127,7 @@ public static unsafe partial class Conv2d
                     }
                     var weights = new PrepackedA(packed + (phase * packedLength), rowCounts[phase]);
                     MultiplyShifted(icg, plan.Positions, depths[phase], weights, planes, offsets + phaseStart[phase], product, gemmWork, path);
-                    AddPhase(g, plan, phase / s, phase % s, product, gradIn);
+                    AddPhase(g, plan, phase / s, phase % s, product, gradIn, path);
                 }
             }
         }
@@ -167,8 +169,9 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>dx[c, s·u + a − p, s·v + b − p] += product[c, u·Width + v] where that lies inside the input.</summary>
-    private static void AddPhase(in ConvGeometry g, in PhasePlan plan, int a, int b, float* product, float* dx)
+    private static void AddPhase(in ConvGeometry g, in PhasePlan plan, int a, int b, float* product, float* dx, CpuPath path)
     {
+        var interleaved = g.Stride == 2 && path == CpuPath.Vector512 && Avx512F.IsSupported;
         int s = g.Stride, pad = g.Pad;
         var firstRow = Math.Max(0, (pad - a + s - 1) / s);
         var lastRow = Math.Min(plan.PhaseHeight, ((g.InHeight - 1 + pad - a) / s) + 1);
@@ -180,11 +183,38 @@ public static unsafe partial class Conv2d
             {
                 var source = product + (c * plan.Positions) + (u * plan.Width);
                 var target = dx + (c * g.InPlane) + (((s * u) + a - pad) * g.InWidth) + b - pad;
-                for (var v = firstColumn; v < lastColumn; v++)
+                var v = firstColumn;
+                if (interleaved)
+                {
+                    v = AddEveryOther(source, target, v, lastColumn, g.InWidth - b + pad);
+                }
+                for (; v < lastColumn; v++)
                 {
                     target[s * v] += source[v];
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Stride 2 on AVX-512: <c>target[2v] += source[v]</c> for v in [<paramref name="v"/>, <paramref name="end"/>), eight
+    /// values at a time spread over a 16-lane window with zeros in the odd lanes; masked loads and stores keep the
+    /// window inside the row (<paramref name="rowEnd"/> = the row's length measured from <paramref name="target"/>).
+    /// </summary>
+    /// <returns>Where the scalar loop continues (always <paramref name="end"/>).</returns>
+    private static int AddEveryOther(float* source, float* target, int v, int end, int rowEnd)
+    {
+        var spread = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+        var lanes = Vector512.CreateSequence(0, 1);
+        for (; v < end; v += 8)
+        {
+            var count = Math.Min(8, end - v);
+            var width = Math.Min(2 * count, rowEnd - (2 * v));
+            var values = Avx512F.MaskLoad(source + v, Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
+            var window = Vector512.LessThan(lanes, Vector512.Create(width)).AsSingle();
+            var sum = Avx512F.MaskLoad(target + (2 * v), window, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(values, spread, Vector512<float>.Zero);
+            Avx512F.MaskStore(target + (2 * v), window, sum);
+        }
+        return end;
     }
 }
