@@ -202,7 +202,11 @@ public static unsafe partial class Conv2d
                 }
                 else
                 {
-                    PackedGemm.Loop(ocg, patch, positions, new MatrixA(false, gradOut, positions), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gradOut + (ocg * positions), path);
+                    // dy packed once per sample, not once per column block of the patch.
+                    var packed = gradOut + (ocg * positions);
+                    var rows = PackedGemm.PackAll(false, gradOut, positions, ocg, positions, packed, path);
+                    var gemmWork = packed + PackedGemm.PackedALength(ocg, positions);
+                    PackedGemm.Loop(ocg, patch, positions, new PrepackedA(packed, rows), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gemmWork, path);
                 }
             }
         }
@@ -268,7 +272,7 @@ public static unsafe partial class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions);
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions);
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>

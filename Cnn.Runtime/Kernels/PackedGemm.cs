@@ -33,7 +33,7 @@ internal static class PackedGemm
             return 0;
         }
         var kc = DepthBlock(k);
-        var nc = RoundUp(Math.Min(n, Nc), Nr512);
+        var nc = WidthBlock(n);
         var mc = RoundUp(Math.Min(m, Mc), MaxMr);
         // Slack: a 16-wide transposed store of a 12-row A panel runs 4 floats past the panel.
         return (kc * nc) + (mc * kc) + 16;
@@ -61,12 +61,12 @@ internal static class PackedGemm
     {
         var (mr, nr) = Tile(path);
         var kcMax = DepthBlock(k);
-        var ncMax = RoundUp(Math.Min(n, Nc), Nr512);
+        var ncMax = WidthBlock(n);
         var bPacked = work;
         var aWork = work + (kcMax * ncMax);
-        for (var jc = 0; jc < n; jc += Nc)
+        for (var jc = 0; jc < n; jc += ncMax)
         {
-            var nc = Math.Min(Nc, n - jc);
+            var nc = Math.Min(ncMax, n - jc);
             for (var pc = 0; pc < k; pc += kcMax)
             {
                 var kc = Math.Min(kcMax, k - pc);
@@ -90,6 +90,13 @@ internal static class PackedGemm
     {
         var blocks = (k + Kc - 1) / Kc;
         return blocks <= 1 ? k : (k + blocks - 1) / blocks;
+    }
+
+    /// <summary>The width of every N block but the last: N split into equal blocks of at most NC, rounded up to whole panels.</summary>
+    private static int WidthBlock(int n)
+    {
+        var blocks = (n + Nc - 1) / Nc;
+        return RoundUp((n + blocks - 1) / Math.Max(blocks, 1), Nr512);
     }
 
     /// <summary>The micro-kernel tile (MR, NR) of a path.</summary>
@@ -147,10 +154,11 @@ internal static class PackedGemm
     {
         var (mr, nr) = Tile(path);
         var kcMax = DepthBlock(k);
-        var aWork = work + (kcMax * RoundUp(Math.Min(n, Nc), Nr512));
-        for (var jc = 0; jc < n; jc += Nc)
+        var ncMax = WidthBlock(n);
+        var aWork = work + (kcMax * ncMax);
+        for (var jc = 0; jc < n; jc += ncMax)
         {
-            var nc = Math.Min(Nc, n - jc);
+            var nc = Math.Min(ncMax, n - jc);
             for (var pc = 0; pc < k; pc += kcMax)
             {
                 var kc = Math.Min(kcMax, k - pc);
