@@ -34,6 +34,10 @@ public class ConvTests
         // Stride with dilation: the phase planes a dilated kernel reads (all of phase 0 for d = 2, s = 2; mixed for d = 2, s = 3).
         (1, new ConvGeometry(4, 11, 10, 6, 3, stride: 2, pad: 2, dilation: 2)),
         (2, new ConvGeometry(3, 13, 12, 4, 3, stride: 3, pad: 1, dilation: 2)),
+        // Grouped and strided: the data gradient's phase sub-kernels per group.
+        (2, new ConvGeometry(6, 9, 9, 4, 3, stride: 2, pad: 1, groups: 2)),
+        // A wide stride-2 row: the data gradient's interleaved adds in full 8-value chunks and a masked tail.
+        (1, new ConvGeometry(8, 12, 37, 8, 3, stride: 2, pad: 1)),
         // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.
         (1, new ConvGeometry(3, 4, 5, 4, 2, pad: 2)),
     ];

@@ -15,7 +15,7 @@ namespace Cnn.Runtime.Kernels;
 /// direct kernel. All scratch comes from the caller; nothing is allocated.
 /// </summary>
 [SkipLocalsInit]
-public static unsafe class Conv2d
+public static unsafe partial class Conv2d
 {
 
     /// <summary>Floats of scratch every entry point of this class needs for a batch of <paramref name="n"/>.</summary>
@@ -30,8 +30,8 @@ public static unsafe class Conv2d
         }
         int ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var weights = WeightScratch(g);
-        var data = HasConvolutionalDataGradient(g)
-            ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
+        var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
+            : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
         return Math.Max(ForwardScratch(g), Math.Max(weights, data));
     }
@@ -59,10 +59,11 @@ public static unsafe class Conv2d
         }
         else
         {
-            fixed (float* xBase = x, wBase = weight, yBase = y, work = scratch)
+            fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
-                ForwardGemm(g, n, xBase, wBase, yBase, accumulate, work, path);
+                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
             }
+            return;
         }
         if (!bias.IsEmpty)
         {
@@ -98,7 +99,7 @@ public static unsafe class Conv2d
             {
                 // dx = conv(dy, W′) with W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j], padding d(k−1) − p.
                 FlipWeights(g, wBase, work);
-                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, dxBase, accumulate, work + g.WeightLength, path);
+                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, null, dxBase, accumulate, work + g.WeightLength, path);
             }
             else
             {
@@ -106,7 +107,14 @@ public static unsafe class Conv2d
                 {
                     dx[..(n * g.InputLength)].Clear();
                 }
-                ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
+                if (g.Stride > 1)
+                {
+                    PhaseDataGradient(g, n, dyBase, wBase, dxBase, work, path);
+                }
+                else
+                {
+                    ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
+                }
             }
         }
     }
@@ -194,7 +202,11 @@ public static unsafe class Conv2d
                 }
                 else
                 {
-                    PackedGemm.Loop(ocg, patch, positions, new MatrixA(false, gradOut, positions), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gradOut + (ocg * positions), path);
+                    // dy packed once per sample, not once per column block of the patch.
+                    var packed = gradOut + (ocg * positions);
+                    var rows = PackedGemm.PackAll(false, gradOut, positions, ocg, positions, packed, path);
+                    var gemmWork = packed + PackedGemm.PackedALength(ocg, positions);
+                    PackedGemm.Loop(ocg, patch, positions, new PrepackedA(packed, rows), new ShiftedTransposedPanels(image), gradW, patch, accumulate || s > 0, gemmWork, path);
                 }
             }
         }
@@ -260,14 +272,14 @@ public static unsafe class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + Gemm.ScratchLength(ocg, patch, positions);
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions);
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
     private static int ShiftedPositions(in ConvGeometry g) => PaddedImage.PositionsOf(g);
 
     /// <summary>Packs each group's weights once, then multiplies them by every sample's (implicit) col.</summary>
-    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* y, bool accumulate, float* work, CpuPath path)
+    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* bias, float* y, bool accumulate, float* work, CpuPath path)
     {
         int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var packedLength = PackedGemm.PackedALength(ocg, patch);
@@ -290,44 +302,72 @@ public static unsafe class Conv2d
                 {
                     // C = W·col over padded-width positions, then the real W′ columns of each row go to y.
                     image.Fill(input);
-                    var gemmWork = product + (ocg * image.Positions);
-                    if (path == CpuPath.Vector512)
-                    {
-                        PackedGemm.LoopShifted(ocg, image.Positions, patch, weights, image, product, image.Positions, false, gemmWork, path);
-                    }
-                    else
-                    {
-                        PackedGemm.Loop(ocg, image.Positions, patch, weights, new ShiftedPanels(image), product, image.Positions, false, gemmWork, path);
-                    }
-                    CopyRows(product, image.Width, output, g.OutWidth, ocg * g.OutHeight, accumulate);
-                }
-                else if (g.IsPointwise)
-                {
-                    PackedGemm.Loop(ocg, plane, patch, weights, new MatrixB(false, input, plane), output, plane, accumulate, work, path);
+                    MultiplyShifted(ocg, image.Positions, patch, weights, image.Data, image.Offsets, product, product + (ocg * image.Positions), path);
+                    CopyRows(product, image.Width, output, g, bias == null ? null : bias + (group * ocg), accumulate);
                 }
                 else
                 {
-                    image.Fill(input);
-                    PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
+                    if (g.IsPointwise)
+                    {
+                        PackedGemm.Loop(ocg, plane, patch, weights, new MatrixB(false, input, plane), output, plane, accumulate, work, path);
+                    }
+                    else
+                    {
+                        image.Fill(input);
+                        PackedGemm.Loop(ocg, plane, patch, weights, new CompactPanels(image, g.OutWidth), output, plane, accumulate, product, path);
+                    }
+                    if (bias != null)
+                    {
+                        // While the sample's output is still in cache.
+                        AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
+                    }
                 }
             }
         }
     }
 
-    /// <summary>target[r, 0..width) (+)= source[r, 0..width) for <paramref name="count"/> rows of differing strides.</summary>
-    private static void CopyRows(float* source, int sourceStride, float* target, int width, int count, bool accumulate)
+    /// <summary>C[m, n] = A · B with B's row p at <c>data + offsets[p]</c>: read in place on Vector512, packed by copies elsewhere.</summary>
+    private static void MultiplyShifted(int m, int n, int k, PrepackedA a, float* data, int* offsets, float* c, float* work, CpuPath path)
     {
-        for (var r = 0; r < count; r++, source += sourceStride, target += width)
+        if (path == CpuPath.Vector512)
         {
-            var from = new ReadOnlySpan<float>(source, width);
-            var to = new Span<float>(target, width);
-            if (accumulate)
+            PackedGemm.LoopShifted(m, n, k, a, data, offsets, c, n, false, work, path);
+        }
+        else
+        {
+            PackedGemm.Loop(m, n, k, a, new ShiftedPanels(data, offsets), c, n, false, work, path);
+        }
+    }
+
+    /// <summary>
+    /// y[oc, oh, 0..W′) (+)= product[oc, oh·Ws + 0..W′) (+ bias[oc]): the real columns of the shifted GEMM's
+    /// rows, with the bias added on the way.
+    /// </summary>
+    private static void CopyRows(float* product, int productWidth, float* y, in ConvGeometry g, float* bias, bool accumulate)
+    {
+        int width = g.OutWidth, height = g.OutHeight;
+        for (var oc = 0; oc < g.GroupOutChannels; oc++)
+        {
+            for (var oh = 0; oh < height; oh++, product += productWidth, y += width)
             {
-                TensorPrimitives.Add(to, from, to);
-            }
-            else
-            {
-                from.CopyTo(to);
+                var from = new ReadOnlySpan<float>(product, width);
+                var to = new Span<float>(y, width);
+                if (accumulate)
+                {
+                    TensorPrimitives.Add(to, from, to);
+                    if (bias != null)
+                    {
+                        TensorPrimitives.Add(to, bias[oc], to);
+                    }
+                }
+                else if (bias != null)
+                {
+                    TensorPrimitives.Add(from, bias[oc], to);
+                }
+                else
+                {
+                    from.CopyTo(to);
+                }
             }
         }
     }

@@ -11,17 +11,16 @@ namespace Cnn.Runtime.Kernels;
 /// channels of a map uses it to turn a C×(H·W) sample into H·W rows of C values and back.
 /// </summary>
 /// <remarks>
-/// The Vector512 path moves 16×16 tiles through registers (<see cref="Transpose16"/>). Tiles cut by
-/// the matrix's edge are read with masked loads into a stack tile and written with masked stores, so
-/// no access strays outside either matrix; rows missing from an edge tile repeat a present row (finite
-/// values in lanes the masked stores drop). A matrix with fewer than 16 rows or columns (a softmax over
-/// 10 classes) has only edge tiles, where the shuffles cost as much as the scalar loop saves (measured),
-/// so it runs the scalar loop, as other paths do.
+/// Square tiles move through registers: 16×16 on Vector512 (<see cref="Transpose16"/>), 8×8 on
+/// Vector256. Tiles cut by the matrix's edge are read with masked loads into a stack tile and written
+/// with masked stores, so no access strays outside either matrix; rows missing from an edge tile
+/// repeat a present row (finite values in lanes the masked stores drop). A matrix narrower than a
+/// tile would have only edge tiles, where the shuffles cost as much as the scalar loop saves
+/// (measured on 3×4096), so it takes the 8×8 tiles (a softmax over 10 classes on Vector512) or, under
+/// 8 rows or columns, the scalar loop.
 /// </remarks>
 public static class MatrixTranspose
 {
-    private const int Tile = 16;
-
     /// <summary>Writes the [<paramref name="rows"/>, <paramref name="columns"/>] matrix <paramref name="source"/> transposed into <paramref name="target"/>.</summary>
     /// <param name="source">rows × columns values, row-major.</param>
     /// <param name="rows">Rows of <paramref name="source"/>.</param>
@@ -37,39 +36,41 @@ public static class MatrixTranspose
         {
             throw new ArgumentException($"A {rows}×{columns} transpose needs {length} values in both spans; got {source.Length} and {target.Length}.");
         }
-        if (length == 0)
+        var resolved = CpuPaths.Resolve(path);
+        fixed (float* from = source)
+        fixed (float* to = target)
         {
-            return;
-        }
-        if (CpuPaths.Resolve(path) == CpuPath.Vector512 && Avx512F.IsSupported && rows >= Tile && columns >= Tile)
-        {
-            fixed (float* from = source)
-            fixed (float* to = target)
+            if (resolved == CpuPath.Vector512 && Avx512F.IsSupported && Math.Min(rows, columns) >= Tile16.Size)
             {
-                Tiles(from, rows, columns, to);
+                Tiles<Tile16>(from, rows, columns, to);
+                return;
             }
-            return;
+            if (resolved != CpuPath.Scalar && Avx.IsSupported && Math.Min(rows, columns) >= Tile8.Size)
+            {
+                Tiles<Tile8>(from, rows, columns, to);
+                return;
+            }
         }
         Scalar(source, rows, columns, target);
     }
 
-    private static unsafe void Tiles(float* source, int rows, int columns, float* target)
+    private static unsafe void Tiles<TTile>(float* source, int rows, int columns, float* target)
+        where TTile : struct, ITile
     {
-        var rowStarts = stackalloc float*[Tile];
-        var inTile = stackalloc float[Tile * Tile];
-        var outTile = stackalloc float[Tile * Tile];
-        var lanes = Vector512.CreateSequence(0, 1);
-        for (var c0 = 0; c0 < columns; c0 += Tile)
+        var size = TTile.Size;
+        var rowStarts = stackalloc float*[size];
+        var inTile = stackalloc float[size * size];
+        var outTile = stackalloc float[size * size];
+        for (var c0 = 0; c0 < columns; c0 += size)
         {
-            var tileColumns = Math.Min(Tile, columns - c0);
-            var columnMask = Vector512.LessThan(lanes, Vector512.Create(tileColumns)).AsSingle();
-            for (var r0 = 0; r0 < rows; r0 += Tile)
+            var tileColumns = Math.Min(size, columns - c0);
+            for (var r0 = 0; r0 < rows; r0 += size)
             {
-                var tileRows = Math.Min(Tile, rows - r0);
-                for (var r = 0; r < Tile; r++)
+                var tileRows = Math.Min(size, rows - r0);
+                for (var r = 0; r < size; r++)
                 {
                     var row = source + ((long)(r0 + (r < tileRows ? r : 0)) * columns) + c0;
-                    if (tileColumns == Tile)
+                    if (tileColumns == size)
                     {
                         rowStarts[r] = row;
                     }
@@ -78,22 +79,21 @@ public static class MatrixTranspose
                         // A full-width load would read past the row (and, on the last row, past the matrix).
                         if (r < tileRows)
                         {
-                            Avx512F.MaskLoad(row, columnMask, Vector512<float>.Zero).Store(inTile + (r * Tile));
+                            TTile.LoadPart(row, tileColumns, inTile + (r * size));
                         }
-                        rowStarts[r] = inTile + ((r < tileRows ? r : 0) * Tile);
+                        rowStarts[r] = inTile + ((r < tileRows ? r : 0) * size);
                     }
                 }
                 var corner = target + ((long)c0 * rows) + r0;
-                if (tileRows == Tile && tileColumns == Tile)
+                if (tileRows == size && tileColumns == size)
                 {
-                    Transpose16.Run(rowStarts, corner, rows);
+                    TTile.Transpose(rowStarts, corner, rows);
                     continue;
                 }
-                Transpose16.Run(rowStarts, outTile, Tile);
-                var rowMask = Vector512.LessThan(lanes, Vector512.Create(tileRows)).AsSingle();
+                TTile.Transpose(rowStarts, outTile, size);
                 for (var q = 0; q < tileColumns; q++)
                 {
-                    Avx512F.MaskStore(corner + ((long)q * rows), rowMask, Vector512.Load(outTile + (q * Tile)));
+                    TTile.StorePart(outTile + (q * size), tileRows, corner + ((long)q * rows));
                 }
             }
         }
@@ -110,5 +110,81 @@ public static class MatrixTranspose
                 Unsafe.Add(ref to, (c * rows) + r) = Unsafe.Add(ref from, (r * columns) + c);
             }
         }
+    }
+
+    /// <summary>A square register tile: its transpose and the masked row copies of edge tiles.</summary>
+    private unsafe interface ITile
+    {
+        static abstract int Size { get; }
+
+        /// <summary>Transposes Size rows of Size floats; column q goes to <paramref name="target"/> + q·<paramref name="stride"/>.</summary>
+        static abstract void Transpose(float** rows, float* target, int stride);
+
+        /// <summary>Copies the first <paramref name="count"/> floats of a row into a tile row, touching nothing past them.</summary>
+        static abstract void LoadPart(float* source, int count, float* tileRow);
+
+        /// <summary>Writes the first <paramref name="count"/> floats of a tile row, touching nothing past them.</summary>
+        static abstract void StorePart(float* tileRow, int count, float* target);
+    }
+
+    private readonly unsafe struct Tile16 : ITile
+    {
+        public static int Size => 16;
+
+        public static void Transpose(float** rows, float* target, int stride) => Transpose16.Run(rows, target, stride);
+
+        public static void LoadPart(float* source, int count, float* tileRow) =>
+            Avx512F.MaskLoad(source, Mask(count), Vector512<float>.Zero).Store(tileRow);
+
+        public static void StorePart(float* tileRow, int count, float* target) =>
+            Avx512F.MaskStore(target, Mask(count), Vector512.Load(tileRow));
+
+        private static Vector512<float> Mask(int count) =>
+            Vector512.LessThan(Vector512.CreateSequence(0, 1), Vector512.Create(count)).AsSingle();
+    }
+
+    private readonly unsafe struct Tile8 : ITile
+    {
+        public static int Size => 8;
+
+        /// <summary>8×8 in AVX registers: unpack 32-bit pairs, shuffle 64-bit pairs, swap 128-bit halves.</summary>
+        public static void Transpose(float** rows, float* target, int stride)
+        {
+            var t0 = Avx.UnpackLow(Vector256.Load(rows[0]), Vector256.Load(rows[1]));
+            var t1 = Avx.UnpackHigh(Vector256.Load(rows[0]), Vector256.Load(rows[1]));
+            var t2 = Avx.UnpackLow(Vector256.Load(rows[2]), Vector256.Load(rows[3]));
+            var t3 = Avx.UnpackHigh(Vector256.Load(rows[2]), Vector256.Load(rows[3]));
+            var t4 = Avx.UnpackLow(Vector256.Load(rows[4]), Vector256.Load(rows[5]));
+            var t5 = Avx.UnpackHigh(Vector256.Load(rows[4]), Vector256.Load(rows[5]));
+            var t6 = Avx.UnpackLow(Vector256.Load(rows[6]), Vector256.Load(rows[7]));
+            var t7 = Avx.UnpackHigh(Vector256.Load(rows[6]), Vector256.Load(rows[7]));
+            // 0x44 takes elements (0, 1) of each source's 128-bit lane, 0xEE elements (2, 3): lane k of
+            // u(c) holds column c (first half) or c + 4 (second half) of four rows.
+            var u0 = Avx.Shuffle(t0, t2, 0x44);
+            var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44);
+            var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44);
+            var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44);
+            var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Permute2x128(u0, u4, 0x20).Store(target);
+            Avx.Permute2x128(u1, u5, 0x20).Store(target + stride);
+            Avx.Permute2x128(u2, u6, 0x20).Store(target + (2 * stride));
+            Avx.Permute2x128(u3, u7, 0x20).Store(target + (3 * stride));
+            Avx.Permute2x128(u0, u4, 0x31).Store(target + (4 * stride));
+            Avx.Permute2x128(u1, u5, 0x31).Store(target + (5 * stride));
+            Avx.Permute2x128(u2, u6, 0x31).Store(target + (6 * stride));
+            Avx.Permute2x128(u3, u7, 0x31).Store(target + (7 * stride));
+        }
+
+        public static void LoadPart(float* source, int count, float* tileRow) =>
+            Avx.MaskLoad(source, Mask(count)).Store(tileRow);
+
+        public static void StorePart(float* tileRow, int count, float* target) =>
+            Avx.MaskStore(target, Mask(count), Vector256.Load(tileRow));
+
+        private static Vector256<float> Mask(int count) =>
+            Vector256.LessThan(Vector256.CreateSequence(0, 1), Vector256.Create(count)).AsSingle();
     }
 }

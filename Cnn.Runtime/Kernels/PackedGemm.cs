@@ -32,8 +32,8 @@ internal static class PackedGemm
         {
             return 0;
         }
-        var kc = Math.Min(k, Kc);
-        var nc = RoundUp(Math.Min(n, Nc), Nr512);
+        var kc = DepthBlock(k);
+        var nc = WidthBlock(n);
         var mc = RoundUp(Math.Min(m, Mc), MaxMr);
         // Slack: a 16-wide transposed store of a 12-row A panel runs 4 floats past the panel.
         return (kc * nc) + (mc * kc) + 16;
@@ -60,16 +60,16 @@ internal static class PackedGemm
         where TB : struct, IPackedB
     {
         var (mr, nr) = Tile(path);
-        var kcMax = Math.Min(k, Kc);
-        var ncMax = RoundUp(Math.Min(n, Nc), Nr512);
+        var kcMax = DepthBlock(k);
+        var ncMax = WidthBlock(n);
         var bPacked = work;
         var aWork = work + (kcMax * ncMax);
-        for (var jc = 0; jc < n; jc += Nc)
+        for (var jc = 0; jc < n; jc += ncMax)
         {
-            var nc = Math.Min(Nc, n - jc);
-            for (var pc = 0; pc < k; pc += Kc)
+            var nc = Math.Min(ncMax, n - jc);
+            for (var pc = 0; pc < k; pc += kcMax)
             {
-                var kc = Math.Min(Kc, k - pc);
+                var kc = Math.Min(kcMax, k - pc);
                 b.Pack(pc, kc, jc, nc, nr, bPacked, path);
                 var addToC = accumulate || pc > 0;
                 for (var ic = 0; ic < m; ic += Mc)
@@ -80,6 +80,23 @@ internal static class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The depth of every K block but the last: K split into equal blocks of at most KC (288 as 144 + 144, not
+    /// 256 + 32, whose short second block would spend as long loading and storing C as multiplying).
+    /// </summary>
+    internal static int DepthBlock(int k)
+    {
+        var blocks = (k + Kc - 1) / Kc;
+        return blocks <= 1 ? k : (k + blocks - 1) / blocks;
+    }
+
+    /// <summary>The width of every N block but the last: N split into equal blocks of at most NC, rounded up to whole panels.</summary>
+    private static int WidthBlock(int n)
+    {
+        var blocks = (n + Nc - 1) / Nc;
+        return RoundUp((n + blocks - 1) / Math.Max(blocks, 1), Nr512);
     }
 
     /// <summary>The micro-kernel tile (MR, NR) of a path.</summary>
@@ -102,9 +119,10 @@ internal static class PackedGemm
     {
         var (mr, _) = Tile(path);
         var rows = PackedRows(m, mr, path);
-        for (var pc = 0; pc < k; pc += Kc)
+        var kcBlock = DepthBlock(k);
+        for (var pc = 0; pc < k; pc += kcBlock)
         {
-            var kc = Math.Min(Kc, k - pc);
+            var kc = Math.Min(kcBlock, k - pc);
             for (var ic = 0; ic < m; ic += Mc)
             {
                 PackA(transposed, a, lda, ic, pc, Math.Min(Mc, m - ic), kc, mr, packed + ((long)pc * rows) + ((long)ic * kc), path);
@@ -127,22 +145,24 @@ internal static class PackedGemm
     }
 
     /// <summary>
-    /// <see cref="Loop"/> for a stride-1 convolution on the Vector512 path: B is read in place from a padded image
-    /// (<see cref="ShiftedRows"/>), so only A is packed (and callers pass it packed beforehand).
+    /// <see cref="Loop"/> on the Vector512 path with B's row p at <c>data + offsets[p]</c> (a convolution's padded
+    /// image, <see cref="ShiftedRows"/>), read in place: only A is packed (and callers pass it packed beforehand).
     /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
     /// </summary>
-    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, PaddedImage b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
     {
         var (mr, nr) = Tile(path);
-        var aWork = work + (Math.Min(k, Kc) * RoundUp(Math.Min(n, Nc), Nr512));
-        for (var jc = 0; jc < n; jc += Nc)
+        var kcMax = DepthBlock(k);
+        var ncMax = WidthBlock(n);
+        var aWork = work + (kcMax * ncMax);
+        for (var jc = 0; jc < n; jc += ncMax)
         {
-            var nc = Math.Min(Nc, n - jc);
-            for (var pc = 0; pc < k; pc += Kc)
+            var nc = Math.Min(ncMax, n - jc);
+            for (var pc = 0; pc < k; pc += kcMax)
             {
-                var kc = Math.Min(Kc, k - pc);
-                var rows = new ShiftedRows(b.Data + jc, b.Offsets + pc);
+                var kc = Math.Min(kcMax, k - pc);
+                var rows = new ShiftedRows(data + jc, offsets + pc);
                 for (var ic = 0; ic < m; ic += Mc)
                 {
                     var mc = Math.Min(Mc, m - ic);

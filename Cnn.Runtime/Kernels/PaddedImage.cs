@@ -150,8 +150,8 @@ internal readonly unsafe struct PaddedImage
     private static int RoundUp(int count) => (count + 15) / 16 * 16;
 }
 
-/// <summary>B = col [PatchLength, H′·Ws] of a <see cref="PaddedImage"/>: each panel row is NR consecutive values of the phase planes.</summary>
-internal readonly unsafe struct ShiftedPanels(PaddedImage image) : IPackedB
+/// <summary>B = col [PatchLength, H′·Ws] of a <see cref="PaddedImage"/> (row p at <c>data + offsets[p]</c>), packed with plain copies for the paths that cannot read it in place.</summary>
+internal readonly unsafe struct ShiftedPanels(float* data, int* offsets) : IPackedB
 {
     public void Pack(int pc, int kc, int jc, int nc, int nr, float* packed, CpuPath path)
     {
@@ -159,7 +159,7 @@ internal readonly unsafe struct ShiftedPanels(PaddedImage image) : IPackedB
         var panels = (nc + nr - 1) / nr;
         for (var r = 0; r < kc; r++)
         {
-            var source = image.Data + image.Offsets[pc + r] + jc;
+            var source = data + offsets[pc + r] + jc;
             var target = packed + (r * nr);
             if (path == CpuPath.Vector512 && nr == 32)
             {

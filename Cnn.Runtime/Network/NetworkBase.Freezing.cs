@@ -7,9 +7,9 @@ public abstract partial class NetworkBase
 {
     /// <summary>
     /// Freezes every parameter of the layers under the given prefixes (transfer learning), as PyTorch's
-    /// <c>requires_grad = False</c>: their gradients stay zero, and an optimizer built over
-    /// <see cref="Layout"/> neither updates them nor decays them nor advances their momentum or Adam
-    /// state. A prefix names a layer or a scope by whole dotted segments: <c>layer1</c> freezes
+    /// <c>requires_grad = False</c>: <see cref="Backward"/> does not compute their gradients (they stay
+    /// zero) and ends at the first layer that trains, and an optimizer built over <see cref="Layout"/>
+    /// neither updates them nor decays them nor advances their momentum or Adam state. A prefix names a layer or a scope by whole dotted segments: <c>layer1</c> freezes
     /// <c>layer1.0.conv1.weight</c> but not <c>layer10.…</c>. BatchNorm running statistics of frozen
     /// layers still update in training mode, as in PyTorch. Call between steps; it takes effect at the next.
     /// </summary>

@@ -50,7 +50,11 @@ public sealed class NetworkPlan
     /// </summary>
     public required int TrainingOutputOffset { get; init; }
 
-    /// <summary>Every layer that computes something, in forward order, for reporting non-finite values.</summary>
+    /// <summary>
+    /// Every step that computes something, in forward order (one per layer, plus one per residual or
+    /// concat join). The generated backward pass refers to steps by their index here
+    /// (<see cref="NetworkContext.Trains"/>), and non-finite values are traced through it.
+    /// </summary>
     public IReadOnlyList<LayerTrace> Layers { get; init; } = Array.Empty<LayerTrace>();
 }
 

@@ -1,0 +1,220 @@
+using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// The data gradient of a strided convolution, phase by phase. Input position <c>s·u + a</c> (padded coordinates)
+/// receives only from kernel rows i with <c>i·d ≡ a (mod s)</c>, from output row <c>u − ⌊i·d/s⌋</c>; so each of the
+/// s² phases of the padded input gradient is a stride-1 correlation of dy with a sub-kernel:
+/// <c>dX_ab[c, u, v] = Σ W[oc, c, i, j] · dy[oc, u − ⌊i·d/s⌋, v − ⌊j·d/s⌋]</c> over i ∈ I_a, j ∈ J_b. With dy copied
+/// into zero-padded planes, every (oc, i, j) row is a shifted slice again and the multiply reads it in place, as
+/// the forward pass does; the phase results are then added into dx at stride s. No col2im.
+/// </summary>
+public static unsafe partial class Conv2d
+{
+    /// <summary>Layout of the phase data gradient's scratch and sizes, shared by the scratch count and the pass.</summary>
+    private readonly struct PhasePlan
+    {
+        internal PhasePlan(in ConvGeometry g)
+        {
+            Reach = (g.Kernel - 1) * g.Dilation / g.Stride;
+            PhaseHeight = (g.InHeight + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+            PhaseWidth = (g.InWidth + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+            Width = PhaseWidth + Reach;
+            Plane = (PhaseHeight + Reach) * Width;
+            Positions = PhaseHeight * Width;
+            var widest = 0;
+            for (var a = 0; a < g.Stride; a++)
+            {
+                widest = Math.Max(widest, Taps(g, a));
+            }
+            MaxDepth = g.GroupOutChannels * widest * widest;
+            Gradient = RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel) + (g.GroupOutChannels * Plane) + Reach + 64;
+            Weights = g.Stride * g.Stride * PackedGemm.PackedALength(g.GroupInChannels, MaxDepth);
+        }
+
+        /// <summary>⌊(k − 1)·d/s⌋: how far back a tap reaches in output rows, the zero border of the dy planes.</summary>
+        internal int Reach { get; }
+
+        /// <summary>Rows of a phase plane of the padded input.</summary>
+        internal int PhaseHeight { get; }
+
+        /// <summary>Columns of a phase plane of the padded input.</summary>
+        internal int PhaseWidth { get; }
+
+        /// <summary>Row width of the dy planes (and of the multiply's positions).</summary>
+        internal int Width { get; }
+
+        /// <summary>Floats per dy plane.</summary>
+        internal int Plane { get; }
+
+        /// <summary>Positions of one phase: PhaseHeight rows of <see cref="Width"/>.</summary>
+        internal int Positions { get; }
+
+        /// <summary>The largest K of a phase: filters × taps of the fullest phase.</summary>
+        internal int MaxDepth { get; }
+
+        /// <summary>Floats of the row offsets and the zero-bordered dy planes (with slack for the dropped columns' reads).</summary>
+        internal int Gradient { get; }
+
+        /// <summary>Floats of every phase's packed sub-kernel weights.</summary>
+        internal int Weights { get; }
+
+        /// <summary>Scratch of the whole pass.</summary>
+        internal int ScratchLength(in ConvGeometry g) =>
+            Gradient + Weights + (g.GroupInChannels * MaxDepth) + (g.GroupInChannels * Positions) + Gemm.ScratchLength(g.GroupInChannels, Positions, MaxDepth);
+    }
+
+    /// <summary>Kernel rows i with i·d ≡ a (mod s).</summary>
+    private static int Taps(in ConvGeometry g, int a)
+    {
+        var count = 0;
+        for (var i = 0; i < g.Kernel; i++)
+        {
+            count += i * g.Dilation % g.Stride == a ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static int RoundUp16(int count) => (count + 15) / 16 * 16;
+
+    /// <summary>dx (+)= the data gradient of a strided convolution (dx cleared by the caller when not accumulating).</summary>
+    private static void PhaseDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, float* work, CpuPath path)
+    {
+        var plan = new PhasePlan(g);
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, s = g.Stride, area = g.Kernel * g.Kernel;
+        var offsets = (int*)work;
+        var planes = work + RoundUp16(ocg * area);
+        var packed = work + plan.Gradient;
+        var dense = packed + plan.Weights;
+        var product = dense + (icg * plan.MaxDepth);
+        var gemmWork = product + (icg * plan.Positions);
+        new Span<float>(planes, plan.Gradient - RoundUp16(ocg * area)).Clear();
+        var packedLength = PackedGemm.PackedALength(icg, plan.MaxDepth);
+        // Phase (a, b) uses rows offsets[phaseStart..] and weights packed at packed + phase·packedLength.
+        var phaseStart = stackalloc int[s * s];
+        var depths = stackalloc int[s * s];
+        var rowCounts = stackalloc int[s * s];
+        for (var group = 0; group < g.Groups; group++)
+        {
+            var next = 0;
+            for (var phase = 0; phase < s * s; phase++)
+            {
+                phaseStart[phase] = next;
+                depths[phase] = PhaseRows(g, plan, phase / s, phase % s, weight + (group * ocg * icg * area), offsets + next, dense);
+                next += depths[phase];
+                rowCounts[phase] = depths[phase] == 0 ? 0 : PackedGemm.PackAll(false, dense, depths[phase], icg, depths[phase], packed + (phase * packedLength), path);
+            }
+            for (var sample = 0; sample < n; sample++)
+            {
+                var gradOut = dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane);
+                for (var oc = 0; oc < ocg; oc++)
+                {
+                    for (var oh = 0; oh < g.OutHeight; oh++)
+                    {
+                        new ReadOnlySpan<float>(gradOut + (((oc * g.OutHeight) + oh) * g.OutWidth), g.OutWidth)
+                            .CopyTo(new Span<float>(planes + (oc * plan.Plane) + ((plan.Reach + oh) * plan.Width) + plan.Reach, g.OutWidth));
+                    }
+                }
+                var gradIn = dx + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
+                for (var phase = 0; phase < s * s; phase++)
+                {
+                    if (depths[phase] == 0)
+                    {
+                        continue;
+                    }
+                    var weights = new PrepackedA(packed + (phase * packedLength), rowCounts[phase]);
+                    MultiplyShifted(icg, plan.Positions, depths[phase], weights, planes, offsets + phaseStart[phase], product, gemmWork, path);
+                    AddPhase(g, plan, phase / s, phase % s, product, gradIn, path);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills phase (a, b)'s row offsets (one per filter and tap) and its dense sub-kernel matrix
+    /// <c>[icg, filters × taps]</c>; returns the number of rows (0 when no tap lands on the phase).
+    /// </summary>
+    private static int PhaseRows(in ConvGeometry g, in PhasePlan plan, int a, int b, float* weight, int* offsets, float* dense)
+    {
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, k = g.Kernel, d = g.Dilation, s = g.Stride;
+        var depth = ocg * Taps(g, a) * Taps(g, b);
+        var row = 0;
+        for (var oc = 0; oc < ocg; oc++)
+        {
+            for (var i = 0; i < k; i++)
+            {
+                if (i * d % s != a)
+                {
+                    continue;
+                }
+                for (var j = 0; j < k; j++)
+                {
+                    if (j * d % s != b)
+                    {
+                        continue;
+                    }
+                    offsets[row] = (oc * plan.Plane) + ((plan.Reach - (i * d / s)) * plan.Width) + plan.Reach - (j * d / s);
+                    for (var c = 0; c < icg; c++)
+                    {
+                        dense[(c * depth) + row] = weight[((((oc * icg) + c) * k) + i) * k + j];
+                    }
+                    row++;
+                }
+            }
+        }
+        return depth;
+    }
+
+    /// <summary>dx[c, s·u + a − p, s·v + b − p] += product[c, u·Width + v] where that lies inside the input.</summary>
+    private static void AddPhase(in ConvGeometry g, in PhasePlan plan, int a, int b, float* product, float* dx, CpuPath path)
+    {
+        var interleaved = g.Stride == 2 && path == CpuPath.Vector512 && Avx512F.IsSupported;
+        int s = g.Stride, pad = g.Pad;
+        var firstRow = Math.Max(0, (pad - a + s - 1) / s);
+        var lastRow = Math.Min(plan.PhaseHeight, ((g.InHeight - 1 + pad - a) / s) + 1);
+        var firstColumn = Math.Max(0, (pad - b + s - 1) / s);
+        var lastColumn = Math.Min(plan.PhaseWidth, ((g.InWidth - 1 + pad - b) / s) + 1);
+        for (var c = 0; c < g.GroupInChannels; c++)
+        {
+            for (var u = firstRow; u < lastRow; u++)
+            {
+                var source = product + (c * plan.Positions) + (u * plan.Width);
+                var target = dx + (c * g.InPlane) + (((s * u) + a - pad) * g.InWidth) + b - pad;
+                var v = firstColumn;
+                if (interleaved)
+                {
+                    v = AddEveryOther(source, target, v, lastColumn, g.InWidth - b + pad);
+                }
+                for (; v < lastColumn; v++)
+                {
+                    target[s * v] += source[v];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride 2 on AVX-512: <c>target[2v] += source[v]</c> for v in [<paramref name="v"/>, <paramref name="end"/>), eight
+    /// values at a time spread over a 16-lane window with zeros in the odd lanes; masked loads and stores keep the
+    /// window inside the row (<paramref name="rowEnd"/> = the row's length measured from <paramref name="target"/>).
+    /// </summary>
+    /// <returns>Where the scalar loop continues (always <paramref name="end"/>).</returns>
+    private static int AddEveryOther(float* source, float* target, int v, int end, int rowEnd)
+    {
+        var spread = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+        var lanes = Vector512.CreateSequence(0, 1);
+        for (; v < end; v += 8)
+        {
+            var count = Math.Min(8, end - v);
+            var width = Math.Min(2 * count, rowEnd - (2 * v));
+            var values = Avx512F.MaskLoad(source + v, Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
+            var window = Vector512.LessThan(lanes, Vector512.Create(width)).AsSingle();
+            var sum = Avx512F.MaskLoad(target + (2 * v), window, Vector512<float>.Zero) + Avx512F.PermuteVar16x32x2(values, spread, Vector512<float>.Zero);
+            Avx512F.MaskStore(target + (2 * v), window, sum);
+        }
+        return end;
+    }
+}
