@@ -69,6 +69,9 @@ public class DirectConvTests
         Check(path, new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1), 1, bias: false);
         Check(path, new ConvGeometry(64, 8, 8, 64, 3, pad: 1), 1, bias: false);
         Check(path, new ConvGeometry(4, 11, 10, 10, 3, pad: 1), 3, bias: true);
+        Check(path, new ConvGeometry(2, 17, 35, 9, 3, stride: 2, pad: 2), 2, bias: true);
+        Check(path, new ConvGeometry(3, 6, 33, 8, 2, stride: 2), 1, bias: false);
+        Check(path, new ConvGeometry(2, 5, 16, 8, 4, stride: 2, pad: 3), 1, bias: true);
     }
 
     [Fact]

@@ -144,6 +144,11 @@ public static class DirectConv
                 }
                 // Column c = iw + pad goes to phase plane (row mod s, c mod s), column c / s: one pass per column phase.
                 var rowStart = ((row % s) * s * layout.PhasePlane) + ((row / s) * layout.PhaseWidth);
+                if (s == 2 && Vector512.IsHardwareAccelerated)
+                {
+                    SplitColumnPhases(source, channel[rowStart..], layout.PhasePlane, pad);
+                    continue;
+                }
                 for (var b = 0; b < s; b++)
                 {
                     var first = ((b - pad) % s + s) % s;
@@ -153,6 +158,40 @@ public static class DirectConv
                         target[j] = source[iw];
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride 2: input columns iw go to column (iw + pad) / 2 of phase plane (iw + pad) mod 2 (the second plane
+    /// starts <paramref name="phasePlane"/> floats after the first), 16 columns per step: one permute gathers
+    /// the 8 even and one the 8 odd columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SplitColumnPhases(ReadOnlySpan<float> source, Span<float> target, int phasePlane, int pad)
+    {
+        var width = source.Length;
+        if (target.Length < phasePlane + ((width + pad + 1) / 2))
+        {
+            throw new ArgumentException("Direct convolution: phase plane too short.");
+        }
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+        var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+        // Even iw (relative to an even start) land in phase pad mod 2, odd iw in the other one.
+        var evenPlane = (pad & 1) * phasePlane;
+        var oddPlane = ((pad + 1) & 1) * phasePlane;
+        fixed (float* from = source, to = target)
+        {
+            var iw = 0;
+            for (; iw <= width - Vector512<float>.Count; iw += Vector512<float>.Count)
+            {
+                var values = Vector512.Load(from + iw);
+                Vector512.Shuffle(values, evens).GetLower().Store(to + evenPlane + ((iw + pad) >> 1));
+                Vector512.Shuffle(values, odds).GetLower().Store(to + oddPlane + ((iw + pad + 1) >> 1));
+            }
+            for (; iw < width; iw++)
+            {
+                to[(((iw + pad) & 1) * phasePlane) + ((iw + pad) >> 1)] = from[iw];
             }
         }
     }
