@@ -185,6 +185,9 @@ public static unsafe partial class Conv2d
         var gradOut = work + PaddedImage.ScratchLength(g);
         var positions = image.Positions;
         new Span<float>(gradOut, ocg * positions).Clear();
+        var narrow = UsesNarrowKernel(g, path);
+        var transposed = gradOut + (ocg * positions);
+        var gradWeightT = transposed + (positions * NarrowWeightGradient.Lanes);
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
@@ -196,7 +199,20 @@ public static unsafe partial class Conv2d
                     new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
                 }
                 var gradW = dWeight + (group * ocg * patch);
-                if (PrefersRowDots(g, path))
+                if (narrow)
+                {
+                    var groupT = gradWeightT + (group * patch * NarrowWeightGradient.Lanes);
+                    if (s == 0)
+                    {
+                        new Span<float>(groupT, patch * NarrowWeightGradient.Lanes).Clear();
+                    }
+                    NarrowWeightGradient.Accumulate(image, patch, ocg, gradOut, transposed, groupT);
+                    if (s == n - 1)
+                    {
+                        NarrowWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
+                    }
+                }
+                else if (PrefersRowDots(g, path))
                 {
                     RowDotProducts.MultiplyShifted(ocg, patch, positions, gradOut, positions, image.Data, image.Offsets, gradW, patch, accumulate || s > 0, path);
                 }
@@ -211,6 +227,13 @@ public static unsafe partial class Conv2d
             }
         }
     }
+
+    /// <summary>
+    /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="NarrowWeightGradient"/>):
+    /// at most 16 filters per group (one vector), on AVX-512, and a patch too long for <see cref="PrefersRowDots"/>.
+    /// </summary>
+    private static bool UsesNarrowKernel(in ConvGeometry g, CpuPath path) =>
+        g.GroupOutChannels <= NarrowWeightGradient.Lanes && path == CpuPath.Vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && !PrefersRowDots(g, path);
 
     /// <summary>
     /// Whether the weight gradient takes row dot products of dy and the image's shifted rows (no packing, no
@@ -272,7 +295,8 @@ public static unsafe partial class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions);
+        var narrow = ocg <= NarrowWeightGradient.Lanes ? (positions + (g.Groups * patch)) * NarrowWeightGradient.Lanes : 0;
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(narrow, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
