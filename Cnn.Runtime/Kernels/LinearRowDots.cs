@@ -66,14 +66,10 @@ internal static class LinearRowDots
                 for (; i + Rows <= n; i += Rows)
                 {
                     var x0 = xBase + ((long)i * k);
-                    var p = wide
-                        ? Block512(k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[0], w[1], w[2], w[3], sums)
-                        : Block256(k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[0], w[1], w[2], w[3], sums);
+                    var p = RowDotProducts.Dots4x4(wide, k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[0], w[1], w[2], w[3], sums);
                     if (columns > Rows)
                     {
-                        _ = wide
-                            ? Block512(k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[4], w[5], w[6], w[7], sums + (Rows * Rows))
-                            : Block256(k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[4], w[5], w[6], w[7], sums + (Rows * Rows));
+                        _ = RowDotProducts.Dots4x4(wide, k, x0, x0 + k, x0 + (2 * k), x0 + (3 * k), w[4], w[5], w[6], w[7], sums + (Rows * Rows));
                     }
                     for (var row = 0; row < Rows; row++)
                     {
@@ -109,41 +105,6 @@ internal static class LinearRowDots
         *target = hasBias ? sum + bias[column] : sum;
     }
 
-    /// <summary>Lane sums of 4 samples × 4 weight rows over whole 16-float steps, reduced into <paramref name="sums"/> (row-major 4×4); returns the first p not summed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int Block512(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
-    {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
-        var p = 0;
-        for (; p <= k - Vector512<float>.Count; p += Vector512<float>.Count)
-        {
-            var y0 = Vector512.Load(b0 + p);
-            var y1 = Vector512.Load(b1 + p);
-            var y2 = Vector512.Load(b2 + p);
-            var y3 = Vector512.Load(b3 + p);
-            var x = Vector512.Load(a0 + p);
-            c00 = Vector512.FusedMultiplyAdd(x, y0, c00); c01 = Vector512.FusedMultiplyAdd(x, y1, c01);
-            c02 = Vector512.FusedMultiplyAdd(x, y2, c02); c03 = Vector512.FusedMultiplyAdd(x, y3, c03);
-            x = Vector512.Load(a1 + p);
-            c10 = Vector512.FusedMultiplyAdd(x, y0, c10); c11 = Vector512.FusedMultiplyAdd(x, y1, c11);
-            c12 = Vector512.FusedMultiplyAdd(x, y2, c12); c13 = Vector512.FusedMultiplyAdd(x, y3, c13);
-            x = Vector512.Load(a2 + p);
-            c20 = Vector512.FusedMultiplyAdd(x, y0, c20); c21 = Vector512.FusedMultiplyAdd(x, y1, c21);
-            c22 = Vector512.FusedMultiplyAdd(x, y2, c22); c23 = Vector512.FusedMultiplyAdd(x, y3, c23);
-            x = Vector512.Load(a3 + p);
-            c30 = Vector512.FusedMultiplyAdd(x, y0, c30); c31 = Vector512.FusedMultiplyAdd(x, y1, c31);
-            c32 = Vector512.FusedMultiplyAdd(x, y2, c32); c33 = Vector512.FusedMultiplyAdd(x, y3, c33);
-        }
-        sums[0] = Vector512.Sum(c00); sums[1] = Vector512.Sum(c01); sums[2] = Vector512.Sum(c02); sums[3] = Vector512.Sum(c03);
-        sums[4] = Vector512.Sum(c10); sums[5] = Vector512.Sum(c11); sums[6] = Vector512.Sum(c12); sums[7] = Vector512.Sum(c13);
-        sums[8] = Vector512.Sum(c20); sums[9] = Vector512.Sum(c21); sums[10] = Vector512.Sum(c22); sums[11] = Vector512.Sum(c23);
-        sums[12] = Vector512.Sum(c30); sums[13] = Vector512.Sum(c31); sums[14] = Vector512.Sum(c32); sums[15] = Vector512.Sum(c33);
-        return p;
-    }
-
     /// <summary>Lane sums of one sample × 8 weight rows over whole 16-float steps into <paramref name="sums"/>; returns the first p not summed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Row512(int k, float* a, float** w, float* sums)
@@ -165,41 +126,6 @@ internal static class LinearRowDots
         }
         sums[0] = Vector512.Sum(c0); sums[1] = Vector512.Sum(c1); sums[2] = Vector512.Sum(c2); sums[3] = Vector512.Sum(c3);
         sums[4] = Vector512.Sum(c4); sums[5] = Vector512.Sum(c5); sums[6] = Vector512.Sum(c6); sums[7] = Vector512.Sum(c7);
-        return p;
-    }
-
-    /// <summary>As <see cref="Block512"/> in 8-float steps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int Block256(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
-    {
-        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
-        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default;
-        Vector256<float> c30 = default, c31 = default, c32 = default, c33 = default;
-        var p = 0;
-        for (; p <= k - Vector256<float>.Count; p += Vector256<float>.Count)
-        {
-            var y0 = Vector256.Load(b0 + p);
-            var y1 = Vector256.Load(b1 + p);
-            var y2 = Vector256.Load(b2 + p);
-            var y3 = Vector256.Load(b3 + p);
-            var x = Vector256.Load(a0 + p);
-            c00 = Vector256.FusedMultiplyAdd(x, y0, c00); c01 = Vector256.FusedMultiplyAdd(x, y1, c01);
-            c02 = Vector256.FusedMultiplyAdd(x, y2, c02); c03 = Vector256.FusedMultiplyAdd(x, y3, c03);
-            x = Vector256.Load(a1 + p);
-            c10 = Vector256.FusedMultiplyAdd(x, y0, c10); c11 = Vector256.FusedMultiplyAdd(x, y1, c11);
-            c12 = Vector256.FusedMultiplyAdd(x, y2, c12); c13 = Vector256.FusedMultiplyAdd(x, y3, c13);
-            x = Vector256.Load(a2 + p);
-            c20 = Vector256.FusedMultiplyAdd(x, y0, c20); c21 = Vector256.FusedMultiplyAdd(x, y1, c21);
-            c22 = Vector256.FusedMultiplyAdd(x, y2, c22); c23 = Vector256.FusedMultiplyAdd(x, y3, c23);
-            x = Vector256.Load(a3 + p);
-            c30 = Vector256.FusedMultiplyAdd(x, y0, c30); c31 = Vector256.FusedMultiplyAdd(x, y1, c31);
-            c32 = Vector256.FusedMultiplyAdd(x, y2, c32); c33 = Vector256.FusedMultiplyAdd(x, y3, c33);
-        }
-        sums[0] = Vector256.Sum(c00); sums[1] = Vector256.Sum(c01); sums[2] = Vector256.Sum(c02); sums[3] = Vector256.Sum(c03);
-        sums[4] = Vector256.Sum(c10); sums[5] = Vector256.Sum(c11); sums[6] = Vector256.Sum(c12); sums[7] = Vector256.Sum(c13);
-        sums[8] = Vector256.Sum(c20); sums[9] = Vector256.Sum(c21); sums[10] = Vector256.Sum(c22); sums[11] = Vector256.Sum(c23);
-        sums[12] = Vector256.Sum(c30); sums[13] = Vector256.Sum(c31); sums[14] = Vector256.Sum(c32); sums[15] = Vector256.Sum(c33);
         return p;
     }
 

@@ -60,9 +60,7 @@ internal static class RowDotProducts
                 var b1 = b.Row(Math.Min(j + 1, n - 1));
                 var b2 = b.Row(Math.Min(j + 2, n - 1));
                 var b3 = b.Row(Math.Min(j + 3, n - 1));
-                var p = wide
-                    ? Block512(k, a0, a1, a2, a3, b0, b1, b2, b3, sums)
-                    : Block256(k, a0, a1, a2, a3, b0, b1, b2, b3, sums);
+                var p = Dots4x4(wide, k, a0, a1, a2, a3, b0, b1, b2, b3, sums);
                 for (; p < k; p++)
                 {
                     float x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p], y0 = b0[p], y1 = b1[p], y2 = b2[p], y3 = b3[p];
@@ -85,6 +83,16 @@ internal static class RowDotProducts
         }
     }
 
+    /// <summary>
+    /// Lane sums of 4 rows of A × 4 rows of B over whole vector steps of k, each reduced by <c>Vector.Sum</c> into
+    /// <paramref name="sums"/> (row-major 4×4); returns the first p not summed. Every sum's order depends only on
+    /// k, never on which block computes it (the dense layer's forward relies on that: <see cref="LinearRowDots"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe int Dots4x4(bool wide, int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums) =>
+        wide ? Block512(k, a0, a1, a2, a3, b0, b1, b2, b3, sums) : Block256(k, a0, a1, a2, a3, b0, b1, b2, b3, sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Block512(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -119,6 +127,7 @@ internal static class RowDotProducts
     }
 
     /// <summary>As <see cref="Block512"/> in 8-float steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int Block256(int k, float* a0, float* a1, float* a2, float* a3, float* b0, float* b1, float* b2, float* b3, float* sums)
     {
         Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
