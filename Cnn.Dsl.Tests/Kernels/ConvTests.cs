@@ -38,6 +38,8 @@ public class ConvTests
         (2, new ConvGeometry(6, 9, 9, 4, 3, stride: 2, pad: 1, groups: 2)),
         // 16 filters: the narrow weight gradient with dy transposed whole (6 and 8 filters cover its zero-padded lanes).
         (2, new ConvGeometry(12, 10, 9, 16, 3, pad: 1)),
+        // Stride 2, even padding, rows over 16 wide: the vector split of columns into phases.
+        (1, new ConvGeometry(4, 9, 21, 5, 4, stride: 2, pad: 2)),
         // A wide stride-2 row: the data gradient's interleaved adds in full 8-value chunks and a masked tail.
         (1, new ConvGeometry(8, 12, 37, 8, 3, stride: 2, pad: 1)),
         // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.

@@ -12,7 +12,8 @@ namespace Cnn.Runtime.Kernels;
 /// computed and discarded), the lowered matrix becomes a set of shifts:
 /// <c>col[(c·k + i)·k + j, q] = xs[Offset(c, i, j) + q]</c> with
 /// <c>Offset = phase(i·d mod s, j·d mod s) + c·Hs·Ws + ⌊i·d/s⌋·Ws + ⌊j·d/s⌋</c>. Every row of col is then a contiguous
-/// slice, so the GEMM reads it in place (<see cref="ShiftedRows"/>) or packs it with plain copies.
+/// slice, so the GEMM reads it in place (<see cref="ShiftedRows"/>) or packs it with plain copies, and batch-1
+/// <see cref="DirectConv"/> convolves it directly.
 /// Layout in scratch: the row offsets (ints), then the phase planes followed by zeroed slack for the
 /// discarded columns' reads past the last plane.
 /// </summary>
@@ -37,13 +38,19 @@ internal readonly unsafe struct PaddedImage
         Positions = g.OutHeight * Width;
         Offsets = (int*)work;
         Data = work + RoundUp(g.PatchLength);
+        // Channel 0's taps, then every other channel's as the same taps one plane further per channel:
+        // the offsets are rebuilt on every call, so no division per row.
         var area = g.Kernel * g.Kernel;
-        for (var row = 0; row < g.PatchLength; row++)
+        for (var t = 0; t < area; t++)
         {
-            int c = row / area, i = row % area / g.Kernel * g.Dilation, j = row % g.Kernel * g.Dilation;
+            int i = t / g.Kernel * g.Dilation, j = t % g.Kernel * g.Dilation;
             var phase = (i % g.Stride * g.Stride) + (j % g.Stride);
             _usedPhases |= 1 << phase;
-            Offsets[row] = (phase * Channels * Plane) + (c * Plane) + (i / g.Stride * Width) + (j / g.Stride);
+            Offsets[t] = (phase * Channels * Plane) + (i / g.Stride * Width) + (j / g.Stride);
+        }
+        for (var row = area; row < g.PatchLength; row++)
+        {
+            Offsets[row] = Offsets[row - area] + Plane;
         }
         new Span<float>(Data, DataLength(g)).Clear();
     }
@@ -88,11 +95,51 @@ internal readonly unsafe struct PaddedImage
             }
             return;
         }
+        if (_stride == 2 && _usedPhases == 0b1111 && Vector512.IsHardwareAccelerated)
+        {
+            FillStride2(x);
+            return;
+        }
         for (var phase = 0; phase < _stride * _stride; phase++)
         {
             if ((_usedPhases & (1 << phase)) != 0)
             {
                 FillPhase(x, phase / _stride, phase % _stride, Data + (phase * Channels * Plane));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride 2 with all four phases read: each input row goes to row ⌊(ih + p)/2⌋ of phases ((ih + p) mod 2, 0) and
+    /// (…, 1), which lie one phase block apart, 16 columns per step (one permute gathers the 8 even columns, one
+    /// the 8 odd).
+    /// </summary>
+    private void FillStride2(float* x)
+    {
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+        var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+        var phaseBlock = Channels * Plane;
+        // Even input columns (counted from 0) land in column phase p mod 2, odd ones in the other.
+        var evenPlane = (_pad & 1) * phaseBlock;
+        var oddPlane = ((_pad + 1) & 1) * phaseBlock;
+        for (var c = 0; c < Channels; c++)
+        {
+            for (var ih = 0; ih < _inHeight; ih++)
+            {
+                var row = ih + _pad;
+                var from = x + (((c * _inHeight) + ih) * _inWidth);
+                var to = Data + ((row & 1) * 2 * phaseBlock) + (c * Plane) + ((row >> 1) * Width);
+                var iw = 0;
+                for (; iw <= _inWidth - Vector512<float>.Count; iw += Vector512<float>.Count)
+                {
+                    var values = Vector512.Load(from + iw);
+                    Vector512.Shuffle(values, evens).GetLower().Store(to + evenPlane + ((iw + _pad) >> 1));
+                    Vector512.Shuffle(values, odds).GetLower().Store(to + oddPlane + ((iw + _pad + 1) >> 1));
+                }
+                for (; iw < _inWidth; iw++)
+                {
+                    to[(((iw + _pad) & 1) * phaseBlock) + ((iw + _pad) >> 1)] = from[iw];
+                }
             }
         }
     }
@@ -139,7 +186,8 @@ internal readonly unsafe struct PaddedImage
         }
     }
 
-    private static int PhaseWidth(in ConvGeometry g) => (g.InWidth + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+    /// <summary>Width Ws of a phase plane: ⌈(W + 2p)/s⌉.</summary>
+    internal static int PhaseWidth(in ConvGeometry g) => (g.InWidth + (2 * g.Pad) + g.Stride - 1) / g.Stride;
 
     private static int PhaseHeight(in ConvGeometry g) => (g.InHeight + (2 * g.Pad) + g.Stride - 1) / g.Stride;
 
