@@ -36,31 +36,31 @@ internal static class KernelBenchmark
     {
         var peak = FmaPeak.Measure(samples);
         output.WriteLine(Line("fma_peak", "chains", peak, peak));
-        Gemm(512, 512, 512, samples, peak, output);
-        Gemm(16, 1024, 144, samples, peak, output);
-        Gemm(64, 64, 576, samples, peak, output);
-        Gemm(150, 100, 16, samples, peak, output);
-        Gemm(144, 256, 32, samples, peak, output);
+        MatrixMultiply(512, 512, 512, samples, peak, output);
+        MatrixMultiply(16, 1024, 144, samples, peak, output);
+        MatrixMultiply(64, 64, 576, samples, peak, output);
+        MatrixMultiply(150, 100, 16, samples, peak, output);
+        MatrixMultiply(144, 256, 32, samples, peak, output);
         foreach (var (name, g) in Convolutions)
         {
             Convolution(name, g, samples, peak, output);
         }
     }
 
-    private static void Gemm(int m, int n, int k, int samples, double peak, TextWriter output)
+    private static void MatrixMultiply(int m, int n, int k, int samples, double peak, TextWriter output)
     {
         var random = new Random(1);
         var a = Fill(m * k, random);
         var b = Fill(k * n, random);
         var c = new float[m * n];
-        var scratch = new float[Cnn.Runtime.Kernels.Gemm.ScratchLength(m, n, k)];
+        var scratch = new float[Gemm.ScratchLength(m, n, k)];
         var flops = 2.0 * m * n * k;
         var repeat = Math.Max(1, (int)(1e8 / flops));
         Report(output, $"gemm_{m}x{n}x{k}", "nn", flops * repeat, peak, samples, () =>
         {
             for (var i = 0; i < repeat; i++)
             {
-                Cnn.Runtime.Kernels.Gemm.AB(m, n, k, a, b, c, false, scratch);
+                Gemm.AB(m, n, k, a, b, c, false, scratch);
             }
         });
     }

@@ -57,30 +57,8 @@ internal static class PackedGemm
     /// </summary>
     internal static unsafe void Loop<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
-        where TB : struct, IPackedB
-    {
-        var (mr, nr) = Tile(path);
-        var kcMax = DepthBlock(k);
-        var ncMax = WidthBlock(n);
-        var bPacked = work;
-        var aWork = work + (kcMax * ncMax);
-        for (var jc = 0; jc < n; jc += ncMax)
-        {
-            var nc = Math.Min(ncMax, n - jc);
-            for (var pc = 0; pc < k; pc += kcMax)
-            {
-                var kc = Math.Min(kcMax, k - pc);
-                b.Pack(pc, kc, jc, nc, nr, bPacked, path);
-                var addToC = accumulate || pc > 0;
-                for (var ic = 0; ic < m; ic += Mc)
-                {
-                    var mc = Math.Min(Mc, m - ic);
-                    var aPacked = a.Block(ic, pc, mc, kc, mr, aWork, path);
-                    MacroKernel(mc, nc, kc, mr, nr, aPacked, new PackedRows(bPacked, nr), c + ((long)ic * ldc) + jc, ldc, addToC, path);
-                }
-            }
-        }
-    }
+        where TB : struct, IPackedB =>
+        Run<TA, Packing<TB>, PackedRows>(m, n, k, a, new Packing<TB>(b), c, ldc, accumulate, work, path);
 
     /// <summary>
     /// The depth of every K block but the last: K split into equal blocks of at most KC (288 as 144 + 144, not
@@ -150,11 +128,19 @@ internal static class PackedGemm
     /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
     /// </summary>
     internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+        where TA : struct, IPackedA =>
+        Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets), c, ldc, accumulate, work, path);
+
+    /// <summary>The loops themselves, over any source of B blocks (packed into work, or read in place).</summary>
+    private static unsafe void Run<TA, TB, TRows>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
+        where TB : struct, IBlockSource<TRows>
+        where TRows : struct, IPanelRows<TRows>
     {
         var (mr, nr) = Tile(path);
         var kcMax = DepthBlock(k);
         var ncMax = WidthBlock(n);
+        var bWork = work;
         var aWork = work + (kcMax * ncMax);
         for (var jc = 0; jc < n; jc += ncMax)
         {
@@ -162,7 +148,7 @@ internal static class PackedGemm
             for (var pc = 0; pc < k; pc += kcMax)
             {
                 var kc = Math.Min(kcMax, k - pc);
-                var rows = new ShiftedRows(data + jc, offsets + pc);
+                var rows = b.Block(pc, kc, jc, nc, nr, bWork, path);
                 for (var ic = 0; ic < m; ic += Mc)
                 {
                     var mc = Math.Min(Mc, m - ic);
@@ -171,6 +157,30 @@ internal static class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>Where <see cref="Run"/> gets B's KC×NC block from.</summary>
+    private unsafe interface IBlockSource<TRows>
+        where TRows : struct, IPanelRows<TRows>
+    {
+        TRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path);
+    }
+
+    /// <summary>Packs each block into the work space.</summary>
+    private readonly unsafe struct Packing<TB>(TB packer) : IBlockSource<PackedRows>
+        where TB : struct, IPackedB
+    {
+        public PackedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path)
+        {
+            packer.Pack(pc, kc, jc, nc, nr, work, path);
+            return new PackedRows(work, nr);
+        }
+    }
+
+    /// <summary>Reads each block in place: row p of the block at column jc is <c>data + offsets[pc + p] + jc</c>.</summary>
+    private readonly unsafe struct InPlace(float* data, int* offsets) : IBlockSource<ShiftedRows>
+    {
+        public ShiftedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path) => new(data + jc, offsets + pc);
     }
 
     /// <summary>C[mc, nc] (+)= the packed A block times the B block, tile by tile.</summary>
