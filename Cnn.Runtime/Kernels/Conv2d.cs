@@ -185,9 +185,10 @@ public static unsafe partial class Conv2d
         var gradOut = work + PaddedImage.ScratchLength(g);
         var positions = image.Positions;
         new Span<float>(gradOut, ocg * positions).Clear();
-        var narrow = UsesNarrowKernel(g, path);
+        var broadcast = UsesBroadcastKernel(g, path);
+        var width = BroadcastWeightGradient.Width(ocg);
         var transposed = gradOut + (ocg * positions);
-        var gradWeightT = transposed + (positions * NarrowWeightGradient.Lanes);
+        var gradWeightT = transposed + (positions * width);
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
@@ -199,17 +200,17 @@ public static unsafe partial class Conv2d
                     new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
                 }
                 var gradW = dWeight + (group * ocg * patch);
-                if (narrow)
+                if (broadcast)
                 {
-                    var groupT = gradWeightT + (group * patch * NarrowWeightGradient.Lanes);
+                    var groupT = gradWeightT + (group * patch * width);
                     if (s == 0)
                     {
-                        new Span<float>(groupT, patch * NarrowWeightGradient.Lanes).Clear();
+                        new Span<float>(groupT, patch * width).Clear();
                     }
-                    NarrowWeightGradient.Accumulate(image, patch, ocg, gradOut, transposed, groupT);
+                    BroadcastWeightGradient.Accumulate(image, patch, ocg, gradOut, transposed, groupT);
                     if (s == n - 1)
                     {
-                        NarrowWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
+                        BroadcastWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
                     }
                 }
                 else if (PrefersRowDots(g, path))
@@ -229,11 +230,11 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="NarrowWeightGradient"/>):
-    /// at most 16 filters per group (one vector), on AVX-512, and a patch too long for <see cref="PrefersRowDots"/>.
+    /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="BroadcastWeightGradient"/>):
+    /// on AVX-512, when the patch is too long for <see cref="PrefersRowDots"/>.
     /// </summary>
-    private static bool UsesNarrowKernel(in ConvGeometry g, CpuPath path) =>
-        g.GroupOutChannels <= NarrowWeightGradient.Lanes && path == CpuPath.Vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && !PrefersRowDots(g, path);
+    private static bool UsesBroadcastKernel(in ConvGeometry g, CpuPath path) =>
+        path == CpuPath.Vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && !PrefersRowDots(g, path);
 
     /// <summary>
     /// Whether the weight gradient takes row dot products of dy and the image's shifted rows (no packing, no
@@ -295,8 +296,8 @@ public static unsafe partial class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        var narrow = ocg <= NarrowWeightGradient.Lanes ? (positions + (g.Groups * patch)) * NarrowWeightGradient.Lanes : 0;
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(narrow, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
+        var broadcast = BroadcastWeightGradient.ScratchLength(positions, g.Groups, patch, ocg);
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(broadcast, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
