@@ -175,8 +175,10 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c> over padded-width positions: dy is copied with zeros in the discarded
-    /// columns, so they add nothing, and colᵀ is packed by transposing slices of the padded input.
+    /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c>, col read as shifted slices of the padded input: on AVX-512 broadcast from them
+    /// against dy transposed (<see cref="BroadcastWeightGradient"/>); otherwise over padded-width positions, with dy
+    /// copied with zeros in the discarded columns so they add nothing, by row dot products for short patches or the
+    /// GEMM with colᵀ packed by transposing the slices.
     /// </summary>
     private static void ShiftedWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
     {
@@ -184,21 +186,20 @@ public static unsafe partial class Conv2d
         var image = new PaddedImage(g, work);
         var gradOut = work + PaddedImage.ScratchLength(g);
         var positions = image.Positions;
-        new Span<float>(gradOut, ocg * positions).Clear();
         var broadcast = UsesBroadcastKernel(g, path);
+        if (!broadcast)
+        {
+            new Span<float>(gradOut, ocg * positions).Clear();
+        }
         var width = BroadcastWeightGradient.Width(ocg);
         var transposed = gradOut + (ocg * positions);
-        var gradWeightT = transposed + (positions * width);
+        var gradWeightT = transposed + (plane * width);
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
             {
                 image.Fill(x + ((long)s * g.InputLength) + (group * icg * g.InPlane));
                 var source = dy + ((long)s * g.OutputLength) + (group * ocg * plane);
-                for (var r = 0; r < ocg * g.OutHeight; r++)
-                {
-                    new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
-                }
                 var gradW = dWeight + (group * ocg * patch);
                 if (broadcast)
                 {
@@ -207,13 +208,18 @@ public static unsafe partial class Conv2d
                     {
                         new Span<float>(groupT, patch * width).Clear();
                     }
-                    BroadcastWeightGradient.Accumulate(image, patch, ocg, gradOut, transposed, groupT);
+                    BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT);
                     if (s == n - 1)
                     {
                         BroadcastWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
                     }
+                    continue;
                 }
-                else if (PrefersRowDots(g, path))
+                for (var r = 0; r < ocg * g.OutHeight; r++)
+                {
+                    new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
+                }
+                if (PrefersRowDots(g, path))
                 {
                     RowDotProducts.MultiplyShifted(ocg, patch, positions, gradOut, positions, image.Data, image.Offsets, gradW, patch, accumulate || s > 0, path);
                 }
@@ -296,7 +302,7 @@ public static unsafe partial class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        var broadcast = BroadcastWeightGradient.ScratchLength(positions, g.Groups, patch, ocg);
+        var broadcast = BroadcastWeightGradient.ScratchLength(g.OutPlane, g.Groups, patch, ocg);
         return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(broadcast, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
     }
 
