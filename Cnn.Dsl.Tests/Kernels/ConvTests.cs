@@ -48,6 +48,11 @@ public class ConvTests
         (1, new ConvGeometry(4, 9, 21, 5, 4, stride: 2, pad: 2)),
         // A wide stride-2 row: the data gradient's interleaved adds in full 8-value chunks and a masked tail.
         (1, new ConvGeometry(8, 12, 37, 8, 3, stride: 2, pad: 1)),
+        // Output rows of whole vectors (16, 32 wide): the in-place GEMM skips the discarded columns and writes y
+        // directly, forward and in the data gradient (9 rows of 16: a half-filled last panel); dilated too.
+        (2, new ConvGeometry(9, 9, 16, 12, 3, pad: 1)),
+        (1, new ConvGeometry(8, 7, 32, 8, 3, pad: 1)),
+        (1, new ConvGeometry(4, 12, 20, 6, 3, dilation: 2)),
         // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.
         (1, new ConvGeometry(3, 4, 5, 4, 2, pad: 2)),
     ];

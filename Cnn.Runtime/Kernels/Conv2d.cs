@@ -329,7 +329,17 @@ public static unsafe partial class Conv2d
                 var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
                 var input = x + ((long)s * g.InputLength) + (group * icg * g.InPlane);
                 var output = y + ((long)s * g.OutputLength) + (group * ocg * plane);
-                if (IsShifted(g))
+                if (IsShifted(g) && path == CpuPath.Vector512 && g.OutWidth % 16 == 0)
+                {
+                    // Output rows of whole vectors: the GEMM computes only real positions, straight into y.
+                    image.Fill(input);
+                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, g.OutWidth, image.Width, output, plane, accumulate, product, path);
+                    if (bias != null)
+                    {
+                        AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
+                    }
+                }
+                else if (IsShifted(g))
                 {
                     // C = W·col over padded-width positions, then the real W′ columns of each row go to y.
                     image.Fill(input);
@@ -362,7 +372,7 @@ public static unsafe partial class Conv2d
     {
         if (path == CpuPath.Vector512)
         {
-            PackedGemm.LoopShifted(m, n, k, a, data, offsets, c, n, false, work, path);
+            PackedGemm.LoopShifted(m, n, k, a, data, offsets, n, n, c, n, false, work, path);
         }
         else
         {
