@@ -60,7 +60,7 @@ internal static class DenseDataGradient
             for (var jc = 0; jc < whole; jc += Chunk)
             {
                 var next = jc + Chunk;
-                if (next < whole)
+                if (next < whole && Sse.IsSupported)
                 {
                     var lines = Math.Min(Chunk, whole - next) / 16;
                     for (var p = 0; p < outFeatures; p++)
