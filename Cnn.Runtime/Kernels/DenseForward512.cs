@@ -58,6 +58,10 @@ internal static class DenseForward512
         var lanes = stackalloc float[GroupSamples * TileRows * Vector512<float>.Count];
         var packed = stackalloc float[DepthBlock * TileRows];
         var b = stackalloc float*[TileRows];
+        // Equal blocks of at most DepthBlock floats (3136 inputs: 7 × 448, not 6 × 512 + 64, whose short last
+        // block would spend about as long parking lane sums as multiplying).
+        var blocks = Math.Max(1, (whole + DepthBlock - 1) / DepthBlock);
+        var depth = ((whole / Vector512<float>.Count) + blocks - 1) / blocks * Vector512<float>.Count;
         for (var i0 = 0; i0 < n; i0 += GroupSamples)
         {
             var group = Math.Min(GroupSamples, n - i0);
@@ -71,7 +75,7 @@ internal static class DenseForward512
                 var pc = 0;
                 do
                 {
-                    var length = Math.Min(DepthBlock, whole - pc);
+                    var length = Math.Min(depth, whole - pc);
                     Pack(length, pc, b, packed);
                     // The next block: the same rows further along p, else the next rows from p = 0.
                     var (nextRow, nextP) = pc + length < whole ? (j, pc + length) : (j + TileRows, 0);
