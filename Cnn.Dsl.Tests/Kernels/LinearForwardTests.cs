@@ -80,10 +80,10 @@ public class LinearForwardTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Blocked_tiles_give_each_sample_the_bits_it_gets_alone(CpuPath path)
+    public void Tiles_give_each_sample_the_bits_it_gets_alone(CpuPath path)
     {
-        // Over 512 inputs the Vector512 forward blocks p and keeps lane sums between blocks; over 32 samples it
-        // works in groups; 13 outputs leave a partial 6-row tile. Alone, a sample takes the streaming path.
+        // 37 samples: 4-sample tiles, then one-sample rows for the last; 1100 inputs leave a 12-float tail; 13 outputs
+        // a partial 8-row block. Alone, a sample takes the one-sample (prefetching) kernel.
         const int n = 37, inF = 1100, outF = 13;
         var x = KernelAssert.Random(n * inF, 10);
         var w = KernelAssert.Random(outF * inF, 11);
@@ -102,7 +102,7 @@ public class LinearForwardTests
     public void Vector512_sums_in_the_documented_order()
     {
         // One vector of lane sums over the whole 16-float steps, Vector512.Sum, the rest in order, then the bias:
-        // the order the forward promises (and kept from the 4 × 4 tiles it replaced), computed here output by output.
+        // the order the forward promises, computed here output by output.
         if (!CpuPaths.IsAccelerated(CpuPath.Vector512))
         {
             return;
