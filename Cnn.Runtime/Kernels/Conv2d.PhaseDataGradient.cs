@@ -31,7 +31,7 @@ public static unsafe partial class Conv2d
                 widest = Math.Max(widest, Taps(g, a));
             }
             MaxDepth = g.GroupOutChannels * widest * widest;
-            Gradient = RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel) + (g.GroupOutChannels * Plane) + Reach + 64;
+            Gradient = RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel) + (g.GroupOutChannels * Plane) + Reach + (4 * Width) + 64;
             Weights = g.Stride * g.Stride * PackedGemm.PackedALength(g.GroupInChannels, MaxDepth);
         }
 
@@ -56,7 +56,7 @@ public static unsafe partial class Conv2d
         /// <summary>The largest K of a phase: filters × taps of the fullest phase.</summary>
         internal int MaxDepth { get; }
 
-        /// <summary>Floats of the row offsets and the zero-bordered dy planes (with slack for the dropped columns' reads).</summary>
+        /// <summary>Floats of the row offsets and the zero-bordered dy planes (with slack for the reads of dropped columns and of a last panel's missing rows).</summary>
         internal int Gradient { get; }
 
         /// <summary>Floats of every phase's packed sub-kernel weights.</summary>
@@ -126,8 +126,19 @@ public static unsafe partial class Conv2d
                         continue;
                     }
                     var weights = new PrepackedA(packed + (phase * packedLength), rowCounts[phase]);
-                    MultiplyShifted(icg, plan.Positions, depths[phase], weights, planes, offsets + phaseStart[phase], product, gemmWork, path);
-                    AddPhase(g, plan, phase / s, phase % s, product, gradIn, path);
+                    var window = new PhaseWindow(g, plan, phase / s, phase % s);
+                    if (path == CpuPath.Vector512 && window.Columns % 8 == 0 && window.Rows > 0)
+                    {
+                        // Only the window that lands inside the input: its rows of whole (or paired half) vectors.
+                        var origin = planes + (window.FirstRow * plan.Width) + window.FirstColumn;
+                        PackedGemm.LoopShifted(icg, window.Rows * window.Columns, depths[phase], weights, origin, offsets + phaseStart[phase], window.Columns, plan.Width, product, window.Rows * window.Columns, false, gemmWork, path);
+                        AddPhase(g, window, product, window.Rows * window.Columns, window.Columns, gradIn, path);
+                    }
+                    else
+                    {
+                        MultiplyShifted(icg, plan.Positions, depths[phase], weights, planes, offsets + phaseStart[phase], product, gemmWork, path);
+                        AddPhase(g, window, product + (window.FirstRow * plan.Width) + window.FirstColumn, plan.Positions, plan.Width, gradIn, path);
+                    }
                 }
             }
         }
@@ -168,20 +179,48 @@ public static unsafe partial class Conv2d
         return depth;
     }
 
-    /// <summary>dx[c, s·u + a − p, s·v + b − p] += product[c, u·Width + v] where that lies inside the input.</summary>
-    private static void AddPhase(in ConvGeometry g, in PhasePlan plan, int a, int b, float* product, float* dx, CpuPath path)
+    /// <summary>The rows and columns of phase (a, b) that land inside the input: u in [FirstRow, FirstRow + Rows), v likewise.</summary>
+    private readonly struct PhaseWindow
+    {
+        internal PhaseWindow(in ConvGeometry g, in PhasePlan plan, int a, int b)
+        {
+            int s = g.Stride, pad = g.Pad;
+            A = a;
+            B = b;
+            FirstRow = Math.Max(0, (pad - a + s - 1) / s);
+            Rows = Math.Max(0, Math.Min(plan.PhaseHeight, ((g.InHeight - 1 + pad - a) / s) + 1) - FirstRow);
+            FirstColumn = Math.Max(0, (pad - b + s - 1) / s);
+            Columns = Math.Max(0, Math.Min(plan.PhaseWidth, ((g.InWidth - 1 + pad - b) / s) + 1) - FirstColumn);
+        }
+
+        internal int A { get; }
+
+        internal int B { get; }
+
+        internal int FirstRow { get; }
+
+        internal int Rows { get; }
+
+        internal int FirstColumn { get; }
+
+        internal int Columns { get; }
+    }
+
+    /// <summary>
+    /// dx[c, s·u + a − p, s·v + b − p] += the window's values: <paramref name="product"/> holds value (c, u, v) of the
+    /// window at <c>c·channelStride + (u − FirstRow)·rowStride + v − FirstColumn</c>.
+    /// </summary>
+    private static void AddPhase(in ConvGeometry g, in PhaseWindow window, float* product, int channelStride, int rowStride, float* dx, CpuPath path)
     {
         var interleaved = g.Stride == 2 && path == CpuPath.Vector512 && Avx512F.IsSupported;
-        int s = g.Stride, pad = g.Pad;
-        var firstRow = Math.Max(0, (pad - a + s - 1) / s);
-        var lastRow = Math.Min(plan.PhaseHeight, ((g.InHeight - 1 + pad - a) / s) + 1);
-        var firstColumn = Math.Max(0, (pad - b + s - 1) / s);
-        var lastColumn = Math.Min(plan.PhaseWidth, ((g.InWidth - 1 + pad - b) / s) + 1);
+        int s = g.Stride, pad = g.Pad, a = window.A, b = window.B;
+        int firstColumn = window.FirstColumn, lastColumn = window.FirstColumn + window.Columns;
         for (var c = 0; c < g.GroupInChannels; c++)
         {
-            for (var u = firstRow; u < lastRow; u++)
+            for (var row = 0; row < window.Rows; row++)
             {
-                var source = product + (c * plan.Positions) + (u * plan.Width);
+                var u = window.FirstRow + row;
+                var source = product + (c * channelStride) + (row * rowStride) - firstColumn;
                 var target = dx + (c * g.InPlane) + (((s * u) + a - pad) * g.InWidth) + b - pad;
                 var v = firstColumn;
                 if (interleaved)
