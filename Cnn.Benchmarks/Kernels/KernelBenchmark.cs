@@ -45,6 +45,7 @@ internal static class KernelBenchmark
         {
             Convolution(name, g, samples, peak, output);
         }
+        BatchOneBenchmark.Run(samples, peak, output);
     }
 
     private static void MatrixMultiply(int m, int n, int k, int samples, double peak, TextWriter output)
