@@ -223,4 +223,52 @@ public class PoolTests
             }
         }
     }
+
+    /// <summary>
+    /// The backward passes of every path against the scalar scatter: the vector gather visits each input's windows in the
+    /// scatter's order, so the sums are equal (overwriting, and adding into stale gradients), overlapping windows included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Backward_passes_equal_the_scalar_scatter(CpuPath path)
+    {
+        foreach (var (n, g) in PathCases.Concat(Cases))
+        {
+            var x = Distinct(n * g.InputLength, 5);
+            var argmax = new int[n * g.OutputLength];
+            MaxPool2d.Forward(g, n, x, new float[argmax.Length], argmax, CpuPath.Scalar);
+            var dy = KernelAssert.Random(argmax.Length, 6);
+            var context = $"{path} pool backward {g.Channels}×{g.InHeight}×{g.InWidth} k{g.Size} s{g.Stride} p{g.Pad} ceil {g.CeilMode}";
+            foreach (var accumulate in new[] { false, true })
+            {
+                var stale = KernelAssert.Random(x.Length + 5, 7);
+                var expected = stale.ToArray();
+                var actual = stale.ToArray();
+                MaxPool2d.Backward(g, n, dy, argmax, expected, accumulate, CpuPath.Scalar);
+                MaxPool2d.Backward(g, n, dy, argmax, actual, accumulate, path);
+                KernelAssert.Close(KernelAssert.ToDouble(expected), actual, 0, 0, $"max {context} accumulate {accumulate}");
+                expected = stale.ToArray();
+                actual = stale.ToArray();
+                AvgPool2d.Backward(g, n, dy, expected, accumulate, CpuPath.Scalar);
+                AvgPool2d.Backward(g, n, dy, actual, accumulate, path);
+                KernelAssert.Close(KernelAssert.ToDouble(expected), actual, 0, 0, $"avg {context} accumulate {accumulate}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Average_pool_forward_equals_the_scalar_path(CpuPath path)
+    {
+        foreach (var (n, g) in PathCases.Concat(Cases))
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 8);
+            var expected = new float[n * g.OutputLength];
+            AvgPool2d.Forward(g, n, x, expected, CpuPath.Scalar);
+            var y = Enumerable.Repeat(7f, expected.Length + 17).ToArray();
+            AvgPool2d.Forward(g, n, x, y, path);
+            KernelAssert.Close(KernelAssert.ToDouble(expected), y, 0, 0, $"{path} avgpool {g.Channels}×{g.InHeight}×{g.InWidth} k{g.Size} s{g.Stride} p{g.Pad} ceil {g.CeilMode}");
+            Assert.All(y.Skip(expected.Length), v => Assert.Equal(7f, v));
+        }
+    }
 }
