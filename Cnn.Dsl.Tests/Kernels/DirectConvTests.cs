@@ -89,22 +89,23 @@ public class DirectConvTests
     }
 
     /// <summary>
-    /// The shifted-column copy's vector paths: planes copied whole ("same" padding, widths under, at and past one
-    /// vector, where a vector spans several rows or a row several vectors), stride-2 rows of 1–40 outputs whose
-    /// first or last columns are padding, and the tails of 1–31 positions after the whole tiles.
+    /// Both layouts at widths under, at and past one and two vectors: the shifted-column copy's vector paths (planes
+    /// copied whole under "same" padding, stride-2 rows whose first or last columns are padding, tails of 1–31
+    /// positions after the whole tiles) and the padded layout's row tiles (outputs 16, 32 or 80 wide, an odd number of
+    /// row vectors, partial filter blocks through the buffer).
     /// </summary>
     [Theory]
-    [MemberData(nameof(VectorPaths))]
-    public void Shifted_column_copies_match_the_reference_at_every_width(CpuPath path)
+    [MemberData(nameof(PathsAndLayouts))]
+    public void Every_width_matches_the_reference(CpuPath path, DirectConvLayout layout)
     {
-        foreach (var width in new[] { 3, 7, 15, 16, 17, 31, 33, 47, 80 })
+        foreach (var width in new[] { 3, 7, 15, 16, 17, 31, 32, 33, 47, 80 })
         {
-            Check(path, new ConvGeometry(2, 5, width, 9, 3, pad: 1), 1, bias: true, DirectConvLayout.ShiftedColumns);
-            Check(path, new ConvGeometry(3, 4, width, 8, 5, pad: 2), 1, bias: false, DirectConvLayout.ShiftedColumns);
-            Check(path, new ConvGeometry(2, 6, width, 8, 3, stride: 2, pad: 1), 1, bias: true, DirectConvLayout.ShiftedColumns);
-            Check(path, new ConvGeometry(2, 6, width, 16, 4, stride: 2, pad: 2), 1, bias: true, DirectConvLayout.ShiftedColumns);
-            Check(path, new ConvGeometry(1, 3, width, 8, 3), 2, bias: true, DirectConvLayout.ShiftedColumns);
-            Check(path, new ConvGeometry(2, 7, width, 8, 3, stride: 2), 1, bias: false, DirectConvLayout.ShiftedColumns);
+            Check(path, new ConvGeometry(2, 5, width, 9, 3, pad: 1), 1, bias: true, layout);
+            Check(path, new ConvGeometry(3, 4, width, 8, 5, pad: 2), 1, bias: false, layout);
+            Check(path, new ConvGeometry(2, 6, width, 8, 3, stride: 2, pad: 1), 1, bias: true, layout);
+            Check(path, new ConvGeometry(2, 6, width, 16, 4, stride: 2, pad: 2), 1, bias: true, layout);
+            Check(path, new ConvGeometry(1, 3, width, 8, 3), 2, bias: true, layout);
+            Check(path, new ConvGeometry(2, 7, width, 8, 3, stride: 2), 1, bias: false, layout);
         }
     }
 

@@ -15,7 +15,8 @@ namespace Cnn.Runtime.Kernels;
 /// in the vector lanes. Two layouts, chosen per layer by <see cref="LayoutFor"/>:
 /// <see cref="ColumnShiftedImage"/> (k copies of the input, each plane as wide as the output: <c>q = oh·W′ + ow</c>,
 /// no wasted lane, tiles written straight into the NCHW output) or <see cref="PaddedImage"/> (one padded copy:
-/// <c>q = oh·Ws + ow</c>, the columns past W′ computed, then dropped while the rows are moved to the output).
+/// <c>q = oh·Ws + ow</c>, the columns past W′ computed, then dropped while the rows are moved to the output; when W′ is a
+/// whole number of vectors, tiles pair runs of output rows instead, so nothing is dropped or moved).
 /// The first saves a fifth to a third of the FMAs on small maps (8 outputs in 10 columns on 8×8) and the copy-out
 /// pass; the second writes k times less when making its copy, which wins where the input is large next to the
 /// work per position (16 → 16 channels on 32×32).</para>
@@ -41,11 +42,11 @@ public static class DirectConv
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <param name="path">The instruction set.</param>
-    /// <returns>True when <see cref="Forward"/> accepts the arguments.</returns>
+    /// <returns>True when <c>Forward</c> accepts the arguments.</returns>
     public static bool Supports(in ConvGeometry g, CpuPath path = CpuPath.Auto) =>
         g.Groups == 1 && g.Dilation == 1 && g.Kernel is > 1 and <= MaxKernel && CpuPaths.Resolve(path) is CpuPath.Vector512 or CpuPath.Vector256;
 
-    /// <summary>Floats of scratch <see cref="Forward"/> needs (any batch size: samples are done one at a time).</summary>
+    /// <summary>Floats of scratch <c>Forward</c> needs (any batch size: samples are done one at a time).</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>The scratch length in floats.</returns>
     public static int ScratchLength(in ConvGeometry g) =>
@@ -60,10 +61,22 @@ public static class DirectConv
     /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="path">Vector512 or Vector256.</param>
+    public static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto) =>
+        Forward(g, n, x, weight, bias, y, scratch, path, DirectConvLayout.Auto);
+
+    /// <summary>As <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/> in a given image layout (tests run each).</summary>
+    /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input, [n, InChannels, InHeight, InWidth].</param>
+    /// <param name="weight">Weight, [OutChannels, InChannels, Kernel, Kernel].</param>
+    /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
+    /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
+    /// <param name="path">Vector512 or Vector256.</param>
     /// <param name="layout">The image layout (<see cref="DirectConvLayout.Auto"/>: the one <see cref="LayoutFor"/> picks); both give the same result up to rounding.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
-        CpuPath path = CpuPath.Auto, DirectConvLayout layout = DirectConvLayout.Auto)
+        CpuPath path, DirectConvLayout layout)
     {
         if (!Supports(g, path))
         {
@@ -105,7 +118,7 @@ public static class DirectConv
     }
 
     /// <summary>
-    /// The layout <see cref="Forward"/> uses on <paramref name="g"/> by default: <see cref="DirectConvLayout.ShiftedColumns"/>
+    /// The layout <c>Forward</c> uses on <paramref name="g"/> by default: <see cref="DirectConvLayout.ShiftedColumns"/>
     /// where a cost model in nanoseconds, fitted to both layouts measured on the four benchmark models' layers (Zen 5,
     /// batch 1), expects it to be faster: 2.35 per 32-position tile row (16 FMAs), 3.5 per 16 floats of the shifted
     /// copies, 1.5 per 16 floats of the padded copy and 0.7 per 8 floats moved out of the padded layout's extended rows.
@@ -126,7 +139,10 @@ public static class DirectConv
         var extended = Extended(g);
         var paddedCopy = (double)g.InChannels * g.Stride * g.Stride * PaddedHeight(g) * PaddedImage.PhaseWidth(g) / 16;
         var shiftedCost = (shiftedTiles * rowsOfTiles) + (3.5 * shiftedVectors);
-        var paddedCost = ((extended + WidestTile - 1) / WidestTile * rowsOfTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
+        // Output rows a whole number of vectors wide: row tiles, nothing dropped and nothing copied out.
+        var paddedCost = g.OutWidth % (WidestTile / 2) == 0
+            ? (plane / (double)WidestTile * rowsOfTiles) + (1.5 * paddedCopy)
+            : ((extended + WidestTile - 1) / WidestTile * rowsOfTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
         return shiftedCost < paddedCost ? DirectConvLayout.ShiftedColumns : DirectConvLayout.Padded;
     }
 
@@ -168,8 +184,13 @@ public static class DirectConv
                 biases[r] = bias == null ? 0f : bias[oc];
             }
             var compact = rowPitch == _outWidth;
-            var direct = compact && real == Filters;
             var wide = tile == 2 * Vector512<float>.Count;
+            if (!compact && _outWidth % (tile / 2) == 0)
+            {
+                RowTiles(first, real, filters, biases, output, wide);
+                return;
+            }
+            var direct = compact && real == Filters;
             var whole = positions / tile * tile;
             var stride = direct ? _plane : _pitch;
             var target = direct ? output + ((long)first * _plane) : buffer;
@@ -202,6 +223,53 @@ public static class DirectConv
                 for (var oh = 0; oh < _outHeight; oh++)
                 {
                     Move(buffer + (r * _pitch) + (oh * rowPitch), output + ((long)(first + r) * _plane) + (oh * _outWidth), _outWidth);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The padded layout when the output width is a whole number of vectors: each vector of positions is a run of one
+        /// output row (rows Ws apart in the image, W′ in the output), so a tile pairs two such runs and stores them
+        /// straight into the output, computing no dropped column and needing no copy-out.
+        /// </summary>
+        private void RowTiles(int first, int real, float** filters, float* biases, float* output, bool wide)
+        {
+            var lanes = tile / 2;
+            var direct = real == Filters;
+            var stride = direct ? _plane : _pitch;
+            var target = direct ? output + ((long)first * _plane) : buffer;
+            var perRow = _outWidth / lanes;
+            var vectors = _outHeight * perRow;
+            for (var v = 0; v < vectors; v += 2)
+            {
+                var from = ((v / perRow) * rowPitch) + (v % perRow * lanes);
+                if (v + 1 == vectors)
+                {
+                    if (wide)
+                    {
+                        HalfTile512(data + from, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    }
+                    else
+                    {
+                        HalfTile256(data + from, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    }
+                    break;
+                }
+                var second = (((v + 1) / perRow) * rowPitch) + ((v + 1) % perRow * lanes) - from;
+                if (wide)
+                {
+                    SplitTile512(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                }
+                else
+                {
+                    SplitTile256(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                }
+            }
+            if (!direct)
+            {
+                for (var r = 0; r < real; r++)
+                {
+                    Move(buffer + (r * _pitch), output + ((long)(first + r) * _plane), _plane);
                 }
             }
         }
@@ -279,6 +347,38 @@ public static class DirectConv
         a7.Store(target); b7.Store(target + V);
     }
 
+    /// <summary>As <see cref="Tile512"/> with the second vector of positions read <paramref name="second"/> floats after the first (the next output row of a padded image) instead of right after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SplitTile512(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
+        Vector512<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector512.Load(p);
+            var v = Vector512.Load(p + second);
+            var f = Vector512.Create(w0[t]); a0 = Vector512.FusedMultiplyAdd(u, f, a0); b0 = Vector512.FusedMultiplyAdd(v, f, b0);
+            f = Vector512.Create(w1[t]); a1 = Vector512.FusedMultiplyAdd(u, f, a1); b1 = Vector512.FusedMultiplyAdd(v, f, b1);
+            f = Vector512.Create(w2[t]); a2 = Vector512.FusedMultiplyAdd(u, f, a2); b2 = Vector512.FusedMultiplyAdd(v, f, b2);
+            f = Vector512.Create(w3[t]); a3 = Vector512.FusedMultiplyAdd(u, f, a3); b3 = Vector512.FusedMultiplyAdd(v, f, b3);
+            f = Vector512.Create(w4[t]); a4 = Vector512.FusedMultiplyAdd(u, f, a4); b4 = Vector512.FusedMultiplyAdd(v, f, b4);
+            f = Vector512.Create(w5[t]); a5 = Vector512.FusedMultiplyAdd(u, f, a5); b5 = Vector512.FusedMultiplyAdd(v, f, b5);
+            f = Vector512.Create(w6[t]); a6 = Vector512.FusedMultiplyAdd(u, f, a6); b6 = Vector512.FusedMultiplyAdd(v, f, b6);
+            f = Vector512.Create(w7[t]); a7 = Vector512.FusedMultiplyAdd(u, f, a7); b7 = Vector512.FusedMultiplyAdd(v, f, b7);
+        }
+        const int V = 16;
+        a0.Store(target); b0.Store(target + V); target += stride;
+        a1.Store(target); b1.Store(target + V); target += stride;
+        a2.Store(target); b2.Store(target + V); target += stride;
+        a3.Store(target); b3.Store(target + V); target += stride;
+        a4.Store(target); b4.Store(target + V); target += stride;
+        a5.Store(target); b5.Store(target + V); target += stride;
+        a6.Store(target); b6.Store(target + V); target += stride;
+        a7.Store(target); b7.Store(target + V);
+    }
+
     /// <summary>As <see cref="Tile512"/> over 16 positions (the last ones of a map).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HalfTile512(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
@@ -320,6 +420,38 @@ public static class DirectConv
             var p = x + offsets[t];
             var u = Vector256.Load(p);
             var v = Vector256.Load(p + Vector256<float>.Count);
+            var f = Vector256.Create(w0[t]); a0 = Vector256.FusedMultiplyAdd(u, f, a0); b0 = Vector256.FusedMultiplyAdd(v, f, b0);
+            f = Vector256.Create(w1[t]); a1 = Vector256.FusedMultiplyAdd(u, f, a1); b1 = Vector256.FusedMultiplyAdd(v, f, b1);
+            f = Vector256.Create(w2[t]); a2 = Vector256.FusedMultiplyAdd(u, f, a2); b2 = Vector256.FusedMultiplyAdd(v, f, b2);
+            f = Vector256.Create(w3[t]); a3 = Vector256.FusedMultiplyAdd(u, f, a3); b3 = Vector256.FusedMultiplyAdd(v, f, b3);
+            f = Vector256.Create(w4[t]); a4 = Vector256.FusedMultiplyAdd(u, f, a4); b4 = Vector256.FusedMultiplyAdd(v, f, b4);
+            f = Vector256.Create(w5[t]); a5 = Vector256.FusedMultiplyAdd(u, f, a5); b5 = Vector256.FusedMultiplyAdd(v, f, b5);
+            f = Vector256.Create(w6[t]); a6 = Vector256.FusedMultiplyAdd(u, f, a6); b6 = Vector256.FusedMultiplyAdd(v, f, b6);
+            f = Vector256.Create(w7[t]); a7 = Vector256.FusedMultiplyAdd(u, f, a7); b7 = Vector256.FusedMultiplyAdd(v, f, b7);
+        }
+        const int V = 8;
+        a0.Store(target); b0.Store(target + V); target += stride;
+        a1.Store(target); b1.Store(target + V); target += stride;
+        a2.Store(target); b2.Store(target + V); target += stride;
+        a3.Store(target); b3.Store(target + V); target += stride;
+        a4.Store(target); b4.Store(target + V); target += stride;
+        a5.Store(target); b5.Store(target + V); target += stride;
+        a6.Store(target); b6.Store(target + V); target += stride;
+        a7.Store(target); b7.Store(target + V);
+    }
+
+    /// <summary>As <see cref="SplitTile512"/> with 8-float vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SplitTile256(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
+        Vector256<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector256.Load(p);
+            var v = Vector256.Load(p + second);
             var f = Vector256.Create(w0[t]); a0 = Vector256.FusedMultiplyAdd(u, f, a0); b0 = Vector256.FusedMultiplyAdd(v, f, b0);
             f = Vector256.Create(w1[t]); a1 = Vector256.FusedMultiplyAdd(u, f, a1); b1 = Vector256.FusedMultiplyAdd(v, f, b1);
             f = Vector256.Create(w2[t]); a2 = Vector256.FusedMultiplyAdd(u, f, a2); b2 = Vector256.FusedMultiplyAdd(v, f, b2);
