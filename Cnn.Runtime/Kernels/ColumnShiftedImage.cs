@@ -85,6 +85,11 @@ internal readonly unsafe struct ColumnShiftedImage
         // Stride 1 with the output as wide as the input ("same" padding): each copy's rows of input are the input
         // plane itself, shifted by j − p, so they are written as one run instead of row by row.
         var planes = vector && _stride == 1 && Width == _inWidth;
+        if (vector && _stride == 2 && (2 * Width) + _kernel - 1 <= 2 * Vector512<float>.Count)
+        {
+            FillNarrowStride2(x);
+            return;
+        }
         var target = Data;
         for (var c = 0; c < Channels; c++)
         {
@@ -162,6 +167,49 @@ internal readonly unsafe struct ColumnShiftedImage
             Avx512F.MaskLoad(source + q + shift, keep.AsSingle(), Vector512<float>.Zero).Store(target + q);
             column += step;
             column -= width & Vector512.GreaterThanOrEqual(column, width);
+        }
+    }
+
+    /// <summary>
+    /// Stride 2 with every kernel column's values of an output row inside 32 input values (2·W′ + k − 1 ≤ 32, e.g. 8
+    /// outputs of a 3×3 kernel): each input row is read once, two masked loads, and each of the k copies' rows is one
+    /// permute of them (lane ow takes value 2·ow + j) and one masked store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillNarrowStride2(float* x)
+    {
+        var sequence = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        // Input columns −p + e, e in [0, 32): read when inside the row and used by some copy (e ≤ 2·(W′ − 1) + k − 1).
+        var used = Vector512.Create((2 * (Width - 1)) + _kernel);
+        var lowColumns = sequence - Vector512.Create(_pad);
+        var highColumns = lowColumns + Vector512.Create(Vector512<float>.Count);
+        var width = Vector512.Create(_inWidth);
+        var low = (Vector512.LessThan(sequence, used) & Vector512.GreaterThanOrEqual(lowColumns, Vector512<int>.Zero) & Vector512.LessThan(lowColumns, width)).AsSingle();
+        var high = (Vector512.LessThan(sequence + Vector512.Create(Vector512<float>.Count), used)
+            & Vector512.GreaterThanOrEqual(highColumns, Vector512<int>.Zero) & Vector512.LessThan(highColumns, width)).AsSingle();
+        var store = Vector512.LessThan(sequence, Vector512.Create(Width)).AsSingle();
+        var block = _stride * _kernel * Plane;
+        for (var c = 0; c < Channels; c++)
+        {
+            var channel = x + ((long)c * _inHeight * _inWidth) - _pad;
+            for (var a = 0; a < _stride; a++)
+            {
+                var copies = Data + ((long)c * block) + (a * _kernel * Plane);
+                for (var u = 0; u < _rows; u++)
+                {
+                    var ih = (_stride * u) + a - _pad;
+                    var inside = (uint)ih < (uint)_inHeight;
+                    var row = channel + ((long)ih * _inWidth);
+                    var lower = inside ? Avx512F.MaskLoad(row, low, Vector512<float>.Zero) : Vector512<float>.Zero;
+                    var upper = inside ? Avx512F.MaskLoad(row + Vector512<float>.Count, high, Vector512<float>.Zero) : Vector512<float>.Zero;
+                    var target = copies + (u * Width);
+                    for (var j = 0; j < _kernel; j++, target += Plane)
+                    {
+                        // Copies of one row phase follow each other: a whole-vector store would spill into the next copy's first row, already written.
+                        Avx512F.MaskStore(target, store, Avx512F.PermuteVar16x32x2(lower, (sequence * 2) + Vector512.Create(j), upper));
+                    }
+                }
+            }
         }
     }
 
