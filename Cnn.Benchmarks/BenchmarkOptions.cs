@@ -13,7 +13,8 @@ namespace Cnn.Benchmarks;
 /// <param name="Profile">Also time every layer's kernels with the model's geometries.</param>
 /// <param name="Python">The Python interpreter that can import torch.</param>
 /// <param name="TorchScript">An explicit path to torch_reference.py, or null to look for it next to the repository.</param>
-/// <param name="Kernels">Measure the FMA peak and the GEMM and convolution kernels on one core instead of the models.</param>
+/// <param name="Kernels">Measure the FMA peak and the GEMM, convolution and dense kernels on one core instead of the models.</param>
+/// <param name="KernelFilter">With <paramref name="Kernels"/>: run only the cases whose name contains this (empty: all).</param>
 internal sealed record BenchmarkOptions(
     IReadOnlyList<string> Models,
     int Threads,
@@ -22,7 +23,8 @@ internal sealed record BenchmarkOptions(
     bool Profile,
     string Python,
     string? TorchScript,
-    bool Kernels = false)
+    bool Kernels = false,
+    string KernelFilter = "")
 {
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
@@ -34,8 +36,10 @@ internal sealed record BenchmarkOptions(
           --profile          time each layer's forward and backward kernels
           --python PATH      interpreter with torch (default /usr/bin/python3)
           --torch-script P   torch_reference.py (default: shared/bench/ next to the repository)
-          --kernels          instead: one core's FMA peak, then GEMM and convolution kernels
-                             (kernel=NAME op=OP gflops=G peak_pct=P; thread CPU time, medians of 2·repeat+1)
+          --kernels          instead: one core's FMA peak, then GEMM, convolution and dense kernels
+                             (kernel=NAME op=OP gflops=G peak_pct=P, batch-1 dense: us=T weight_gbps=B;
+                             thread CPU time, medians of 2·repeat+1)
+          --kernel-filter S  with --kernels: only the cases whose name contains S (e.g. dense)
         Prints: model=NAME params=N train_ips=X infer_b1_us=Y infer_b256_ips=Z
         """;
 
@@ -57,6 +61,7 @@ internal sealed record BenchmarkOptions(
                 "--torch" or "--compare" => options with { Torch = true },
                 "--profile" => options with { Profile = true },
                 "--kernels" => options with { Kernels = true },
+                "--kernel-filter" => options with { KernelFilter = Value(args, ref i) },
                 "--python" => options with { Python = Value(args, ref i) },
                 "--torch-script" => options with { TorchScript = Value(args, ref i), Torch = true },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),

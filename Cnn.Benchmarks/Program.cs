@@ -28,7 +28,7 @@ catch (ArgumentException e)
 Console.WriteLine($"# CnnDsl benchmarks: threads={options.Threads} repeat={options.Repeat} cores={Environment.ProcessorCount} load average {LoadAverage()} at {DateTime.UtcNow:HH:mm} UTC");
 if (options.Kernels)
 {
-    Cnn.Benchmarks.Kernels.KernelBenchmark.Run(samples: 2 * options.Repeat + 1, Console.Out);
+    Cnn.Benchmarks.Kernels.KernelBenchmark.Run(samples: 2 * options.Repeat + 1, options.KernelFilter, Console.Out);
     Console.WriteLine($"# load average {LoadAverage()} at {DateTime.UtcNow:HH:mm} UTC");
     return 0;
 }

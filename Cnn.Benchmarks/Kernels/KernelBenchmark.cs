@@ -6,7 +6,7 @@ using Cnn.Runtime.Kernels;
 namespace Cnn.Benchmarks.Kernels;
 
 /// <summary>
-/// <c>--kernels</c>: one core's FMA peak, then GEMM and convolution kernels on the same core, each as
+/// <c>--kernels</c>: one core's FMA peak, then GEMM, convolution and dense kernels on the same core, each as
 /// GFLOP/s and as a share of that peak (thread CPU time, medians), so kernel efficiency is measured
 /// against what this machine can do in the same run rather than against a datasheet.
 /// </summary>
@@ -31,21 +31,28 @@ internal static class KernelBenchmark
 
     /// <summary>Runs every case and prints one line per kernel and operation.</summary>
     /// <param name="samples">Timed repetitions of each call.</param>
+    /// <param name="filter">Substring a case's name must contain to run (empty: every case).</param>
     /// <param name="output">Where to print.</param>
-    public static void Run(int samples, TextWriter output)
+    public static void Run(int samples, string filter, TextWriter output)
     {
         var peak = FmaPeak.Measure(samples);
         output.WriteLine(Line("fma_peak", "chains", peak, peak));
-        MatrixMultiply(512, 512, 512, samples, peak, output);
-        MatrixMultiply(16, 1024, 144, samples, peak, output);
-        MatrixMultiply(64, 64, 576, samples, peak, output);
-        MatrixMultiply(150, 100, 16, samples, peak, output);
-        MatrixMultiply(144, 256, 32, samples, peak, output);
+        foreach (var (m, n, k) in new[] { (512, 512, 512), (16, 1024, 144), (64, 64, 576), (150, 100, 16), (144, 256, 32) })
+        {
+            if ($"gemm_{m}x{n}x{k}".Contains(filter, StringComparison.Ordinal))
+            {
+                MatrixMultiply(m, n, k, samples, peak, output);
+            }
+        }
         foreach (var (name, g) in Convolutions)
         {
-            Convolution(name, g, samples, peak, output);
+            if (name.Contains(filter, StringComparison.Ordinal))
+            {
+                Convolution(name, g, samples, peak, output);
+            }
         }
-        BatchOneBenchmark.Run(samples, peak, output);
+        DenseCases.Run(samples, peak, filter, output);
+        BatchOneBenchmark.Run(samples, peak, output, filter);
     }
 
     private static void MatrixMultiply(int m, int n, int k, int samples, double peak, TextWriter output)
@@ -81,7 +88,15 @@ internal static class KernelBenchmark
         Report(output, name, "weight_grad", flops, peak, samples, () => Conv2d.BackwardWeights(g, Batch, x, y, dw, [], false, scratch));
     }
 
-    private static void Report(TextWriter output, string name, string operation, double flops, double peak, int samples, Action call)
+    /// <summary>Prints the GFLOP/s of <paramref name="call"/> (median µs of <see cref="Time"/>) and its share of <paramref name="peak"/>.</summary>
+    internal static void Report(TextWriter output, string name, string operation, double flops, double peak, int samples, Action call)
+    {
+        var micros = Time(samples, call);
+        output.WriteLine(Line(name, operation, flops / micros / 1e3, peak));
+    }
+
+    /// <summary>Median µs of one call of <paramref name="call"/> after warming it up.</summary>
+    internal static double Time(int samples, Action call)
     {
         // Warm up past tiered compilation (30 calls, then a background tier-1 compile): a kernel first
         // called here would otherwise be timed in its unoptimized tier-0 code.
@@ -90,14 +105,14 @@ internal static class KernelBenchmark
         {
             call();
         }
-        var micros = KernelTimer.Median(samples, call);
-        output.WriteLine(Line(name, operation, flops / micros / 1e3, peak));
+        return KernelTimer.Median(samples, call);
     }
 
     private static string Line(string name, string operation, double gflops, double peak) => string.Create(CultureInfo.InvariantCulture,
         $"kernel={name} op={operation} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}");
 
-    private static float[] Fill(int length, Random random)
+    /// <summary>Values uniform in [-0.5, 0.5).</summary>
+    internal static float[] Fill(int length, Random random)
     {
         var values = new float[length];
         for (var i = 0; i < values.Length; i++)

@@ -50,7 +50,7 @@ internal static class ThroughputMeter
     public static void TrainStep(NetworkBase network, SGD optimizer, float[] input, int[] labels)
     {
         network.ForwardBackward(input, labels, TrainBatch);
-        optimizer.Step(network.Parameters, network.Gradients);
+        network.Step(optimizer);
     }
 
     /// <summary>The optimizer torch_reference.py trains with.</summary>

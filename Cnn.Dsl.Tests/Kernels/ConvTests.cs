@@ -36,12 +36,23 @@ public class ConvTests
         (2, new ConvGeometry(3, 13, 12, 4, 3, stride: 3, pad: 1, dilation: 2)),
         // Grouped and strided: the data gradient's phase sub-kernels per group.
         (2, new ConvGeometry(6, 9, 9, 4, 3, stride: 2, pad: 1, groups: 2)),
-        // 16 filters: the narrow weight gradient with dy transposed whole (6 and 8 filters cover its zero-padded lanes).
+        // The broadcast weight gradient: 16 filters with dy transposed whole (6 and 8 filters cover its zero-padded
+        // lanes; 20, 17 and 100 its 32-filter blocks and zero-padded 16- and 32-filter tails)...
         (2, new ConvGeometry(12, 10, 9, 16, 3, pad: 1)),
+        // ... 64 filters (one whole 64-filter block, dW stored by transposing), strided ...
+        (2, new ConvGeometry(8, 9, 10, 64, 3, stride: 2, pad: 1)),
+        // ... two groups of 32, and 960 positions (two passes over the panels).
+        (1, new ConvGeometry(8, 6, 6, 64, 3, pad: 1, groups: 2)),
+        (1, new ConvGeometry(4, 30, 30, 48, 3, pad: 1)),
         // Stride 2, even padding, rows over 16 wide: the vector split of columns into phases.
         (1, new ConvGeometry(4, 9, 21, 5, 4, stride: 2, pad: 2)),
         // A wide stride-2 row: the data gradient's interleaved adds in full 8-value chunks and a masked tail.
         (1, new ConvGeometry(8, 12, 37, 8, 3, stride: 2, pad: 1)),
+        // Output rows of whole vectors (16, 32 wide): the in-place GEMM skips the discarded columns and writes y
+        // directly, forward and in the data gradient (9 rows of 16: a half-filled last panel); dilated too.
+        (2, new ConvGeometry(9, 9, 16, 12, 3, pad: 1)),
+        (1, new ConvGeometry(8, 7, 32, 8, 3, pad: 1)),
+        (1, new ConvGeometry(4, 12, 20, 6, 3, dilation: 2)),
         // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.
         (1, new ConvGeometry(3, 4, 5, 4, 2, pad: 2)),
     ];

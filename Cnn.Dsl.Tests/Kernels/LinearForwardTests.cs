@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.Intrinsics;
 using Cnn.Runtime.Kernels;
 using Cnn.Runtime.Kernels.Reference;
 
@@ -74,6 +75,64 @@ public class LinearForwardTests
         {
             var part = Forward(path, count, inF, outF, x.AsSpan(start * inF, count * inF).ToArray(), w, b);
             Assert.Equal(whole.AsSpan(start * outF, count * outF).ToArray(), part);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Tiles_give_each_sample_the_bits_it_gets_alone(CpuPath path)
+    {
+        // 37 samples: 4-sample tiles, then one-sample rows for the last; 1100 inputs leave a 12-float tail; 13 outputs
+        // a partial 8-row block. Alone, a sample takes the one-sample (prefetching) kernel.
+        const int n = 37, inF = 1100, outF = 13;
+        var x = KernelAssert.Random(n * inF, 10);
+        var w = KernelAssert.Random(outF * inF, 11);
+        var b = KernelAssert.Random(outF, 12);
+        var whole = Forward(path, n, inF, outF, x, w, b);
+        for (var s = 0; s < n; s += 5)
+        {
+            var alone = Forward(path, 1, inF, outF, x.AsSpan(s * inF, inF).ToArray(), w, b);
+            Assert.Equal(whole.AsSpan(s * outF, outF).ToArray(), alone);
+        }
+        var part = Forward(path, 6, inF, outF, x.AsSpan(31 * inF, 6 * inF).ToArray(), w, b);
+        Assert.Equal(whole.AsSpan(31 * outF, 6 * outF).ToArray(), part);
+    }
+
+    [Fact]
+    public void Vector512_sums_in_the_documented_order()
+    {
+        // One vector of lane sums over the whole 16-float steps, Vector512.Sum, the rest in order, then the bias:
+        // the order the forward promises, computed here output by output.
+        if (!CpuPaths.IsAccelerated(CpuPath.Vector512))
+        {
+            return;
+        }
+        foreach (var (n, inF, outF) in new[] { (1, 1100, 13), (7, 1100, 13), (33, 47, 5), (2, 15, 7) })
+        {
+            var x = KernelAssert.Random(n * inF, 13);
+            var w = KernelAssert.Random(outF * inF, 14);
+            var b = KernelAssert.Random(outF, 15);
+            var y = Forward(CpuPath.Vector512, n, inF, outF, x, w, b);
+            var expected = new float[n * outF];
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = 0; j < outF; j++)
+                {
+                    var lanes = Vector512<float>.Zero;
+                    var p = 0;
+                    for (; p + 16 <= inF; p += 16)
+                    {
+                        lanes = Vector512.FusedMultiplyAdd(Vector512.Create(x.AsSpan((i * inF) + p, 16)), Vector512.Create(w.AsSpan((j * inF) + p, 16)), lanes);
+                    }
+                    var sum = Vector512.Sum(lanes);
+                    for (; p < inF; p++)
+                    {
+                        sum += x[(i * inF) + p] * w[(j * inF) + p];
+                    }
+                    expected[(i * outF) + j] = sum + b[j];
+                }
+            }
+            Assert.Equal(expected, y);
         }
     }
 

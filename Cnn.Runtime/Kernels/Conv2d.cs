@@ -175,8 +175,10 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c> over padded-width positions: dy is copied with zeros in the discarded
-    /// columns, so they add nothing, and colᵀ is packed by transposing slices of the padded input.
+    /// <c>dW_g (+)= Σₙ dy_g · colᵀ</c>, col read as shifted slices of the padded input: on AVX-512 broadcast from them
+    /// against dy transposed (<see cref="BroadcastWeightGradient"/>); otherwise over padded-width positions, with dy
+    /// copied with zeros in the discarded columns so they add nothing, by row dot products for short patches or the
+    /// GEMM with colᵀ packed by transposing the slices.
     /// </summary>
     private static void ShiftedWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
     {
@@ -184,35 +186,40 @@ public static unsafe partial class Conv2d
         var image = new PaddedImage(g, work);
         var gradOut = work + PaddedImage.ScratchLength(g);
         var positions = image.Positions;
-        new Span<float>(gradOut, ocg * positions).Clear();
-        var narrow = UsesNarrowKernel(g, path);
+        var broadcast = UsesBroadcastKernel(g, path);
+        if (!broadcast)
+        {
+            new Span<float>(gradOut, ocg * positions).Clear();
+        }
+        var width = BroadcastWeightGradient.Width(ocg);
         var transposed = gradOut + (ocg * positions);
-        var gradWeightT = transposed + (positions * NarrowWeightGradient.Lanes);
+        var gradWeightT = transposed + (plane * width);
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
             {
                 image.Fill(x + ((long)s * g.InputLength) + (group * icg * g.InPlane));
                 var source = dy + ((long)s * g.OutputLength) + (group * ocg * plane);
+                var gradW = dWeight + (group * ocg * patch);
+                if (broadcast)
+                {
+                    var groupT = gradWeightT + (group * patch * width);
+                    if (s == 0)
+                    {
+                        new Span<float>(groupT, patch * width).Clear();
+                    }
+                    BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT);
+                    if (s == n - 1)
+                    {
+                        BroadcastWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
+                    }
+                    continue;
+                }
                 for (var r = 0; r < ocg * g.OutHeight; r++)
                 {
                     new ReadOnlySpan<float>(source + (r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(gradOut + (r / g.OutHeight * positions) + (r % g.OutHeight * image.Width), g.OutWidth));
                 }
-                var gradW = dWeight + (group * ocg * patch);
-                if (narrow)
-                {
-                    var groupT = gradWeightT + (group * patch * NarrowWeightGradient.Lanes);
-                    if (s == 0)
-                    {
-                        new Span<float>(groupT, patch * NarrowWeightGradient.Lanes).Clear();
-                    }
-                    NarrowWeightGradient.Accumulate(image, patch, ocg, gradOut, transposed, groupT);
-                    if (s == n - 1)
-                    {
-                        NarrowWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
-                    }
-                }
-                else if (PrefersRowDots(g, path))
+                if (PrefersRowDots(g, path))
                 {
                     RowDotProducts.MultiplyShifted(ocg, patch, positions, gradOut, positions, image.Data, image.Offsets, gradW, patch, accumulate || s > 0, path);
                 }
@@ -229,11 +236,11 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="NarrowWeightGradient"/>):
-    /// at most 16 filters per group (one vector), on AVX-512, and a patch too long for <see cref="PrefersRowDots"/>.
+    /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="BroadcastWeightGradient"/>):
+    /// on AVX-512, when the patch is too long for <see cref="PrefersRowDots"/>.
     /// </summary>
-    private static bool UsesNarrowKernel(in ConvGeometry g, CpuPath path) =>
-        g.GroupOutChannels <= NarrowWeightGradient.Lanes && path == CpuPath.Vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && !PrefersRowDots(g, path);
+    private static bool UsesBroadcastKernel(in ConvGeometry g, CpuPath path) =>
+        path == CpuPath.Vector512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && !PrefersRowDots(g, path);
 
     /// <summary>
     /// Whether the weight gradient takes row dot products of dy and the image's shifted rows (no packing, no
@@ -295,8 +302,8 @@ public static unsafe partial class Conv2d
             return Gemm.ScratchLength(ocg, patch, g.OutPlane);
         }
         var positions = ShiftedPositions(g);
-        var narrow = ocg <= NarrowWeightGradient.Lanes ? (positions + (g.Groups * patch)) * NarrowWeightGradient.Lanes : 0;
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(narrow, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
+        var broadcast = BroadcastWeightGradient.ScratchLength(g.OutPlane, g.Groups, patch, ocg);
+        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(broadcast, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>
@@ -322,7 +329,17 @@ public static unsafe partial class Conv2d
                 var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
                 var input = x + ((long)s * g.InputLength) + (group * icg * g.InPlane);
                 var output = y + ((long)s * g.OutputLength) + (group * ocg * plane);
-                if (IsShifted(g))
+                if (IsShifted(g) && path == CpuPath.Vector512 && g.OutWidth % 16 == 0)
+                {
+                    // Output rows of whole vectors: the GEMM computes only real positions, straight into y.
+                    image.Fill(input);
+                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, g.OutWidth, image.Width, output, plane, accumulate, product, path);
+                    if (bias != null)
+                    {
+                        AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
+                    }
+                }
+                else if (IsShifted(g))
                 {
                     // C = W·col over padded-width positions, then the real W′ columns of each row go to y.
                     image.Fill(input);
@@ -355,7 +372,7 @@ public static unsafe partial class Conv2d
     {
         if (path == CpuPath.Vector512)
         {
-            PackedGemm.LoopShifted(m, n, k, a, data, offsets, c, n, false, work, path);
+            PackedGemm.LoopShifted(m, n, k, a, data, offsets, n, n, c, n, false, work, path);
         }
         else
         {

@@ -58,7 +58,7 @@ internal static class GemmMicroKernels
         {
             var row = bp.Row(p);
             var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + 16);
+            var b1 = Vector512.Load(row + bp.Second);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -204,7 +204,7 @@ internal static class GemmMicroKernels
         {
             var row = bp.Row(p);
             var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + 16);
+            var b1 = Vector512.Load(row + bp.Second);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -310,7 +310,7 @@ internal static class GemmMicroKernels
         {
             var row = bp.Row(p);
             var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + 16);
+            var b1 = Vector512.Load(row + bp.Second);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -394,7 +394,7 @@ internal static class GemmMicroKernels
         {
             var row = bp.Row(p);
             var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + 16);
+            var b1 = Vector512.Load(row + bp.Second);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);

@@ -17,7 +17,7 @@ public static class Linear
     /// <param name="outFeatures">Output features.</param>
     /// <returns>The scratch length in floats.</returns>
     public static int ScratchLength(int n, int inFeatures, int outFeatures) => Math.Max(
-        Gemm.ScratchLength(n, outFeatures, inFeatures),
+        Math.Max(Gemm.ScratchLength(n, outFeatures, inFeatures), DenseDataGradient.ScratchLength(n, inFeatures, outFeatures)),
         Math.Max(Gemm.ScratchLength(n, inFeatures, outFeatures), Gemm.ScratchLength(outFeatures, inFeatures, n)));
 
     /// <summary><c>y = x · Wᵀ + b</c>.</summary>
@@ -59,7 +59,14 @@ public static class Linear
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="path">The instruction set to use.</param>
     public static void BackwardData(int n, int inFeatures, int outFeatures, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, bool accumulate, Span<float> scratch, CpuPath path = CpuPath.Auto)
-        => Gemm.Multiply(false, false, n, inFeatures, outFeatures, dy, outFeatures, weight, inFeatures, dx, inFeatures, accumulate, scratch, path);
+    {
+        if (DenseDataGradient.Supports(path, inFeatures))
+        {
+            DenseDataGradient.Run(n, inFeatures, outFeatures, dy, weight, dx, accumulate, scratch);
+            return;
+        }
+        Gemm.Multiply(false, false, n, inFeatures, outFeatures, dy, outFeatures, weight, inFeatures, dx, inFeatures, accumulate, scratch, path);
+    }
 
     /// <summary>Weight and bias gradients: <c>dW (+)= dyᵀ · x</c>, <c>db (+)= Σₙ dy[n, ·]</c>.</summary>
     /// <param name="n">Batch size.</param>

@@ -124,12 +124,13 @@ internal static class PackedGemm
 
     /// <summary>
     /// <see cref="Loop"/> on the Vector512 path with B's row p at <c>data + offsets[p]</c> (a convolution's padded
-    /// image, <see cref="ShiftedRows"/>), read in place: only A is packed (and callers pass it packed beforehand).
-    /// <paramref name="work"/> holds at least <see cref="ScratchLength"/>(m, n, k) floats.
+    /// image, <see cref="ShiftedRows"/>: column j at position (j / outWidth)·stride + j mod outWidth), read in place:
+    /// only A is packed (and callers pass it packed beforehand). <paramref name="work"/> holds at least
+    /// <see cref="ScratchLength"/>(m, n, k) floats.
     /// </summary>
-    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, int outWidth, int stride, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA =>
-        Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets), c, ldc, accumulate, work, path);
+        Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
 
     /// <summary>The loops themselves, over any source of B blocks (packed into work, or read in place).</summary>
     private static unsafe void Run<TA, TB, TRows>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
@@ -177,10 +178,10 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>Reads each block in place: row p of the block at column jc is <c>data + offsets[pc + p] + jc</c>.</summary>
-    private readonly unsafe struct InPlace(float* data, int* offsets) : IBlockSource<ShiftedRows>
+    /// <summary>Reads each block in place: row p of the block at column jc is row pc + p of the image's slices from column jc.</summary>
+    private readonly unsafe struct InPlace(float* data, int* offsets, int outWidth, int stride) : IBlockSource<ShiftedRows>
     {
-        public ShiftedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path) => new(data + jc, offsets + pc);
+        public ShiftedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path) => new(data, offsets + pc, jc, outWidth, stride);
     }
 
     /// <summary>C[mc, nc] (+)= the packed A block times the B block, tile by tile.</summary>

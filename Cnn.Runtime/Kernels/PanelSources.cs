@@ -48,6 +48,9 @@ internal unsafe interface IPanelRows<TSelf>
 
     /// <summary>Row p of this panel.</summary>
     float* Row(int p);
+
+    /// <summary>Floats from a row's first 16 columns to its next 16 (16 unless the panel's columns skip ahead).</summary>
+    int Second { get; }
 }
 
 /// <summary>A packed B block: panels of <paramref name="nr"/> columns, k-major.</summary>
@@ -56,15 +59,44 @@ internal readonly unsafe struct PackedRows(float* block, int nr) : IPanelRows<Pa
     public PackedRows Panel(int jr, int kc) => new(block + (jr * kc), nr);
 
     public float* Row(int p) => block + (p * nr);
+
+    public int Second => 16;
 }
 
 /// <summary>
-/// B rows read in place from a <see cref="PaddedImage"/>: row p of the panel starting at padded-width position q is
-/// <c>origin + offsets[p] + q</c>, so the GEMM packs nothing.
+/// B rows read in place from a <see cref="PaddedImage"/>: row p of the GEMM is the slice at <c>data + offsets[p]</c>, so
+/// the GEMM packs nothing. Its columns are output positions, <c>outWidth</c> to a row, and the image's rows
+/// are <c>stride</c> apart: column j lies at position (j / outWidth)·stride + j mod outWidth. With
+/// outWidth = stride the columns are the padded-width positions themselves (discarded columns included); with
+/// outWidth a multiple of 16, every 16-column vector lies within one output row, so only real outputs are computed.
 /// </summary>
-internal readonly unsafe struct ShiftedRows(float* origin, int* offsets) : IPanelRows<ShiftedRows>
+internal readonly unsafe struct ShiftedRows : IPanelRows<ShiftedRows>
 {
-    public ShiftedRows Panel(int jr, int kc) => new(origin + jr, offsets);
+    private readonly float* _data;
+    private readonly int* _offsets;
+    private readonly float* _origin;
+    private readonly int _column;
+    private readonly int _outWidth;
+    private readonly int _stride;
 
-    public float* Row(int p) => origin + offsets[p];
+    /// <summary>The panel or block whose first column is <paramref name="column"/>.</summary>
+    public ShiftedRows(float* data, int* offsets, int column, int outWidth, int stride)
+    {
+        _data = data;
+        _offsets = offsets;
+        _column = column;
+        _outWidth = outWidth;
+        _stride = stride;
+        var first = Position(column);
+        _origin = data + first;
+        Second = Position(column + 16) - first;
+    }
+
+    public int Second { get; }
+
+    public ShiftedRows Panel(int jr, int kc) => new(_data, _offsets, _column + jr, _outWidth, _stride);
+
+    public float* Row(int p) => _origin + _offsets[p];
+
+    private int Position(int column) => (column / _outWidth * _stride) + (column % _outWidth);
 }

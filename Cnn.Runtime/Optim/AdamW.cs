@@ -51,16 +51,19 @@ public sealed class AdamW : Optimizer
     public bool AmsGrad => _settings.AmsGrad;
 
     /// <inheritdoc/>
-    protected override bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override bool IsElementwise => true;
+
+    /// <inheritdoc/>
+    protected override bool Update(ParameterInfo tensor, int offset, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         var decay = DecaysWeight(tensor) ? WeightDecay : 0;
         var coefficients = _settings.Coefficients(LearningRate, step, l2Decay: 0, decoupledDecay: decay);
         return AdamKernel.Update(
             parameters,
             gradients,
-            _expAvg.AsSpan(tensor.Offset, tensor.Length),
-            _expAvgSq.AsSpan(tensor.Offset, tensor.Length),
-            AmsGrad ? _maxExpAvgSq.AsSpan(tensor.Offset, tensor.Length) : Span<float>.Empty,
+            _expAvg.AsSpan(offset, parameters.Length),
+            _expAvgSq.AsSpan(offset, parameters.Length),
+            AmsGrad ? _maxExpAvgSq.AsSpan(offset, parameters.Length) : Span<float>.Empty,
             coefficients);
     }
 }

@@ -96,26 +96,60 @@ public abstract class Optimizer
     /// <exception cref="NonFiniteException">The step made a parameter NaN or infinite (too large a learning rate, or an overflow); names the first such tensor, in layout order, and element.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (parameters.Length < ArenaLength || gradients.Length < ArenaLength)
+        BeginStep(parameters.Length, gradients.Length);
+        EndStep(UpdateRange(parameters, gradients, 0, ArenaLength), parameters);
+    }
+
+    /// <summary>Whether <see cref="Network.NetworkBase.Step"/> may split the arena across its workers (<see cref="IsElementwise"/>).</summary>
+    internal bool Splits => IsElementwise;
+
+    /// <summary>The first part of a step: checks the arenas and counts the step for every trained tensor.</summary>
+    internal void BeginStep(int parameters, int gradients)
+    {
+        if (parameters < ArenaLength || gradients < ArenaLength)
         {
-            throw new ArgumentException($"The layout needs arenas of at least {ArenaLength} values; got {parameters.Length} parameters and {gradients.Length} gradients.");
+            throw new ArgumentException($"The layout needs arenas of at least {ArenaLength} values; got {parameters} parameters and {gradients} gradients.");
         }
         StepCount++;
+        for (var i = 0; i < _tensors.Length; i++)
+        {
+            if (!IsFrozen(i))
+            {
+                _tensorSteps[i]++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Updates the values at arena offsets [<paramref name="start"/>, <paramref name="end"/>) of every trained tensor;
+    /// when the optimizer is not <see cref="IsElementwise"/>, the range must hold whole tensors. Safe to call for
+    /// disjoint ranges from several threads between <see cref="BeginStep"/> and <see cref="EndStep"/>.
+    /// </summary>
+    /// <returns>The index of the first tensor whose update left a non-finite value, or -1.</returns>
+    internal int UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int end)
+    {
         var firstNonFinite = -1;
         for (var i = 0; i < _tensors.Length; i++)
         {
             var tensor = _tensors[i];
-            if (_freezing is not null && _freezing.IsFrozen(_layoutIndices[i]))
+            var from = Math.Max(start, tensor.Offset);
+            var to = Math.Min(end, tensor.Offset + tensor.Length);
+            if (from >= to || IsFrozen(i))
             {
                 continue;
             }
-            _tensorSteps[i]++;
-            var finite = Update(tensor, parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), _tensorSteps[i]);
+            var finite = Update(tensor, from, parameters[from..to], gradients[from..to], _tensorSteps[i]);
             if (!finite && firstNonFinite < 0)
             {
                 firstNonFinite = i;
             }
         }
+        return firstNonFinite;
+    }
+
+    /// <summary>The last part of a step: reports the first tensor, in layout order, that the step made non-finite.</summary>
+    internal void EndStep(int firstNonFinite, Span<float> parameters)
+    {
         if (firstNonFinite >= 0)
         {
             var tensor = _tensors[firstNonFinite];
@@ -169,13 +203,25 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>Applies one update to one tensor.</summary>
-    /// <param name="tensor">The tensor; its <see cref="ParameterInfo.Offset"/> locates it in the state arrays.</param>
-    /// <param name="parameters">The tensor's values.</param>
-    /// <param name="gradients">Its gradient.</param>
+    /// <summary>
+    /// Whether each value's update depends only on that value, its gradient, its own state and the tensor's
+    /// settings (true for SGD, Adam and AdamW; false by default). A network's
+    /// <see cref="Network.NetworkBase.Step"/> then splits the arena across its workers, so
+    /// <see cref="Update"/> may receive part of a tensor; an optimizer that needs a whole tensor at once
+    /// (a per-tensor norm, say) leaves it false and always receives whole tensors.
+    /// </summary>
+    protected virtual bool IsElementwise => false;
+
+    /// <summary>Applies one update to one tensor, or to part of it when the optimizer <see cref="IsElementwise"/>.</summary>
+    /// <param name="tensor">The tensor.</param>
+    /// <param name="offset">Arena offset of <paramref name="parameters"/>' first value, which locates the part in the state arrays: <see cref="ParameterInfo.Offset"/> for a whole tensor.</param>
+    /// <param name="parameters">The values to update.</param>
+    /// <param name="gradients">Their gradient.</param>
     /// <param name="step">How many steps have updated this tensor, this one included (1 on its first).</param>
     /// <returns>Whether every updated value is finite (checked while writing it, not by a second pass).</returns>
-    protected abstract bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    protected abstract bool Update(ParameterInfo tensor, int offset, Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+
+    private bool IsFrozen(int tensor) => _freezing is not null && _freezing.IsFrozen(_layoutIndices[tensor]);
 
     /// <summary>Allocates a zeroed, arena-sized state array under a PyTorch state name (constructors only).</summary>
     protected float[] AddState(string name)

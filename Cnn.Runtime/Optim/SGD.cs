@@ -52,7 +52,10 @@ public sealed class SGD : Optimizer
     public double WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override bool Update(ParameterInfo tensor, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override bool IsElementwise => true;
+
+    /// <inheritdoc/>
+    protected override bool Update(ParameterInfo tensor, int offset, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         var coefficients = new SgdCoefficients(
             NegativeLearningRate: (float)-LearningRate,
@@ -61,7 +64,7 @@ public sealed class SGD : Optimizer
             Keep: (float)(1 - Dampening),
             FirstStep: step == 1,
             Nesterov: Nesterov);
-        var buffer = Momentum != 0 ? _momentumBuffer.AsSpan(tensor.Offset, tensor.Length) : Span<float>.Empty;
+        var buffer = Momentum != 0 ? _momentumBuffer.AsSpan(offset, parameters.Length) : Span<float>.Empty;
         return SgdKernel.Update(parameters, gradients, buffer, coefficients);
     }
 }

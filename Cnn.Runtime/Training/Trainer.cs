@@ -253,7 +253,7 @@ public sealed partial class Trainer
         {
             // The update kernels check the new parameters as they write them: with the gradient
             // check in Backward and the loss check in Loss, one pass over memory per step.
-            Optimizer.Step(Network.Parameters, Network.Gradients);
+            Network.Step(Optimizer);
         }
         catch (NonFiniteException e)
         {
