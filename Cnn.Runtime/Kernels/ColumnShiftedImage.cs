@@ -214,6 +214,7 @@ internal readonly unsafe struct ColumnShiftedImage
     }
 
     /// <summary>Zeroes one row (rows are 8–32 floats: a call to a general clear would cost more than the stores).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Zero(float* target, bool vector)
     {
         var ow = 0;
@@ -232,6 +233,7 @@ internal readonly unsafe struct ColumnShiftedImage
     }
 
     /// <summary><c>target[ow] = source[s·ow]</c> for ow in [<paramref name="first"/>, <paramref name="end"/>), zero elsewhere in the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Row(float* source, int first, int end, float* target)
     {
         for (var ow = 0; ow < first; ow++)

@@ -232,6 +232,7 @@ public static class DirectConv
         /// output row (rows Ws apart in the image, W′ in the output), so a tile pairs two such runs and stores them
         /// straight into the output, computing no dropped column and needing no copy-out.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RowTiles(int first, int real, float** filters, float* biases, float* output, bool wide)
         {
             var lanes = tile / 2;
@@ -275,6 +276,7 @@ public static class DirectConv
         }
 
         /// <summary>The positions past the last whole tile, into the buffer: a one-vector tile when they fit in one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Last(bool wide, bool half, float* source, float** filters, float* biases, float* target)
         {
             if (wide && half)
@@ -296,6 +298,7 @@ public static class DirectConv
         }
 
         /// <summary>Copies a run of 0–1024 floats: whole 8-float vectors, then one last vector ending at the run's end (a general copy's call costs more on these short runs).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Move(float* from, float* to, int count)
         {
             if (count < Vector256<float>.Count)

@@ -153,6 +153,7 @@ public static class MaxPool2d
     /// row are split into even and odd columns, and the four candidates are compared in PyTorch's scan
     /// order (top-left, top-right, bottom-left, bottom-right). Returns how many outputs it wrote.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe int PairRow(float* input, int width, int oh, int outWidth, float* output, int* indices)
     {
         var evenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -210,6 +211,7 @@ public static class MaxPool2d
     }
 
     /// <summary>Takes the candidate where it is greater than the running maximum or NaN (PyTorch's rule).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<float> Best, Vector512<int> Index) Replace(Vector512<float> best, Vector512<int> index, Vector512<float> candidate, Vector512<int> candidateIndex)
     {
         var take = Vector512.GreaterThan(candidate, best) | ~Vector512.Equals(candidate, candidate);
@@ -222,6 +224,7 @@ public static class MaxPool2d
     /// load of its 2W′ values; one two-source permute per window corner gathers the corner's values of both output rows,
     /// compared in PyTorch's scan order as in <see cref="PairRow"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PairTwoRows(float* input, int width, int oh, int outWidth, bool pair, float* output, int* indices)
     {
         var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

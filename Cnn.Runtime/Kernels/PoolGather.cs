@@ -118,6 +118,7 @@ internal static unsafe class PoolGather
         /// <summary>The window's count_include_pad width.</summary>
         internal Vector512<int> Widths { get; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static WindowColumn For(in PoolGeometry g, int iw, int b)
         {
             var first = ((iw + g.Pad) / g.Stride) - b;

@@ -80,6 +80,7 @@ internal static unsafe class PoolScan
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(in PoolGeometry g, int step, PoolTap* taps)
     {
         var ow = step * PoolTap.Lanes;
@@ -226,6 +227,7 @@ internal static unsafe class PoolScan
     }
 
     /// <summary>Each lane's first in-input column and its window's count_include_pad width, from the window's first column (tap 0's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<int> Start, Vector512<int> Widths) Columns(in PoolGeometry g, Vector512<int> w0)
     {
         var end = Vector512.Min(w0 + Vector512.Create(g.Size), Vector512.Create(g.InWidth + g.Pad));

@@ -59,6 +59,7 @@ internal readonly struct PoolTap
     /// taps read from column <c>ow·2 − p + j</c> with the same masks (every value either uses inside the row) and only their
     /// <see cref="Pick"/> differs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static PoolTap OneRow(in PoolGeometry g, int ow, int count, int j)
     {
         var live = Vector512.LessThan(Sequence, Vector512.Create(count));
@@ -85,6 +86,7 @@ internal readonly struct PoolTap
     /// Column <paramref name="j"/> of the windows of two output rows of at most 8 outputs (see <see cref="TwoRows"/>). Stride
     /// 2: as in <see cref="OneRow"/>, columns j and j + 1 (j even) share one 16-value read per row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static PoolTap TwoRow(in PoolGeometry g, int j)
     {
         var outWidth = Vector512.Create(g.OutWidth);
