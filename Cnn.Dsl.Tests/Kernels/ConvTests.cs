@@ -53,6 +53,13 @@ public class ConvTests
         (2, new ConvGeometry(9, 9, 16, 12, 3, pad: 1)),
         (1, new ConvGeometry(8, 7, 32, 8, 3, pad: 1)),
         (1, new ConvGeometry(4, 12, 20, 6, 3, dilation: 2)),
+        // Rows an odd multiple of 8 wide: vectors of two 8-wide halves (8×8, 7 rows: a partly filled last panel;
+        // 24 wide: vectors across a row's end; stride 2 onto 8×8; a data gradient through 8×8 with 8 channels).
+        (2, new ConvGeometry(6, 8, 8, 10, 3, pad: 1)),
+        (1, new ConvGeometry(5, 7, 8, 6, 3, pad: 1)),
+        (1, new ConvGeometry(3, 5, 24, 4, 3, pad: 1)),
+        (2, new ConvGeometry(4, 16, 16, 12, 3, stride: 2, pad: 1)),
+        (1, new ConvGeometry(8, 8, 8, 9, 3, pad: 1)),
         // Padding beyond d·(k − 1): the stride-1 data gradient is no convolution of dy and takes col2im.
         (1, new ConvGeometry(3, 4, 5, 4, 2, pad: 2)),
     ];

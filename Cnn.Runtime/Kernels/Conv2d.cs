@@ -275,6 +275,12 @@ public static unsafe partial class Conv2d
     private static bool IsShifted(in ConvGeometry g) =>
         !g.IsPointwise && 4 * RoundUp(ShiftedPositions(g), 32) <= 5 * RoundUp(g.OutPlane, 32);
 
+    /// <summary>
+    /// Whether the in-place GEMM computes only real outputs (<see cref="ShiftedRows"/>, <see cref="HalfShiftedRows"/>):
+    /// on Vector512, with output rows a multiple of 8 wide.
+    /// </summary>
+    private static bool ReadsRealOutputs(in ConvGeometry g, CpuPath path) => path == CpuPath.Vector512 && g.OutWidth % 8 == 0;
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>Scratch of <see cref="ForwardGemm"/>: every group's packed weights, then the lowering and the GEMM's packing space.</summary>
@@ -329,9 +335,9 @@ public static unsafe partial class Conv2d
                 var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
                 var input = x + ((long)s * g.InputLength) + (group * icg * g.InPlane);
                 var output = y + ((long)s * g.OutputLength) + (group * ocg * plane);
-                if (IsShifted(g) && path == CpuPath.Vector512 && g.OutWidth % 16 == 0)
+                if (!g.IsPointwise && ReadsRealOutputs(g, path))
                 {
-                    // Output rows of whole vectors: the GEMM computes only real positions, straight into y.
+                    // Output rows of whole (or paired half) vectors: the GEMM computes only real positions, straight into y.
                     image.Fill(input);
                     PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, g.OutWidth, image.Width, output, plane, accumulate, product, path);
                     if (bias != null)

@@ -57,8 +57,8 @@ internal static class GemmMicroKernels
         for (var p = 0; p < kc; p++)
         {
             var row = bp.Row(p);
-            var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + bp.Second);
+            var b0 = bp.Low(row);
+            var b1 = bp.High(row);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -203,8 +203,8 @@ internal static class GemmMicroKernels
         for (var p = 0; p < kc; p++)
         {
             var row = bp.Row(p);
-            var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + bp.Second);
+            var b0 = bp.Low(row);
+            var b1 = bp.High(row);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -309,8 +309,8 @@ internal static class GemmMicroKernels
         for (var p = 0; p < kc; p++)
         {
             var row = bp.Row(p);
-            var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + bp.Second);
+            var b0 = bp.Low(row);
+            var b1 = bp.High(row);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
@@ -393,8 +393,8 @@ internal static class GemmMicroKernels
         for (var p = 0; p < kc; p++)
         {
             var row = bp.Row(p);
-            var b0 = Vector512.Load(row);
-            var b1 = Vector512.Load(row + bp.Second);
+            var b0 = bp.Low(row);
+            var b1 = bp.High(row);
             var a0 = Vector512.Create(ap[0]);
             c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
             c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);

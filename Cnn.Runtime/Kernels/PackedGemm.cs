@@ -129,8 +129,17 @@ internal static class PackedGemm
     /// <see cref="ScratchLength"/>(m, n, k) floats.
     /// </summary>
     internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, int outWidth, int stride, float* c, int ldc, bool accumulate, float* work, CpuPath path)
-        where TA : struct, IPackedA =>
-        Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
+        where TA : struct, IPackedA
+    {
+        if (outWidth % 16 == 8)
+        {
+            Run<TA, InPlaceHalves, HalfShiftedRows>(m, n, k, a, new InPlaceHalves(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
+        }
+        else
+        {
+            Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
+        }
+    }
 
     /// <summary>The loops themselves, over any source of B blocks (packed into work, or read in place).</summary>
     private static unsafe void Run<TA, TB, TRows>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
@@ -182,6 +191,12 @@ internal static class PackedGemm
     private readonly unsafe struct InPlace(float* data, int* offsets, int outWidth, int stride) : IBlockSource<ShiftedRows>
     {
         public ShiftedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path) => new(data, offsets + pc, jc, outWidth, stride);
+    }
+
+    /// <summary><see cref="InPlace"/> for output rows an odd multiple of 8 wide.</summary>
+    private readonly unsafe struct InPlaceHalves(float* data, int* offsets, int outWidth, int stride) : IBlockSource<HalfShiftedRows>
+    {
+        public HalfShiftedRows Block(int pc, int kc, int jc, int nc, int nr, float* work, CpuPath path) => new(data, offsets + pc, jc, outWidth, stride);
     }
 
     /// <summary>C[mc, nc] (+)= the packed A block times the B block, tile by tile.</summary>

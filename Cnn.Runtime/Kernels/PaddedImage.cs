@@ -191,9 +191,12 @@ internal readonly unsafe struct PaddedImage
 
     private static int PhaseHeight(in ConvGeometry g) => (g.InHeight + (2 * g.Pad) + g.Stride - 1) / g.Stride;
 
-    /// <summary>Phase planes plus slack: discarded columns read up to (k − 1)·d past the last plane, and panels round N up to NR.</summary>
+    /// <summary>
+    /// Phase planes plus slack: discarded columns read up to (k − 1)·d past the last plane, panels round N up to NR,
+    /// and a half-filled last panel of 8-wide rows (<see cref="HalfShiftedRows"/>) reads up to three rows further.
+    /// </summary>
     private static int DataLength(in ConvGeometry g) =>
-        (g.Stride * g.Stride * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + 64;
+        (g.Stride * g.Stride * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + (4 * PhaseWidth(g)) + 64;
 
     private static int RoundUp(int count) => (count + 15) / 16 * 16;
 }

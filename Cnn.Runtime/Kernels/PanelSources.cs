@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>Hands <see cref="PackedGemm.Loop"/> the packed MC×KC blocks of A (MR-row panels, k-major).</summary>
@@ -49,8 +51,11 @@ internal unsafe interface IPanelRows<TSelf>
     /// <summary>Row p of this panel.</summary>
     float* Row(int p);
 
-    /// <summary>Floats from a row's first 16 columns to its next 16 (16 unless the panel's columns skip ahead).</summary>
-    int Second { get; }
+    /// <summary>Columns 0–15 of a panel row returned by <see cref="Row"/>.</summary>
+    Vector512<float> Low(float* row);
+
+    /// <summary>Columns 16–31 of a panel row returned by <see cref="Row"/>.</summary>
+    Vector512<float> High(float* row);
 }
 
 /// <summary>A packed B block: panels of <paramref name="nr"/> columns, k-major.</summary>
@@ -60,7 +65,9 @@ internal readonly unsafe struct PackedRows(float* block, int nr) : IPanelRows<Pa
 
     public float* Row(int p) => block + (p * nr);
 
-    public int Second => 16;
+    public Vector512<float> Low(float* row) => Vector512.Load(row);
+
+    public Vector512<float> High(float* row) => Vector512.Load(row + 16);
 }
 
 /// <summary>
@@ -68,7 +75,8 @@ internal readonly unsafe struct PackedRows(float* block, int nr) : IPanelRows<Pa
 /// the GEMM packs nothing. Its columns are output positions, <c>outWidth</c> to a row, and the image's rows
 /// are <c>stride</c> apart: column j lies at position (j / outWidth)·stride + j mod outWidth. With
 /// outWidth = stride the columns are the padded-width positions themselves (discarded columns included); with
-/// outWidth a multiple of 16, every 16-column vector lies within one output row, so only real outputs are computed.
+/// outWidth a multiple of 16, every 16-column vector lies within one output row, so only real outputs are computed
+/// (an odd multiple of 8 takes <see cref="HalfShiftedRows"/>).
 /// </summary>
 internal readonly unsafe struct ShiftedRows : IPanelRows<ShiftedRows>
 {
@@ -87,16 +95,61 @@ internal readonly unsafe struct ShiftedRows : IPanelRows<ShiftedRows>
         _column = column;
         _outWidth = outWidth;
         _stride = stride;
-        var first = Position(column);
+        var first = Position(column, outWidth, stride);
         _origin = data + first;
-        Second = Position(column + 16) - first;
+        _second = Position(column + 16, outWidth, stride) - first;
     }
 
-    public int Second { get; }
+    private readonly int _second;
 
     public ShiftedRows Panel(int jr, int kc) => new(_data, _offsets, _column + jr, _outWidth, _stride);
 
     public float* Row(int p) => _origin + _offsets[p];
 
-    private int Position(int column) => (column / _outWidth * _stride) + (column % _outWidth);
+    public Vector512<float> Low(float* row) => Vector512.Load(row);
+
+    public Vector512<float> High(float* row) => Vector512.Load(row + _second);
+
+    /// <summary>Where GEMM column <paramref name="column"/> lies in a slice: (column / outWidth)·stride + column mod outWidth.</summary>
+    internal static int Position(int column, int outWidth, int stride) => (column / outWidth * stride) + (column % outWidth);
+}
+
+/// <summary>
+/// <see cref="ShiftedRows"/> for output rows an odd multiple of 8 wide (8×8 maps): each 16-column vector joins two
+/// 8-column halves from consecutive output rows, so the GEMM still computes only real outputs and packs nothing.
+/// </summary>
+internal readonly unsafe struct HalfShiftedRows : IPanelRows<HalfShiftedRows>
+{
+    private readonly float* _data;
+    private readonly int* _offsets;
+    private readonly float* _origin;
+    private readonly int _column;
+    private readonly int _outWidth;
+    private readonly int _stride;
+    private readonly int _half1;
+    private readonly int _half2;
+    private readonly int _half3;
+
+    /// <summary>The panel or block whose first column is <paramref name="column"/>.</summary>
+    public HalfShiftedRows(float* data, int* offsets, int column, int outWidth, int stride)
+    {
+        _data = data;
+        _offsets = offsets;
+        _column = column;
+        _outWidth = outWidth;
+        _stride = stride;
+        var first = ShiftedRows.Position(column, outWidth, stride);
+        _origin = data + first;
+        _half1 = ShiftedRows.Position(column + 8, outWidth, stride) - first;
+        _half2 = ShiftedRows.Position(column + 16, outWidth, stride) - first;
+        _half3 = ShiftedRows.Position(column + 24, outWidth, stride) - first;
+    }
+
+    public HalfShiftedRows Panel(int jr, int kc) => new(_data, _offsets, _column + jr, _outWidth, _stride);
+
+    public float* Row(int p) => _origin + _offsets[p];
+
+    public Vector512<float> Low(float* row) => Vector512.Create(Vector256.Load(row), Vector256.Load(row + _half1));
+
+    public Vector512<float> High(float* row) => Vector512.Create(Vector256.Load(row + _half2), Vector256.Load(row + _half3));
 }
