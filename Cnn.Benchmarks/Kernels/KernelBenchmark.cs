@@ -52,6 +52,7 @@ internal static class KernelBenchmark
             }
         }
         DenseCases.Run(samples, peak, filter, output);
+        BatchOneBenchmark.Run(samples, peak, output, filter);
     }
 
     private static void MatrixMultiply(int m, int n, int k, int samples, double peak, TextWriter output)

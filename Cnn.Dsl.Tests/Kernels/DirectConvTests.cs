@@ -5,7 +5,7 @@ using Cnn.Runtime.Kernels.Reference;
 
 namespace Cnn.Dsl.Tests.Kernels;
 
-/// <summary>The batch-1 direct convolution against the reference loops, on every vector path.</summary>
+/// <summary>The batch-1 direct convolution against the reference loops, on every vector path and in both image layouts.</summary>
 public class DirectConvTests
 {
     public static TheoryData<CpuPath> VectorPaths()
@@ -18,7 +18,20 @@ public class DirectConvTests
         return data;
     }
 
-    private static void Check(CpuPath path, ConvGeometry g, int n, bool bias)
+    public static TheoryData<CpuPath, DirectConvLayout> PathsAndLayouts()
+    {
+        var data = new TheoryData<CpuPath, DirectConvLayout>();
+        foreach (var path in CpuPaths.Supported.Where(p => p != CpuPath.Scalar))
+        {
+            foreach (var layout in Enum.GetValues<DirectConvLayout>())
+            {
+                data.Add(path, layout);
+            }
+        }
+        return data;
+    }
+
+    private static void Check(CpuPath path, ConvGeometry g, int n, bool bias, DirectConvLayout layout = DirectConvLayout.Auto)
     {
         var x = KernelAssert.Random(n * g.InputLength, 1);
         var w = KernelAssert.Random(g.WeightLength, 2, 0.5f);
@@ -28,16 +41,16 @@ public class DirectConvTests
         // Stale values in the output and the scratch must not leak into the result.
         var y = KernelAssert.Random(expected.Length + 3, 4);
         var scratch = KernelAssert.Random(DirectConv.ScratchLength(g), 5, 1e30f);
-        DirectConv.Forward(g, n, x, w, b, y, scratch, path);
+        DirectConv.Forward(g, n, x, w, b, y, scratch, path, layout);
         var patch = g.InChannels * g.Kernel * g.Kernel;
-        KernelAssert.Close(expected, y, 1e-4, 2e-6 * Math.Sqrt(patch + 1), $"{path} direct conv {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} s{g.Stride} p{g.Pad}, n {n}");
+        KernelAssert.Close(expected, y, 1e-4, 2e-6 * Math.Sqrt(patch + 1), $"{path} {layout} direct conv {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} s{g.Stride} p{g.Pad}, n {n}");
         var tail = y.AsSpan(expected.Length).ToArray();
         Assert.Equal(KernelAssert.Random(expected.Length + 3, 4).AsSpan(expected.Length).ToArray(), tail);
     }
 
     [Theory]
-    [MemberData(nameof(VectorPaths))]
-    public void Odd_channels_sizes_kernels_strides_and_padding_match_the_reference(CpuPath path)
+    [MemberData(nameof(PathsAndLayouts))]
+    public void Odd_channels_sizes_kernels_strides_and_padding_match_the_reference(CpuPath path, DirectConvLayout layout)
     {
         foreach (var inC in new[] { 1, 3, 5 })
         {
@@ -51,7 +64,7 @@ public class DirectConvTests
                         {
                             continue;
                         }
-                        Check(path, new ConvGeometry(inC, h, w, outC, kernel, stride, pad), n: 1, bias: (inC + outC + h) % 2 == 0);
+                        Check(path, new ConvGeometry(inC, h, w, outC, kernel, stride, pad), n: 1, bias: (inC + outC + h) % 2 == 0, layout);
                     }
                 }
             }
@@ -59,19 +72,57 @@ public class DirectConvTests
     }
 
     [Theory]
-    [MemberData(nameof(VectorPaths))]
-    public void The_models_layers_and_several_samples_match_the_reference(CpuPath path)
+    [MemberData(nameof(PathsAndLayouts))]
+    public void The_models_layers_and_several_samples_match_the_reference(CpuPath path, DirectConvLayout layout)
     {
-        Check(path, new ConvGeometry(1, 28, 28, 6, 5, pad: 2), 1, bias: true);
-        Check(path, new ConvGeometry(6, 14, 14, 16, 5), 1, bias: true);
-        Check(path, new ConvGeometry(3, 32, 32, 32, 3, pad: 1), 1, bias: true);
-        Check(path, new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1), 1, bias: false);
-        Check(path, new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1), 1, bias: false);
-        Check(path, new ConvGeometry(64, 8, 8, 64, 3, pad: 1), 1, bias: false);
-        Check(path, new ConvGeometry(4, 11, 10, 10, 3, pad: 1), 3, bias: true);
-        Check(path, new ConvGeometry(2, 17, 35, 9, 3, stride: 2, pad: 2), 2, bias: true);
-        Check(path, new ConvGeometry(3, 6, 33, 8, 2, stride: 2), 1, bias: false);
-        Check(path, new ConvGeometry(2, 5, 16, 8, 4, stride: 2, pad: 3), 1, bias: true);
+        Check(path, new ConvGeometry(1, 28, 28, 6, 5, pad: 2), 1, bias: true, layout);
+        Check(path, new ConvGeometry(6, 14, 14, 16, 5), 1, bias: true, layout);
+        Check(path, new ConvGeometry(3, 32, 32, 32, 3, pad: 1), 1, bias: true, layout);
+        Check(path, new ConvGeometry(32, 14, 14, 64, 3, pad: 1), 1, bias: true, layout);
+        Check(path, new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1), 1, bias: false, layout);
+        Check(path, new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1), 1, bias: false, layout);
+        Check(path, new ConvGeometry(64, 8, 8, 64, 3, pad: 1), 1, bias: false, layout);
+        Check(path, new ConvGeometry(4, 11, 10, 10, 3, pad: 1), 3, bias: true, layout);
+        Check(path, new ConvGeometry(2, 17, 35, 9, 3, stride: 2, pad: 2), 2, bias: true, layout);
+        Check(path, new ConvGeometry(3, 6, 33, 8, 2, stride: 2), 1, bias: false, layout);
+        Check(path, new ConvGeometry(2, 5, 16, 8, 4, stride: 2, pad: 3), 1, bias: true, layout);
+    }
+
+    /// <summary>
+    /// Both layouts at widths under, at and past one and two vectors: the shifted-column copy's vector paths (planes
+    /// copied whole under "same" padding, stride-2 rows whose first or last columns are padding, tails of 1–31
+    /// positions after the whole tiles) and the padded layout's row tiles (outputs 16, 32 or 80 wide, an odd number of
+    /// row vectors, partial filter blocks through the buffer).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndLayouts))]
+    public void Every_width_matches_the_reference(CpuPath path, DirectConvLayout layout)
+    {
+        foreach (var width in new[] { 3, 7, 15, 16, 17, 31, 32, 33, 47, 80 })
+        {
+            Check(path, new ConvGeometry(2, 5, width, 9, 3, pad: 1), 1, bias: true, layout);
+            Check(path, new ConvGeometry(3, 4, width, 8, 5, pad: 2), 1, bias: false, layout);
+            Check(path, new ConvGeometry(2, 6, width, 8, 3, stride: 2, pad: 1), 1, bias: true, layout);
+            Check(path, new ConvGeometry(2, 6, width, 16, 4, stride: 2, pad: 2), 1, bias: true, layout);
+            Check(path, new ConvGeometry(1, 3, width, 8, 3), 2, bias: true, layout);
+            Check(path, new ConvGeometry(2, 7, width, 8, 3, stride: 2), 1, bias: false, layout);
+        }
+    }
+
+    [Fact]
+    public void The_chosen_layout_is_a_real_one_and_both_are_chosen_among_the_models_layers()
+    {
+        var layers = new[]
+        {
+            new ConvGeometry(16, 32, 32, 16, 3, pad: 1),
+            new ConvGeometry(64, 8, 8, 64, 3, pad: 1),
+            new ConvGeometry(1, 28, 28, 32, 3, pad: 1),
+            new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1),
+        };
+        var chosen = layers.Select(g => DirectConv.LayoutFor(g)).ToArray();
+        Assert.DoesNotContain(DirectConvLayout.Auto, chosen);
+        Assert.Contains(DirectConvLayout.ShiftedColumns, chosen);
+        Assert.Contains(DirectConvLayout.Padded, chosen);
     }
 
     [Fact]

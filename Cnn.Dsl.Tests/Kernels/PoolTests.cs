@@ -155,4 +155,120 @@ public class PoolTests
             KernelAssert.ToDouble(x));
         KernelAssert.Close(numeric, dx, 1e-5, 1e-7, "gap dx");
     }
+
+    /// <summary>
+    /// Geometries for the vector paths against the scalar one: 2×2/2 on outputs under, at and past 8 and 16 wide (the
+    /// paired kernels, one and two output rows per step), odd heights, ceil mode, padding, strides 1–3, windows 1–5,
+    /// outputs past 16 wide (several steps per row) and several planes.
+    /// </summary>
+    private static readonly (int N, PoolGeometry G)[] PathCases =
+    [
+        (1, new PoolGeometry(3, 14, 14, 2)),
+        (1, new PoolGeometry(2, 28, 28, 2)),
+        (1, new PoolGeometry(2, 10, 10, 2)),
+        (2, new PoolGeometry(2, 15, 17, 2)),
+        (1, new PoolGeometry(2, 16, 16, 2)),
+        (1, new PoolGeometry(1, 9, 40, 2)),
+        (1, new PoolGeometry(2, 7, 7, 2, ceilMode: true)),
+        (1, new PoolGeometry(2, 13, 13, 3, stride: 2, pad: 1)),
+        (2, new PoolGeometry(2, 15, 15, 3, stride: 2, ceilMode: true)),
+        (1, new PoolGeometry(2, 16, 35, 3, stride: 2, pad: 1)),
+        (1, new PoolGeometry(2, 13, 13, 2, stride: 1)),
+        (1, new PoolGeometry(2, 6, 5, 3, stride: 1, pad: 1)),
+        (1, new PoolGeometry(1, 9, 37, 3, stride: 1, pad: 1)),
+        (1, new PoolGeometry(2, 12, 12, 4, stride: 2, pad: 2, ceilMode: true)),
+        (1, new PoolGeometry(2, 11, 11, 5, stride: 2, pad: 2)),
+        (1, new PoolGeometry(1, 17, 17, 3, stride: 3, pad: 1, ceilMode: true)),
+        (1, new PoolGeometry(2, 4, 4, 1, stride: 2)),
+        (1, new PoolGeometry(1, 3, 3, 2, stride: 2, pad: 1, ceilMode: true)),
+    ];
+
+    /// <summary>Values with ties (a few levels), NaNs and infinities, so the first-maximum and NaN rules are exercised.</summary>
+    private static float[] Awkward(int length, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => random.Next(12) switch
+        {
+            0 => float.NaN,
+            1 => float.NegativeInfinity,
+            2 => float.PositiveInfinity,
+            _ => random.Next(5) - 2f,
+        }).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Max_pool_values_and_indices_equal_the_scalar_path_exactly_with_ties_and_nans(CpuPath path)
+    {
+        foreach (var (n, g) in PathCases.Concat(Cases))
+        {
+            foreach (var seed in new[] { 1, 2, 3 })
+            {
+                var x = Awkward(n * g.InputLength, seed);
+                var expected = new float[n * g.OutputLength];
+                var expectedIndices = new int[expected.Length];
+                MaxPool2d.Forward(g, n, x, expected, expectedIndices, CpuPath.Scalar);
+                // Stale values past the output must survive (masked stores), and inference passes no indices.
+                var y = Enumerable.Repeat(7f, expected.Length + 17).ToArray();
+                var indices = Enumerable.Repeat(-9, expected.Length + 17).ToArray();
+                MaxPool2d.Forward(g, n, x, y, indices, path);
+                var context = $"{path} maxpool {g.Channels}×{g.InHeight}×{g.InWidth} k{g.Size} s{g.Stride} p{g.Pad} ceil {g.CeilMode}";
+                Assert.True(expected.AsSpan().SequenceEqual(y.AsSpan(0, expected.Length)), context);
+                Assert.Equal(expectedIndices, indices.Take(expected.Length).ToArray());
+                Assert.All(y.Skip(expected.Length), v => Assert.Equal(7f, v));
+                Assert.All(indices.Skip(expected.Length), v => Assert.Equal(-9, v));
+                var inference = new float[expected.Length];
+                MaxPool2d.Forward(g, n, x, inference, [], path);
+                Assert.True(expected.AsSpan().SequenceEqual(inference), context + " without indices");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward passes of every path against the scalar scatter: the vector gather visits each input's windows in the
+    /// scatter's order, so the sums are equal (overwriting, and adding into stale gradients), overlapping windows included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Backward_passes_equal_the_scalar_scatter(CpuPath path)
+    {
+        foreach (var (n, g) in PathCases.Concat(Cases))
+        {
+            var x = Distinct(n * g.InputLength, 5);
+            var argmax = new int[n * g.OutputLength];
+            MaxPool2d.Forward(g, n, x, new float[argmax.Length], argmax, CpuPath.Scalar);
+            var dy = KernelAssert.Random(argmax.Length, 6);
+            var context = $"{path} pool backward {g.Channels}×{g.InHeight}×{g.InWidth} k{g.Size} s{g.Stride} p{g.Pad} ceil {g.CeilMode}";
+            foreach (var accumulate in new[] { false, true })
+            {
+                var stale = KernelAssert.Random(x.Length + 5, 7);
+                var expected = stale.ToArray();
+                var actual = stale.ToArray();
+                MaxPool2d.Backward(g, n, dy, argmax, expected, accumulate, CpuPath.Scalar);
+                MaxPool2d.Backward(g, n, dy, argmax, actual, accumulate, path);
+                KernelAssert.Close(KernelAssert.ToDouble(expected), actual, 0, 0, $"max {context} accumulate {accumulate}");
+                expected = stale.ToArray();
+                actual = stale.ToArray();
+                AvgPool2d.Backward(g, n, dy, expected, accumulate, CpuPath.Scalar);
+                AvgPool2d.Backward(g, n, dy, actual, accumulate, path);
+                KernelAssert.Close(KernelAssert.ToDouble(expected), actual, 0, 0, $"avg {context} accumulate {accumulate}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Average_pool_forward_equals_the_scalar_path(CpuPath path)
+    {
+        foreach (var (n, g) in PathCases.Concat(Cases))
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 8);
+            var expected = new float[n * g.OutputLength];
+            AvgPool2d.Forward(g, n, x, expected, CpuPath.Scalar);
+            var y = Enumerable.Repeat(7f, expected.Length + 17).ToArray();
+            AvgPool2d.Forward(g, n, x, y, path);
+            KernelAssert.Close(KernelAssert.ToDouble(expected), y, 0, 0, $"{path} avgpool {g.Channels}×{g.InHeight}×{g.InWidth} k{g.Size} s{g.Stride} p{g.Pad} ceil {g.CeilMode}");
+            Assert.All(y.Skip(expected.Length), v => Assert.Equal(7f, v));
+        }
+    }
 }

@@ -1,11 +1,13 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// Average pooling over NCHW float32 (PyTorch's AvgPool2d with count_include_pad = true): the divisor is
 /// the window's size clipped to the padded input, so padding counts as zeros but a ceil-mode window
-/// hanging past the padding does not.
+/// hanging past the padding does not. On Vector512 the forward pass runs <see cref="PoolScan"/> (strides 1 and 2, each
+/// window summed in the scalar order, so the results are equal) and the backward pass <see cref="PoolGather"/> (any stride).
 /// </summary>
 public static class AvgPool2d
 {
@@ -15,9 +17,18 @@ public static class AvgPool2d
     /// <param name="x">Input, [n, Channels, InHeight, InWidth].</param>
     /// <param name="y">Output, [n, Channels, OutHeight, OutWidth].</param>
     /// <param name="path">The instruction set to use.</param>
-    public static void Forward(in PoolGeometry g, int n, ReadOnlySpan<float> x, Span<float> y, CpuPath path = CpuPath.Auto)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Forward(in PoolGeometry g, int n, ReadOnlySpan<float> x, Span<float> y, CpuPath path = CpuPath.Auto)
     {
         MaxPool2d.Check(g, n, x.Length, y.Length);
+        if (PoolTap.Supports(g, path))
+        {
+            fixed (float* xBase = x, yBase = y)
+            {
+                PoolScan.Run<AverageReduction>(g, n * g.Channels, xBase, yBase, null);
+            }
+            return;
+        }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         for (var plane = 0; plane < n * g.Channels; plane++)
         {
@@ -50,10 +61,19 @@ public static class AvgPool2d
     /// <param name="dy">Output gradient, [n, Channels, OutHeight, OutWidth].</param>
     /// <param name="dx">Input gradient, [n, Channels, InHeight, InWidth].</param>
     /// <param name="accumulate">Add into dx rather than overwrite it.</param>
-    /// <param name="path">The instruction set to use.</param>
-    public static void Backward(in PoolGeometry g, int n, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate, CpuPath path = CpuPath.Auto)
+    /// <param name="path">The instruction set to use: Vector512 gathers each input's gradient (<see cref="PoolGather"/>), the other paths scatter.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Backward(in PoolGeometry g, int n, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate, CpuPath path = CpuPath.Auto)
     {
         MaxPool2d.Check(g, n, dx.Length, dy.Length);
+        if (PoolGather.Supports(g, path))
+        {
+            fixed (float* dyBase = dy, dxBase = dx)
+            {
+                PoolGather.Run(g, n * g.Channels, dyBase, dxBase, accumulate);
+            }
+            return;
+        }
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
         if (!accumulate)
         {

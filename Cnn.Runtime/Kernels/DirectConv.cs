@@ -10,14 +10,20 @@ namespace Cnn.Runtime.Kernels;
 /// Ungrouped, undilated convolutions only (<see cref="Supports"/>); <see cref="Conv2d"/> does the rest.
 /// </summary>
 /// <remarks>
-/// <para>The sample is first copied into a <see cref="PaddedImage"/> (zero-padded, split by stride phase), in
-/// which every row (c, kh, kw) of the lowered matrix is one contiguous run at <c>Offsets[r] + q</c>, with
-/// <c>q = oh·Ws + ow</c>: the output is computed as a 1-D convolution over q with the image width in the
-/// vector lanes. Columns <c>ow ≥ OutWidth</c> of that extended output are computed and dropped (6–30 % extra
-/// work on the planes the models use), which keeps every load unmasked and every row a single offset.</para>
-/// <para>Register tile: 8 output channels × 2 vectors of q (16 accumulators); per row two loads of
-/// input, eight weight broadcasts straight from the eight filters' rows (packing the weights cost as much
-/// as the arithmetic on these layer sizes), sixteen FMAs.</para>
+/// <para>The sample is first copied into an image in which every row (c, kh, kw) of the lowered matrix is one
+/// contiguous run at <c>Offsets[r] + q</c>, so the output is a 1-D convolution over the position q with positions
+/// in the vector lanes. Two layouts, chosen per layer by <see cref="LayoutFor"/>:
+/// <see cref="ColumnShiftedImage"/> (k copies of the input, each plane as wide as the output: <c>q = oh·W′ + ow</c>,
+/// no wasted lane, tiles written straight into the NCHW output) or <see cref="PaddedImage"/> (one padded copy:
+/// <c>q = oh·Ws + ow</c>, the columns past W′ computed, then dropped while the rows are moved to the output; when W′ is a
+/// whole number of vectors, tiles pair runs of output rows instead, so nothing is dropped or moved).
+/// The first saves a fifth to a third of the FMAs on small maps (8 outputs in 10 columns on 8×8) and the copy-out
+/// pass; the second writes k times less when making its copy, which wins where the input is large next to the
+/// work per position (16 → 16 channels on 32×32).</para>
+/// <para>Register tile: 8 output channels × 2 vectors of q (16 accumulators, started at the bias); per row two
+/// loads of input, eight weight broadcasts straight from the eight filters' rows (packing the weights cost as
+/// much as the arithmetic on these layer sizes), sixteen FMAs. Positions past the last whole tile take a
+/// one-vector tile when they fit in one.</para>
 /// <para>The hot methods are compiled fully optimized on first call (<c>AggressiveOptimization</c>): batch-1
 /// inference is often the first and only use of this path, and tier-0 vector code runs about 10× slower
 /// (measured: 486 µs instead of 47 µs per sample for 64 → 64 channels on 8×8 during the first 100 ms).</para>
@@ -32,18 +38,19 @@ public static class DirectConv
     /// <summary>
     /// Whether this kernel computes <paramref name="g"/> on <paramref name="path"/>: one group, dilation 1, a
     /// kernel of 2 to 16, a vector path. 1×1 convolutions are left to <see cref="Conv2d"/>: with one tap per
-    /// channel the phase copy costs more than it saves (resnet8's strided 1×1 shortcuts ran 3–4× slower here).
+    /// channel the copy costs more than it saves (resnet8's strided 1×1 shortcuts ran 3–4× slower here).
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <param name="path">The instruction set.</param>
-    /// <returns>True when <see cref="Forward"/> accepts the arguments.</returns>
+    /// <returns>True when <c>Forward</c> accepts the arguments.</returns>
     public static bool Supports(in ConvGeometry g, CpuPath path = CpuPath.Auto) =>
         g.Groups == 1 && g.Dilation == 1 && g.Kernel is > 1 and <= MaxKernel && CpuPaths.Resolve(path) is CpuPath.Vector512 or CpuPath.Vector256;
 
-    /// <summary>Floats of scratch <see cref="Forward"/> needs (any batch size: samples are done one at a time).</summary>
+    /// <summary>Floats of scratch <c>Forward</c> needs (any batch size: samples are done one at a time).</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>The scratch length in floats.</returns>
-    public static int ScratchLength(in ConvGeometry g) => PaddedImage.ScratchLength(g) + (Filters * Extended(g, WidestTile));
+    public static int ScratchLength(in ConvGeometry g) =>
+        Math.Max(ColumnShiftedImage.ScratchLength(g), PaddedImage.ScratchLength(g)) + (Filters * RoundUp(Math.Max(g.OutPlane, Extended(g)), WidestTile));
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, ic, oh·s − p + i, ow·s − p + j]</c>, as Conv2d.Forward computes it.</summary>
     /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
@@ -54,8 +61,22 @@ public static class DirectConv
     /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="path">Vector512 or Vector256.</param>
+    public static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto) =>
+        Forward(g, n, x, weight, bias, y, scratch, path, DirectConvLayout.Auto);
+
+    /// <summary>As <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/> in a given image layout (tests run each).</summary>
+    /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input, [n, InChannels, InHeight, InWidth].</param>
+    /// <param name="weight">Weight, [OutChannels, InChannels, Kernel, Kernel].</param>
+    /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
+    /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
+    /// <param name="path">Vector512 or Vector256.</param>
+    /// <param name="layout">The image layout (<see cref="DirectConvLayout.Auto"/>: the one <see cref="LayoutFor"/> picks); both give the same result up to rounding.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, CpuPath path = CpuPath.Auto)
+    public static unsafe void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
+        CpuPath path, DirectConvLayout layout)
     {
         if (!Supports(g, path))
         {
@@ -66,111 +87,244 @@ public static class DirectConv
         {
             throw new ArgumentException($"Direct convolution of {n} samples: operands or scratch too short.");
         }
-        var tile = CpuPaths.Resolve(path) == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
-        var extended = Extended(g, tile);
-        fixed (float* xBase = x, work = scratch)
+        var resolved = CpuPaths.Resolve(path);
+        var tile = resolved == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
+        var shifted = (layout == DirectConvLayout.Auto ? LayoutFor(g) : layout) == DirectConvLayout.ShiftedColumns;
+        fixed (float* xBase = x, yBase = y, weightBase = weight, biasBase = bias, work = scratch)
         {
-            var image = new PaddedImage(g, work);
-            var products = work + PaddedImage.ScratchLength(g);
+            var buffer = work + Math.Max(ColumnShiftedImage.ScratchLength(g), PaddedImage.ScratchLength(g));
+            var columns = shifted ? new ColumnShiftedImage(g, work) : default;
+            var padded = shifted ? default : new PaddedImage(g, work);
+            var blocks = shifted
+                ? new Blocks(g, tile, columns.Data, columns.Offsets, g.OutWidth, g.OutPlane, weightBase, biasBase, buffer)
+                : new Blocks(g, tile, padded.Data, padded.Offsets, padded.Width, Extended(g), weightBase, biasBase, buffer);
             for (var s = 0; s < n; s++)
             {
-                image.Fill(xBase + ((long)s * g.InputLength));
-                var output = y.Slice(s * g.OutputLength, g.OutputLength);
-                for (var first = 0; first < g.OutChannels; first += Filters)
+                if (shifted)
                 {
-                    ComputeBlock(g, image, tile, extended, first, weight, products);
-                    Compact(g, image.Width, extended, new ReadOnlySpan<float>(products, Filters * extended), bias, first, output);
-                }
-            }
-        }
-    }
-
-    /// <summary>Extended output positions per filter, <c>(H′ − 1)·Ws + W′</c>, rounded up to whole tiles.</summary>
-    private static int Extended(in ConvGeometry g, int tile)
-    {
-        var used = ((g.OutHeight - 1) * PaddedImage.PhaseWidth(g)) + g.OutWidth;
-        return (used + tile - 1) / tile * tile;
-    }
-
-    /// <summary>Output channels <paramref name="first"/> … first + 7 of the sample in <paramref name="image"/>, over the extended positions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ComputeBlock(in ConvGeometry g, in PaddedImage image, int tile, int extended, int first, ReadOnlySpan<float> weight, float* products)
-    {
-        var wide = tile == 2 * Vector512<float>.Count;
-        var patch = g.PatchLength;
-        var filters = stackalloc float*[Filters];
-        fixed (float* weightBase = weight)
-        {
-            for (var r = 0; r < Filters; r++)
-            {
-                // Missing filters of the last block repeat the last real one; their outputs are dropped.
-                filters[r] = weightBase + ((long)Math.Min(first + r, g.OutChannels - 1) * patch);
-            }
-            for (var q = 0; q < extended; q += tile)
-            {
-                if (wide)
-                {
-                    Tile512(image.Data + q, image.Offsets, patch, filters, products + q, extended);
+                    columns.Fill(xBase + ((long)s * g.InputLength), resolved);
                 }
                 else
                 {
-                    Tile256(image.Data + q, image.Offsets, patch, filters, products + q, extended);
+                    padded.Fill(xBase + ((long)s * g.InputLength));
                 }
-            }
-        }
-    }
-
-    /// <summary>Keeps the real columns of the extended output rows of one filter block, adding the bias.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Compact(in ConvGeometry g, int rowPitch, int extendedLength, ReadOnlySpan<float> extended, ReadOnlySpan<float> bias, int first, Span<float> output)
-    {
-        int plane = g.OutHeight * g.OutWidth, width = g.OutWidth, filters = Math.Min(Filters, g.OutChannels - first);
-        if (extended.Length < (filters - 1) * extendedLength + ((g.OutHeight - 1) * rowPitch) + width || output.Length < (first + filters) * plane)
-        {
-            throw new ArgumentException("Direct convolution: extended output or output too short.");
-        }
-        fixed (float* sourceBase = extended, targetBase = output)
-        {
-            for (var r = 0; r < filters; r++)
-            {
-                var b = Vector256.Create(bias.IsEmpty ? 0f : bias[first + r]);
-                for (var oh = 0; oh < g.OutHeight; oh++)
+                var output = yBase + ((long)s * g.OutputLength);
+                for (var first = 0; first < g.OutChannels; first += Filters)
                 {
-                    // Rows are 8–32 values: whole 8-float vectors, then one last vector ending at the row's end.
-                    var from = sourceBase + ((long)r * extendedLength) + ((long)oh * rowPitch);
-                    var to = targetBase + ((long)(first + r) * plane) + ((long)oh * width);
-                    var ow = 0;
-                    for (; ow <= width - Vector256<float>.Count; ow += Vector256<float>.Count)
-                    {
-                        (Vector256.Load(from + ow) + b).Store(to + ow);
-                    }
-                    if (ow < width)
-                    {
-                        if (width >= Vector256<float>.Count)
-                        {
-                            var last = width - Vector256<float>.Count;
-                            (Vector256.Load(from + last) + b).Store(to + last);
-                        }
-                        else
-                        {
-                            for (; ow < width; ow++)
-                            {
-                                to[ow] = from[ow] + b.GetElement(0);
-                            }
-                        }
-                    }
+                    blocks.Compute(first, output);
                 }
             }
         }
     }
 
-    /// <summary>One 8-filter × 32-position tile summed over every row (c, kh, kw) of the lowered matrix; filter r's result goes to <c>target + r·stride</c>.</summary>
+    /// <summary>
+    /// The layout <c>Forward</c> uses on <paramref name="g"/> by default: <see cref="DirectConvLayout.ShiftedColumns"/>
+    /// where a cost model in nanoseconds, fitted to both layouts measured on the four benchmark models' layers (Zen 5,
+    /// batch 1), expects it to be faster: 2.35 per 32-position tile row (16 FMAs), 3.5 per 16 floats of the shifted
+    /// copies, 1.5 per 16 floats of the padded copy and 0.7 per 8 floats moved out of the padded layout's extended rows.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>The layout.</returns>
+    public static DirectConvLayout LayoutFor(in ConvGeometry g)
+    {
+        var blocks = (g.OutChannels + Filters - 1) / Filters;
+        var rowsOfTiles = (double)blocks * g.PatchLength * 2.35;
+        var plane = g.OutPlane;
+        var shiftedTiles = (plane / WidestTile) + (plane % WidestTile == 0 ? 0 : plane % WidestTile <= WidestTile / 2 ? 0.5 : 1);
+        var sameWidth = g.Stride == 1 && g.OutWidth == g.InWidth;
+        var rows = g.OutHeight + ((g.Kernel - 1) / g.Stride);
+        var shiftedVectors = sameWidth
+            ? g.Kernel * g.InChannels * (((g.InHeight * g.InWidth) + 15) / 16 + (2 * g.Pad))
+            : g.Stride * g.Kernel * g.InChannels * rows * ((g.OutWidth + 15) / 16);
+        var extended = Extended(g);
+        var paddedCopy = (double)g.InChannels * g.Stride * g.Stride * PaddedHeight(g) * PaddedImage.PhaseWidth(g) / 16;
+        var shiftedCost = (shiftedTiles * rowsOfTiles) + (3.5 * shiftedVectors);
+        // Output rows a whole number of vectors wide: row tiles, nothing dropped and nothing copied out.
+        var paddedCost = g.OutWidth % (WidestTile / 2) == 0
+            ? (plane / (double)WidestTile * rowsOfTiles) + (1.5 * paddedCopy)
+            : ((extended + WidestTile - 1) / WidestTile * rowsOfTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
+        return shiftedCost < paddedCost ? DirectConvLayout.ShiftedColumns : DirectConvLayout.Padded;
+    }
+
+    /// <summary>Positions of the padded layout, <c>(H′ − 1)·Ws + W′</c>.</summary>
+    private static int Extended(in ConvGeometry g) => ((g.OutHeight - 1) * PaddedImage.PhaseWidth(g)) + g.OutWidth;
+
+    private static int PaddedHeight(in ConvGeometry g) => (g.InHeight + (2 * g.Pad) + g.Stride - 1) / g.Stride;
+
+    private static int RoundUp(int count, int multiple) => (count + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// One sample's image (either layout: rows at <c>data + offsets[r]</c>, output row oh at position <c>oh·rowPitch</c>),
+    /// the weights, and where results go: computes 8 output channels at a time.
+    /// </summary>
+    private readonly unsafe struct Blocks(in ConvGeometry g, int tile, float* data, int* offsets, int rowPitch, int positions, float* weight, float* bias, float* buffer)
+    {
+        private readonly int _outChannels = g.OutChannels;
+        private readonly int _outWidth = g.OutWidth;
+        private readonly int _outHeight = g.OutHeight;
+        private readonly int _patch = g.PatchLength;
+        private readonly int _plane = g.OutPlane;
+        private readonly int _pitch = RoundUp(positions, tile);
+
+        /// <summary>
+        /// Output channels <paramref name="first"/> … first + 7 (those that exist) into <paramref name="output"/>: whole tiles
+        /// straight into it when the layout is compact and all eight filters exist, everything else through the buffer.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void Compute(int first, float* output)
+        {
+            var filters = stackalloc float*[Filters];
+            var biases = stackalloc float[Filters];
+            var real = Math.Min(Filters, _outChannels - first);
+            for (var r = 0; r < Filters; r++)
+            {
+                // Missing filters of the last block repeat the last real one; their outputs are dropped.
+                var oc = first + Math.Min(r, real - 1);
+                filters[r] = weight + ((long)oc * _patch);
+                biases[r] = bias == null ? 0f : bias[oc];
+            }
+            var compact = rowPitch == _outWidth;
+            var wide = tile == 2 * Vector512<float>.Count;
+            if (!compact && _outWidth % (tile / 2) == 0)
+            {
+                RowTiles(first, real, filters, biases, output, wide);
+                return;
+            }
+            var direct = compact && real == Filters;
+            var whole = positions / tile * tile;
+            var stride = direct ? _plane : _pitch;
+            var target = direct ? output + ((long)first * _plane) : buffer;
+            for (var q = 0; q < whole; q += tile)
+            {
+                if (wide)
+                {
+                    Tile512(data + q, offsets, _patch, filters, biases, target + q, stride);
+                }
+                else
+                {
+                    Tile256(data + q, offsets, _patch, filters, biases, target + q, stride);
+                }
+            }
+            if (whole < positions)
+            {
+                Last(wide, positions - whole <= tile / 2, data + whole, filters, biases, buffer + whole);
+            }
+            if (compact)
+            {
+                var from = direct ? whole : 0;
+                for (var r = 0; r < real; r++)
+                {
+                    Move(buffer + (r * _pitch) + from, output + ((long)(first + r) * _plane) + from, _plane - from);
+                }
+                return;
+            }
+            for (var r = 0; r < real; r++)
+            {
+                for (var oh = 0; oh < _outHeight; oh++)
+                {
+                    Move(buffer + (r * _pitch) + (oh * rowPitch), output + ((long)(first + r) * _plane) + (oh * _outWidth), _outWidth);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The padded layout when the output width is a whole number of vectors: each vector of positions is a run of one
+        /// output row (rows Ws apart in the image, W′ in the output), so a tile pairs two such runs and stores them
+        /// straight into the output, computing no dropped column and needing no copy-out.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RowTiles(int first, int real, float** filters, float* biases, float* output, bool wide)
+        {
+            var lanes = tile / 2;
+            var direct = real == Filters;
+            var stride = direct ? _plane : _pitch;
+            var target = direct ? output + ((long)first * _plane) : buffer;
+            var perRow = _outWidth / lanes;
+            var vectors = _outHeight * perRow;
+            for (var v = 0; v < vectors; v += 2)
+            {
+                var from = ((v / perRow) * rowPitch) + (v % perRow * lanes);
+                if (v + 1 == vectors)
+                {
+                    if (wide)
+                    {
+                        HalfTile512(data + from, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    }
+                    else
+                    {
+                        HalfTile256(data + from, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    }
+                    break;
+                }
+                var second = (((v + 1) / perRow) * rowPitch) + ((v + 1) % perRow * lanes) - from;
+                if (wide)
+                {
+                    SplitTile512(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                }
+                else
+                {
+                    SplitTile256(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                }
+            }
+            if (!direct)
+            {
+                for (var r = 0; r < real; r++)
+                {
+                    Move(buffer + (r * _pitch), output + ((long)(first + r) * _plane), _plane);
+                }
+            }
+        }
+
+        /// <summary>The positions past the last whole tile, into the buffer: a one-vector tile when they fit in one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Last(bool wide, bool half, float* source, float** filters, float* biases, float* target)
+        {
+            if (wide && half)
+            {
+                HalfTile512(source, offsets, _patch, filters, biases, target, _pitch);
+            }
+            else if (wide)
+            {
+                Tile512(source, offsets, _patch, filters, biases, target, _pitch);
+            }
+            else if (half)
+            {
+                HalfTile256(source, offsets, _patch, filters, biases, target, _pitch);
+            }
+            else
+            {
+                Tile256(source, offsets, _patch, filters, biases, target, _pitch);
+            }
+        }
+
+        /// <summary>Copies a run of 0–1024 floats: whole 8-float vectors, then one last vector ending at the run's end (a general copy's call costs more on these short runs).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Move(float* from, float* to, int count)
+        {
+            if (count < Vector256<float>.Count)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    to[i] = from[i];
+                }
+                return;
+            }
+            var last = count - Vector256<float>.Count;
+            for (var i = 0; i < last; i += Vector256<float>.Count)
+            {
+                Vector256.Load(from + i).Store(to + i);
+            }
+            Vector256.Load(from + last).Store(to + last);
+        }
+    }
+
+    /// <summary>One 8-filter × 32-position tile summed over every row (c, kh, kw) of the lowered matrix, starting from the filters' biases; filter r's result goes to <c>target + r·stride</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile512(float* x, int* offsets, int rows, float** filters, float* target, int stride)
+    private static unsafe void Tile512(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
     {
         float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
+        Vector512<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
         for (var t = 0; t < rows; t++)
         {
             var p = x + offsets[t];
@@ -196,13 +350,74 @@ public static class DirectConv
         a7.Store(target); b7.Store(target + V);
     }
 
-    /// <summary>As <see cref="Tile512"/> with 8-float vectors (an 8 × 16 tile).</summary>
+    /// <summary>As <see cref="Tile512"/> with the second vector of positions read <paramref name="second"/> floats after the first (the next output row of a padded image) instead of right after it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile256(float* x, int* offsets, int rows, float** filters, float* target, int stride)
+    private static unsafe void SplitTile512(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
     {
         float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
+        Vector512<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector512.Load(p);
+            var v = Vector512.Load(p + second);
+            var f = Vector512.Create(w0[t]); a0 = Vector512.FusedMultiplyAdd(u, f, a0); b0 = Vector512.FusedMultiplyAdd(v, f, b0);
+            f = Vector512.Create(w1[t]); a1 = Vector512.FusedMultiplyAdd(u, f, a1); b1 = Vector512.FusedMultiplyAdd(v, f, b1);
+            f = Vector512.Create(w2[t]); a2 = Vector512.FusedMultiplyAdd(u, f, a2); b2 = Vector512.FusedMultiplyAdd(v, f, b2);
+            f = Vector512.Create(w3[t]); a3 = Vector512.FusedMultiplyAdd(u, f, a3); b3 = Vector512.FusedMultiplyAdd(v, f, b3);
+            f = Vector512.Create(w4[t]); a4 = Vector512.FusedMultiplyAdd(u, f, a4); b4 = Vector512.FusedMultiplyAdd(v, f, b4);
+            f = Vector512.Create(w5[t]); a5 = Vector512.FusedMultiplyAdd(u, f, a5); b5 = Vector512.FusedMultiplyAdd(v, f, b5);
+            f = Vector512.Create(w6[t]); a6 = Vector512.FusedMultiplyAdd(u, f, a6); b6 = Vector512.FusedMultiplyAdd(v, f, b6);
+            f = Vector512.Create(w7[t]); a7 = Vector512.FusedMultiplyAdd(u, f, a7); b7 = Vector512.FusedMultiplyAdd(v, f, b7);
+        }
+        const int V = 16;
+        a0.Store(target); b0.Store(target + V); target += stride;
+        a1.Store(target); b1.Store(target + V); target += stride;
+        a2.Store(target); b2.Store(target + V); target += stride;
+        a3.Store(target); b3.Store(target + V); target += stride;
+        a4.Store(target); b4.Store(target + V); target += stride;
+        a5.Store(target); b5.Store(target + V); target += stride;
+        a6.Store(target); b6.Store(target + V); target += stride;
+        a7.Store(target); b7.Store(target + V);
+    }
+
+    /// <summary>As <see cref="Tile512"/> over 16 positions (the last ones of a map).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void HalfTile512(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector512.Load(p);
+            var f = Vector512.Create(w0[t]); a0 = Vector512.FusedMultiplyAdd(u, f, a0);
+            f = Vector512.Create(w1[t]); a1 = Vector512.FusedMultiplyAdd(u, f, a1);
+            f = Vector512.Create(w2[t]); a2 = Vector512.FusedMultiplyAdd(u, f, a2);
+            f = Vector512.Create(w3[t]); a3 = Vector512.FusedMultiplyAdd(u, f, a3);
+            f = Vector512.Create(w4[t]); a4 = Vector512.FusedMultiplyAdd(u, f, a4);
+            f = Vector512.Create(w5[t]); a5 = Vector512.FusedMultiplyAdd(u, f, a5);
+            f = Vector512.Create(w6[t]); a6 = Vector512.FusedMultiplyAdd(u, f, a6);
+            f = Vector512.Create(w7[t]); a7 = Vector512.FusedMultiplyAdd(u, f, a7);
+        }
+        a0.Store(target); target += stride;
+        a1.Store(target); target += stride;
+        a2.Store(target); target += stride;
+        a3.Store(target); target += stride;
+        a4.Store(target); target += stride;
+        a5.Store(target); target += stride;
+        a6.Store(target); target += stride;
+        a7.Store(target);
+    }
+
+    /// <summary>As <see cref="Tile512"/> with 8-float vectors (an 8 × 16 tile).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Tile256(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
+        Vector256<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
         for (var t = 0; t < rows; t++)
         {
             var p = x + offsets[t];
@@ -226,5 +441,66 @@ public static class DirectConv
         a5.Store(target); b5.Store(target + V); target += stride;
         a6.Store(target); b6.Store(target + V); target += stride;
         a7.Store(target); b7.Store(target + V);
+    }
+
+    /// <summary>As <see cref="SplitTile512"/> with 8-float vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SplitTile256(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
+        Vector256<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector256.Load(p);
+            var v = Vector256.Load(p + second);
+            var f = Vector256.Create(w0[t]); a0 = Vector256.FusedMultiplyAdd(u, f, a0); b0 = Vector256.FusedMultiplyAdd(v, f, b0);
+            f = Vector256.Create(w1[t]); a1 = Vector256.FusedMultiplyAdd(u, f, a1); b1 = Vector256.FusedMultiplyAdd(v, f, b1);
+            f = Vector256.Create(w2[t]); a2 = Vector256.FusedMultiplyAdd(u, f, a2); b2 = Vector256.FusedMultiplyAdd(v, f, b2);
+            f = Vector256.Create(w3[t]); a3 = Vector256.FusedMultiplyAdd(u, f, a3); b3 = Vector256.FusedMultiplyAdd(v, f, b3);
+            f = Vector256.Create(w4[t]); a4 = Vector256.FusedMultiplyAdd(u, f, a4); b4 = Vector256.FusedMultiplyAdd(v, f, b4);
+            f = Vector256.Create(w5[t]); a5 = Vector256.FusedMultiplyAdd(u, f, a5); b5 = Vector256.FusedMultiplyAdd(v, f, b5);
+            f = Vector256.Create(w6[t]); a6 = Vector256.FusedMultiplyAdd(u, f, a6); b6 = Vector256.FusedMultiplyAdd(v, f, b6);
+            f = Vector256.Create(w7[t]); a7 = Vector256.FusedMultiplyAdd(u, f, a7); b7 = Vector256.FusedMultiplyAdd(v, f, b7);
+        }
+        const int V = 8;
+        a0.Store(target); b0.Store(target + V); target += stride;
+        a1.Store(target); b1.Store(target + V); target += stride;
+        a2.Store(target); b2.Store(target + V); target += stride;
+        a3.Store(target); b3.Store(target + V); target += stride;
+        a4.Store(target); b4.Store(target + V); target += stride;
+        a5.Store(target); b5.Store(target + V); target += stride;
+        a6.Store(target); b6.Store(target + V); target += stride;
+        a7.Store(target); b7.Store(target + V);
+    }
+
+    /// <summary>As <see cref="Tile256"/> over 8 positions (the last ones of a map).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void HalfTile256(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    {
+        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
+        Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
+        for (var t = 0; t < rows; t++)
+        {
+            var p = x + offsets[t];
+            var u = Vector256.Load(p);
+            var f = Vector256.Create(w0[t]); a0 = Vector256.FusedMultiplyAdd(u, f, a0);
+            f = Vector256.Create(w1[t]); a1 = Vector256.FusedMultiplyAdd(u, f, a1);
+            f = Vector256.Create(w2[t]); a2 = Vector256.FusedMultiplyAdd(u, f, a2);
+            f = Vector256.Create(w3[t]); a3 = Vector256.FusedMultiplyAdd(u, f, a3);
+            f = Vector256.Create(w4[t]); a4 = Vector256.FusedMultiplyAdd(u, f, a4);
+            f = Vector256.Create(w5[t]); a5 = Vector256.FusedMultiplyAdd(u, f, a5);
+            f = Vector256.Create(w6[t]); a6 = Vector256.FusedMultiplyAdd(u, f, a6);
+            f = Vector256.Create(w7[t]); a7 = Vector256.FusedMultiplyAdd(u, f, a7);
+        }
+        a0.Store(target); target += stride;
+        a1.Store(target); target += stride;
+        a2.Store(target); target += stride;
+        a3.Store(target); target += stride;
+        a4.Store(target); target += stride;
+        a5.Store(target); target += stride;
+        a6.Store(target); target += stride;
+        a7.Store(target);
     }
 }

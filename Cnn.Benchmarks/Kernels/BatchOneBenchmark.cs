@@ -1,0 +1,115 @@
+using System;
+using System.Globalization;
+using System.IO;
+using Cnn.Runtime.Kernels;
+
+namespace Cnn.Benchmarks.Kernels;
+
+/// <summary>
+/// The batch-1 inference kernels of the four benchmark models, one case per layer: <see cref="DirectConv"/>
+/// (GFLOP/s and share of the core's peak) and the poolings (µs per call). Calls last 1–50 µs, so each timed
+/// sample runs a batch of calls and the clock is read once per batch.
+/// </summary>
+internal static class BatchOneBenchmark
+{
+    private static readonly (string Name, ConvGeometry G)[] Convolutions =
+    [
+        ("lenet5_conv1_1to6_5x5_28x28", new ConvGeometry(1, 28, 28, 6, 5, pad: 2)),
+        ("lenet5_conv2_6to16_5x5_14x14", new ConvGeometry(6, 14, 14, 16, 5)),
+        ("bn2conv_conv1_1to32_28x28", new ConvGeometry(1, 28, 28, 32, 3, pad: 1)),
+        ("bn2conv_conv2_32to64_14x14", new ConvGeometry(32, 14, 14, 64, 3, pad: 1)),
+        ("simplecnn_conv1_3to32_32x32", new ConvGeometry(3, 32, 32, 32, 3, pad: 1)),
+        ("simplecnn_conv2_32to64_16x16", new ConvGeometry(32, 16, 16, 64, 3, pad: 1)),
+        ("resnet8_stem_3to16_32x32", new ConvGeometry(3, 32, 32, 16, 3, pad: 1)),
+        ("resnet8_16to16_32x32", new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
+        ("resnet8_16to32_s2_32x32", new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1)),
+        ("resnet8_32to32_16x16", new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
+        ("resnet8_32to64_s2_16x16", new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1)),
+        ("resnet8_64to64_8x8", new ConvGeometry(64, 8, 8, 64, 3, pad: 1)),
+    ];
+
+    private static readonly (string Name, PoolGeometry G)[] Poolings =
+    [
+        ("lenet5_maxpool1_6x28x28", new PoolGeometry(6, 28, 28, 2)),
+        ("lenet5_maxpool2_16x10x10", new PoolGeometry(16, 10, 10, 2)),
+        ("bn2conv_maxpool1_32x28x28", new PoolGeometry(32, 28, 28, 2)),
+        ("bn2conv_maxpool2_64x14x14", new PoolGeometry(64, 14, 14, 2)),
+        ("simplecnn_maxpool1_32x32x32", new PoolGeometry(32, 32, 32, 2)),
+        ("simplecnn_maxpool2_64x16x16", new PoolGeometry(64, 16, 16, 2)),
+        ("maxpool_3s2p1_64x16x16", new PoolGeometry(64, 16, 16, 3, stride: 2, pad: 1)),
+        ("maxpool_3s2_ceil_64x15x15", new PoolGeometry(64, 15, 15, 3, stride: 2, ceilMode: true)),
+    ];
+
+    /// <summary>Runs every case and prints one line per kernel.</summary>
+    /// <param name="samples">Timed samples of each case (medians reported).</param>
+    /// <param name="peak">The core's FMA peak in GFLOP/s (0 when unknown).</param>
+    /// <param name="output">Where to print.</param>
+    /// <param name="only">Run only the cases whose name contains this (all when empty).</param>
+    public static void Run(int samples, double peak, TextWriter output, string only = "")
+    {
+        var random = new Random(3);
+        foreach (var (name, g) in Convolutions)
+        {
+            if (!name.Contains(only, StringComparison.Ordinal) || !DirectConv.Supports(g))
+            {
+                continue;
+            }
+            var x = Fill(g.InputLength, random);
+            var w = Fill(g.WeightLength, random);
+            var b = Fill(g.OutChannels, random);
+            var y = new float[g.OutputLength];
+            var scratch = new float[DirectConv.ScratchLength(g)];
+            var micros = PerCall(samples, () => DirectConv.Forward(g, 1, x, w, b, y, scratch));
+            var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"kernel=b1_{name} op=direct_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+        }
+        foreach (var (name, g) in Poolings)
+        {
+            if (!name.Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var x = Fill(g.InputLength, random);
+            var y = new float[g.OutputLength];
+            var argmax = new int[g.OutputLength];
+            var dx = new float[g.InputLength];
+            Pool(output, name, "max_forward", samples, () => MaxPool2d.Forward(g, 1, x, y, argmax));
+            Pool(output, name, "max_backward", samples, () => MaxPool2d.Backward(g, 1, y, argmax, dx, false));
+            Pool(output, name, "avg_forward", samples, () => AvgPool2d.Forward(g, 1, x, y));
+            Pool(output, name, "avg_backward", samples, () => AvgPool2d.Backward(g, 1, y, dx, false));
+        }
+    }
+
+    private static void Pool(TextWriter output, string name, string operation, int samples, Action call) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kernel=b1_{name} op={operation} us={PerCall(samples, call):F2}"));
+
+    /// <summary>Median µs of one call: warm-up past tiered compilation, then samples of enough calls to last ~1 ms.</summary>
+    private static double PerCall(int samples, Action call)
+    {
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        var calls = 0;
+        for (; calls < 40 || warmUp.ElapsedMilliseconds < 200; calls++)
+        {
+            call();
+        }
+        var batch = Math.Max(1, (int)(calls / warmUp.Elapsed.TotalMilliseconds));
+        return KernelTimer.Median(samples, () =>
+        {
+            for (var i = 0; i < batch; i++)
+            {
+                call();
+            }
+        }) / batch;
+    }
+
+    private static float[] Fill(int length, Random random)
+    {
+        var values = new float[length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() - 0.5);
+        }
+        return values;
+    }
+}
