@@ -44,19 +44,19 @@ internal static class BatchOneBenchmark
     /// <param name="samples">Timed samples of each case (medians reported).</param>
     /// <param name="peak">The core's FMA peak in GFLOP/s (0 when unknown).</param>
     /// <param name="output">Where to print.</param>
-    /// <param name="only">Run only the cases whose name contains this (all when empty).</param>
+    /// <param name="only">Run only the cases whose printed name (<c>b1_…</c>) contains this (all when empty).</param>
     public static void Run(int samples, double peak, TextWriter output, string only = "")
     {
         var random = new Random(3);
         foreach (var (name, g) in Convolutions)
         {
-            if (!name.Contains(only, StringComparison.Ordinal) || !DirectConv.Supports(g))
+            if (!$"b1_{name}".Contains(only, StringComparison.Ordinal) || !DirectConv.Supports(g))
             {
                 continue;
             }
-            var x = Fill(g.InputLength, random);
-            var w = Fill(g.WeightLength, random);
-            var b = Fill(g.OutChannels, random);
+            var x = KernelBenchmark.Fill(g.InputLength, random);
+            var w = KernelBenchmark.Fill(g.WeightLength, random);
+            var b = KernelBenchmark.Fill(g.OutChannels, random);
             var y = new float[g.OutputLength];
             var scratch = new float[DirectConv.ScratchLength(g)];
             var micros = PerCall(samples, () => DirectConv.Forward(g, 1, x, w, b, y, scratch));
@@ -66,11 +66,11 @@ internal static class BatchOneBenchmark
         }
         foreach (var (name, g) in Poolings)
         {
-            if (!name.Contains(only, StringComparison.Ordinal))
+            if (!$"b1_{name}".Contains(only, StringComparison.Ordinal))
             {
                 continue;
             }
-            var x = Fill(g.InputLength, random);
+            var x = KernelBenchmark.Fill(g.InputLength, random);
             var y = new float[g.OutputLength];
             var argmax = new int[g.OutputLength];
             var dx = new float[g.InputLength];
@@ -101,15 +101,5 @@ internal static class BatchOneBenchmark
                 call();
             }
         }) / batch;
-    }
-
-    private static float[] Fill(int length, Random random)
-    {
-        var values = new float[length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() - 0.5);
-        }
-        return values;
     }
 }

@@ -198,11 +198,11 @@ public static class DirectConv
             {
                 if (wide)
                 {
-                    Tile512(data + q, offsets, _patch, filters, biases, target + q, stride);
+                    Tile512(data + q, 16, offsets, _patch, filters, biases, target + q, stride);
                 }
                 else
                 {
-                    Tile256(data + q, offsets, _patch, filters, biases, target + q, stride);
+                    Tile256(data + q, 8, offsets, _patch, filters, biases, target + q, stride);
                 }
             }
             if (whole < positions)
@@ -259,11 +259,11 @@ public static class DirectConv
                 var second = (((v + 1) / perRow) * rowPitch) + ((v + 1) % perRow * lanes) - from;
                 if (wide)
                 {
-                    SplitTile512(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    Tile512(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
                 }
                 else
                 {
-                    SplitTile256(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
+                    Tile256(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
                 }
             }
             if (!direct)
@@ -285,7 +285,7 @@ public static class DirectConv
             }
             else if (wide)
             {
-                Tile512(source, offsets, _patch, filters, biases, target, _pitch);
+                Tile512(source, 16, offsets, _patch, filters, biases, target, _pitch);
             }
             else if (half)
             {
@@ -293,7 +293,7 @@ public static class DirectConv
             }
             else
             {
-                Tile256(source, offsets, _patch, filters, biases, target, _pitch);
+                Tile256(source, 8, offsets, _patch, filters, biases, target, _pitch);
             }
         }
 
@@ -318,41 +318,14 @@ public static class DirectConv
         }
     }
 
-    /// <summary>One 8-filter × 32-position tile summed over every row (c, kh, kw) of the lowered matrix, starting from the filters' biases; filter r's result goes to <c>target + r·stride</c>.</summary>
+    /// <summary>
+    /// One 8-filter × 32-position tile summed over every row (c, kh, kw) of the lowered matrix, starting from the
+    /// filters' biases; filter r's result goes to <c>target + r·stride</c>. The second 16 positions are read
+    /// <paramref name="second"/> floats after the first: 16 when contiguous, further for the next output row of a
+    /// padded image.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile512(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
-    {
-        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
-        Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
-        Vector512<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
-        for (var t = 0; t < rows; t++)
-        {
-            var p = x + offsets[t];
-            var u = Vector512.Load(p);
-            var v = Vector512.Load(p + Vector512<float>.Count);
-            var f = Vector512.Create(w0[t]); a0 = Vector512.FusedMultiplyAdd(u, f, a0); b0 = Vector512.FusedMultiplyAdd(v, f, b0);
-            f = Vector512.Create(w1[t]); a1 = Vector512.FusedMultiplyAdd(u, f, a1); b1 = Vector512.FusedMultiplyAdd(v, f, b1);
-            f = Vector512.Create(w2[t]); a2 = Vector512.FusedMultiplyAdd(u, f, a2); b2 = Vector512.FusedMultiplyAdd(v, f, b2);
-            f = Vector512.Create(w3[t]); a3 = Vector512.FusedMultiplyAdd(u, f, a3); b3 = Vector512.FusedMultiplyAdd(v, f, b3);
-            f = Vector512.Create(w4[t]); a4 = Vector512.FusedMultiplyAdd(u, f, a4); b4 = Vector512.FusedMultiplyAdd(v, f, b4);
-            f = Vector512.Create(w5[t]); a5 = Vector512.FusedMultiplyAdd(u, f, a5); b5 = Vector512.FusedMultiplyAdd(v, f, b5);
-            f = Vector512.Create(w6[t]); a6 = Vector512.FusedMultiplyAdd(u, f, a6); b6 = Vector512.FusedMultiplyAdd(v, f, b6);
-            f = Vector512.Create(w7[t]); a7 = Vector512.FusedMultiplyAdd(u, f, a7); b7 = Vector512.FusedMultiplyAdd(v, f, b7);
-        }
-        const int V = 16;
-        a0.Store(target); b0.Store(target + V); target += stride;
-        a1.Store(target); b1.Store(target + V); target += stride;
-        a2.Store(target); b2.Store(target + V); target += stride;
-        a3.Store(target); b3.Store(target + V); target += stride;
-        a4.Store(target); b4.Store(target + V); target += stride;
-        a5.Store(target); b5.Store(target + V); target += stride;
-        a6.Store(target); b6.Store(target + V); target += stride;
-        a7.Store(target); b7.Store(target + V);
-    }
-
-    /// <summary>As <see cref="Tile512"/> with the second vector of positions read <paramref name="second"/> floats after the first (the next output row of a padded image) instead of right after it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SplitTile512(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    private static unsafe void Tile512(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
     {
         float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
         Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]), a6 = Vector512.Create(bias[6]), a7 = Vector512.Create(bias[7]);
@@ -413,39 +386,7 @@ public static class DirectConv
 
     /// <summary>As <see cref="Tile512"/> with 8-float vectors (an 8 × 16 tile).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile256(float* x, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
-    {
-        float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
-        Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
-        Vector256<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3, b4 = a4, b5 = a5, b6 = a6, b7 = a7;
-        for (var t = 0; t < rows; t++)
-        {
-            var p = x + offsets[t];
-            var u = Vector256.Load(p);
-            var v = Vector256.Load(p + Vector256<float>.Count);
-            var f = Vector256.Create(w0[t]); a0 = Vector256.FusedMultiplyAdd(u, f, a0); b0 = Vector256.FusedMultiplyAdd(v, f, b0);
-            f = Vector256.Create(w1[t]); a1 = Vector256.FusedMultiplyAdd(u, f, a1); b1 = Vector256.FusedMultiplyAdd(v, f, b1);
-            f = Vector256.Create(w2[t]); a2 = Vector256.FusedMultiplyAdd(u, f, a2); b2 = Vector256.FusedMultiplyAdd(v, f, b2);
-            f = Vector256.Create(w3[t]); a3 = Vector256.FusedMultiplyAdd(u, f, a3); b3 = Vector256.FusedMultiplyAdd(v, f, b3);
-            f = Vector256.Create(w4[t]); a4 = Vector256.FusedMultiplyAdd(u, f, a4); b4 = Vector256.FusedMultiplyAdd(v, f, b4);
-            f = Vector256.Create(w5[t]); a5 = Vector256.FusedMultiplyAdd(u, f, a5); b5 = Vector256.FusedMultiplyAdd(v, f, b5);
-            f = Vector256.Create(w6[t]); a6 = Vector256.FusedMultiplyAdd(u, f, a6); b6 = Vector256.FusedMultiplyAdd(v, f, b6);
-            f = Vector256.Create(w7[t]); a7 = Vector256.FusedMultiplyAdd(u, f, a7); b7 = Vector256.FusedMultiplyAdd(v, f, b7);
-        }
-        const int V = 8;
-        a0.Store(target); b0.Store(target + V); target += stride;
-        a1.Store(target); b1.Store(target + V); target += stride;
-        a2.Store(target); b2.Store(target + V); target += stride;
-        a3.Store(target); b3.Store(target + V); target += stride;
-        a4.Store(target); b4.Store(target + V); target += stride;
-        a5.Store(target); b5.Store(target + V); target += stride;
-        a6.Store(target); b6.Store(target + V); target += stride;
-        a7.Store(target); b7.Store(target + V);
-    }
-
-    /// <summary>As <see cref="SplitTile512"/> with 8-float vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SplitTile256(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
+    private static unsafe void Tile256(float* x, int second, int* offsets, int rows, float** filters, float* bias, float* target, int stride)
     {
         float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5], w6 = filters[6], w7 = filters[7];
         Vector256<float> a0 = Vector256.Create(bias[0]), a1 = Vector256.Create(bias[1]), a2 = Vector256.Create(bias[2]), a3 = Vector256.Create(bias[3]), a4 = Vector256.Create(bias[4]), a5 = Vector256.Create(bias[5]), a6 = Vector256.Create(bias[6]), a7 = Vector256.Create(bias[7]);
