@@ -127,7 +127,7 @@ public static unsafe partial class Conv2d
                     }
                     var weights = new PrepackedA(packed + (phase * packedLength), rowCounts[phase]);
                     var window = new PhaseWindow(g, plan, phase / s, phase % s);
-                    if (path == CpuPath.Vector512 && window.Columns % 8 == 0 && window.Rows > 0)
+                    if (ReadsRealOutputs(window.Columns, path) && window.Rows > 0)
                     {
                         // Only the window that lands inside the input: its rows of whole (or paired half) vectors.
                         var origin = planes + (window.FirstRow * plan.Width) + window.FirstColumn;

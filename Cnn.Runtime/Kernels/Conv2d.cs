@@ -279,7 +279,7 @@ public static unsafe partial class Conv2d
     /// Whether the in-place GEMM computes only real outputs (<see cref="ShiftedRows"/>, <see cref="HalfShiftedRows"/>):
     /// on Vector512, with output rows a multiple of 8 wide.
     /// </summary>
-    private static bool ReadsRealOutputs(in ConvGeometry g, CpuPath path) => path == CpuPath.Vector512 && g.OutWidth % 8 == 0;
+    private static bool ReadsRealOutputs(int outWidth, CpuPath path) => path == CpuPath.Vector512 && outWidth % 8 == 0;
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
@@ -335,7 +335,7 @@ public static unsafe partial class Conv2d
                 var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
                 var input = x + ((long)s * g.InputLength) + (group * icg * g.InPlane);
                 var output = y + ((long)s * g.OutputLength) + (group * ocg * plane);
-                if (!g.IsPointwise && ReadsRealOutputs(g, path))
+                if (!g.IsPointwise && ReadsRealOutputs(g.OutWidth, path))
                 {
                     // Output rows of whole (or paired half) vectors: the GEMM computes only real positions, straight into y.
                     image.Fill(input);
