@@ -93,7 +93,7 @@ internal sealed class MaxPoolOp(string name, PoolGeometry geometry, InputGradien
     public override void Forward(int batch, bool training)
     {
         var y = Y.AsSpan(0, batch * _g.OutputLength);
-        MaxPool2d.Forward(in _g, batch, X.AsSpan(0, batch * _g.InputLength), y, _argmax.AsSpan(0, batch * _g.OutputLength));
+        MaxPool2d.Forward(in _g, batch, X.AsSpan(0, batch * _g.InputLength), y, training ? _argmax.AsSpan(0, batch * _g.OutputLength) : []);
         if (FusedRelu is not null)
         {
             Activations.Relu(y, y);

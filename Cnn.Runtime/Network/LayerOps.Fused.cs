@@ -96,7 +96,7 @@ public static partial class LayerOps
     public static void MaxPoolRelu(NetworkContext context, in PoolGeometry g, int x, int y, int indices)
     {
         var output = context.Activation(y, g.OutputLength);
-        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), output, context.Indices(indices, g.OutputLength));
+        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), output, Argmax(context, g, indices));
         Activations.Relu(output, output);
     }
 
