@@ -154,7 +154,7 @@ public static partial class BatchNorm2d
                 var gradOut = dy.Slice(offset, plane);
                 var input = x.Slice(offset, plane);
                 var (gradSum, dot) = y.IsEmpty
-                    ? (Reductions.Sum(gradOut, path), Reductions.Dot(gradOut, input, path))
+                    ? Reductions.SumAndDot(gradOut, input, path)
                     : Reductions.GatedSumAndDot(y.Slice(offset, plane), gradOut, input, path);
                 sumDy[c] += gradSum;
                 // Σ dy·(x − mean)·invStd = invStd·(Σ dy·x − mean·Σ dy)

@@ -80,8 +80,9 @@ public static partial class BatchNorm2d
             for (var c = 0; c < channels; c++)
             {
                 var values = x.Slice(((s * channels) + c) * plane, plane);
-                sum[c] += Reductions.Sum(values, path);
-                sumSquares[c] += Reductions.SumOfSquares(values, path);
+                var (valueSum, squares) = Reductions.SumAndDot(values, values, path);
+                sum[c] += valueSum;
+                sumSquares[c] += squares;
             }
         }
     }

@@ -7,8 +7,9 @@ using System.Runtime.Intrinsics;
 namespace Cnn.Runtime.Kernels;
 
 /// <summary>
-/// Sums and dot products on a chosen path: plain loops on <see cref="CpuPath.Scalar"/>, else
-/// TensorPrimitives (which vectorizes at the widest width the processor has).
+/// Sums and dot products on a chosen path: plain loops on <see cref="CpuPath.Scalar"/>; else TensorPrimitives
+/// (which vectorizes at the widest width the processor has) for a plain sum, and our own vector loops for the
+/// paired sums BatchNorm takes per plane.
 /// </summary>
 internal static class Reductions
 {
@@ -26,43 +27,26 @@ internal static class Reductions
         return sum;
     }
 
-    internal static float SumOfSquares(ReadOnlySpan<float> x, CpuPath path)
-    {
-        if (CpuPaths.Resolve(path) != CpuPath.Scalar)
-        {
-            return TensorPrimitives.SumOfSquares(x);
-        }
-        var sum = 0f;
-        foreach (var v in x)
-        {
-            sum += v * v;
-        }
-        return sum;
-    }
-
-    internal static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y, CpuPath path)
-    {
-        if (CpuPaths.Resolve(path) != CpuPath.Scalar)
-        {
-            return TensorPrimitives.Dot(x, y);
-        }
-        var sum = 0f;
-        for (var i = 0; i < x.Length; i++)
-        {
-            sum += x[i] * y[i];
-        }
-        return sum;
-    }
+    /// <summary>
+    /// <c>Σ a</c> and <c>Σ a·b</c> in one pass and one call: BatchNorm's per-plane sums (<c>b = a</c> gives Σx and
+    /// Σx²; <c>a = dy</c>, <c>b = x</c> the gradient sums), which took two library calls and two passes per plane.
+    /// </summary>
+    internal static (float Sum, float Dot) SumAndDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, CpuPath path) =>
+        SumAndDot<Ungated>(a, a, b, path);
 
     /// <summary>
     /// <c>Σ g</c> and <c>Σ g·x</c> with <c>g = (y &gt; 0 ? dy : 0)</c>, in one pass: the sums BatchNorm's
     /// backward needs when a ReLU with output <paramref name="y"/> follows it.
     /// </summary>
-    internal static (float Sum, float Dot) GatedSumAndDot(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path)
+    internal static (float Sum, float Dot) GatedSumAndDot(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path) =>
+        SumAndDot<ReluGate>(y, dy, x, path);
+
+    private static (float Sum, float Dot) SumAndDot<TGate>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path)
+        where TGate : struct, IGate
     {
         if (y.Length < dy.Length || x.Length < dy.Length)
         {
-            throw new ArgumentException($"Operands of {y.Length} and {x.Length} floats are shorter than the gradient's {dy.Length}.");
+            throw new ArgumentException($"Operands of {y.Length} and {x.Length} floats are shorter than the first's {dy.Length}.");
         }
         ref var ys = ref MemoryMarshal.GetReference(y);
         ref var gs = ref MemoryMarshal.GetReference(dy);
@@ -78,8 +62,7 @@ internal static class Reductions
                 var dots = Vector512<float>.Zero;
                 for (; i <= dy.Length - Vector512<float>.Count; i += Vector512<float>.Count)
                 {
-                    var gated = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref ys, (nuint)i), Vector512<float>.Zero),
-                        Vector512.LoadUnsafe(ref gs, (nuint)i), Vector512<float>.Zero);
+                    var gated = default(TGate).Apply(Vector512.LoadUnsafe(ref ys, (nuint)i), Vector512.LoadUnsafe(ref gs, (nuint)i));
                     sums += gated;
                     dots = Vector512.FusedMultiplyAdd(gated, Vector512.LoadUnsafe(ref xs, (nuint)i), dots);
                 }
@@ -93,8 +76,7 @@ internal static class Reductions
                 var dots = Vector256<float>.Zero;
                 for (; i <= dy.Length - Vector256<float>.Count; i += Vector256<float>.Count)
                 {
-                    var gated = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256<float>.Zero),
-                        Vector256.LoadUnsafe(ref gs, (nuint)i), Vector256<float>.Zero);
+                    var gated = default(TGate).Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i));
                     sums += gated;
                     dots = Vector256.FusedMultiplyAdd(gated, Vector256.LoadUnsafe(ref xs, (nuint)i), dots);
                 }
@@ -105,13 +87,38 @@ internal static class Reductions
         }
         for (; i < dy.Length; i++)
         {
-            if (Unsafe.Add(ref ys, i) > 0f)
-            {
-                var g = Unsafe.Add(ref gs, i);
-                sum += g;
-                dot += g * Unsafe.Add(ref xs, i);
-            }
+            var g = default(TGate).Apply(Unsafe.Add(ref ys, i), Unsafe.Add(ref gs, i));
+            sum += g;
+            dot += g * Unsafe.Add(ref xs, i);
         }
         return (sum, dot);
+    }
+
+    /// <summary>What reaches a reduction of a gradient: all of it, or what a ReLU with output y lets through.</summary>
+    private interface IGate
+    {
+        float Apply(float y, float dy);
+
+        Vector256<float> Apply(Vector256<float> y, Vector256<float> dy);
+
+        Vector512<float> Apply(Vector512<float> y, Vector512<float> dy);
+    }
+
+    private readonly struct Ungated : IGate
+    {
+        public float Apply(float y, float dy) => dy;
+
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy;
+
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => dy;
+    }
+
+    private readonly struct ReluGate : IGate
+    {
+        public float Apply(float y, float dy) => y > 0f ? dy : 0f;
+
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, Vector256<float>.Zero);
+
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, Vector512<float>.Zero);
     }
 }
