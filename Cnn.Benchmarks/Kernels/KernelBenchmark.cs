@@ -18,6 +18,7 @@ internal static class KernelBenchmark
     private static readonly (string Name, ConvGeometry G)[] Convolutions =
     [
         ("conv3x3_128to128_16x16", new ConvGeometry(128, 16, 16, 128, 3, pad: 1)),
+        ("resnet8_3to16_32x32", new ConvGeometry(3, 32, 32, 16, 3, pad: 1)),
         ("resnet8_16to16_32x32", new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
         ("resnet8_16to32_s2_32x32", new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1)),
         ("resnet8_32to32_16x16", new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
