@@ -245,13 +245,24 @@ public static unsafe partial class Conv2d
         PositionLaneWeightGradient.Supports(path) && PrefersPositionLanes(g);
 
     /// <summary>
-    /// The geometries where <see cref="PositionLaneWeightGradient"/> measured faster than the other kernels (batch 32,
-    /// thread CPU time, loaded machine): up to 16 filters on rows of at least 32 outputs (ResNet-8's 16→16 on 32×32
-    /// 1.3×, its 3→16 stem 1.25×), and 1-channel inputs, whose patches are too short for the GEMM (LeNet's 1→6 1.2×,
-    /// bn2conv's 1→32 1.4× against the row dot products). On 16-wide rows (32→32 on 16×16, 16→32 stride 2) and
-    /// LeNet's 6→16 (10 outputs a row) it ran 0.8–0.9× as fast as the filters-in-lanes kernel.
+    /// Where <see cref="PositionLaneWeightGradient"/> is expected to beat the filters-in-lanes kernel: it runs at about
+    /// 75 % of peak on the lanes it computes, whatever the filter count, while <see cref="BroadcastWeightGradient"/> runs at
+    /// about 60 % with one vector of filters and 80 % with two or more, on the filters' share of its lanes (fitted to
+    /// both, batch 32, thread CPU time). So it is chosen for up to 16 filters on rows that fill its vectors (ResNet-8's
+    /// 16→16 on 32×32 1.3×, its 3→16 stem 1.25×; not LeNet's 6→16, whose 10-wide rows fill 69 % of them), for under 16
+    /// filters almost always, and for 1-channel inputs, whose short patches otherwise take the row dot products
+    /// (LeNet's 1→6 1.2×, bn2conv's 1→32 1.4×).
     /// </summary>
-    private static bool PrefersPositionLanes(in ConvGeometry g) => (g.GroupOutChannels <= 16 && g.OutWidth >= 32) || g.PatchLength < 32;
+    private static bool PrefersPositionLanes(in ConvGeometry g)
+    {
+        if (g.PatchLength < 32)
+        {
+            return true;
+        }
+        var filters = g.GroupOutChannels;
+        var width = BroadcastWeightGradient.Width(filters);
+        return 0.75 * PositionLaneWeightGradient.LaneShare(g) > (width == 16 ? 0.6 : 0.8) * filters / width;
+    }
 
     /// <summary>
     /// Whether the weight gradient broadcasts col from the image against dy transposed (<see cref="BroadcastWeightGradient"/>):
