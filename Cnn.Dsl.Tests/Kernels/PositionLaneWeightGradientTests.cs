@@ -98,6 +98,45 @@ public class PositionLaneWeightGradientTests
         Check(new ConvGeometry(20, 33, 33, 6, 3, pad: 1), 3, "one per chunk");
     }
 
+    /// <summary>
+    /// Through <see cref="Conv2d.BackwardWeights"/> on every path: layers this kernel is chosen for on Vector512
+    /// (ResNet-8's 3→16 stem and 16→16 on shorter maps, its 1×1 stride-2 shortcut, 1-channel inputs, 8 filters on
+    /// 33-wide rows, grouped) and one it is not (LeNet's 6→16), each with its bias gradient.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Conv2d_weight_gradients_match_the_reference_on_every_path(CpuPath path)
+    {
+        (int N, ConvGeometry G)[] cases =
+        [
+            (3, new ConvGeometry(3, 6, 32, 16, 3, pad: 1)),
+            (2, new ConvGeometry(16, 4, 32, 16, 3, pad: 1)),
+            (2, new ConvGeometry(16, 12, 12, 32, 1, stride: 2)),
+            (2, new ConvGeometry(1, 28, 28, 6, 5, pad: 2)),
+            (2, new ConvGeometry(5, 7, 33, 8, 3, pad: 1)),
+            (2, new ConvGeometry(8, 6, 32, 8, 3, pad: 1, groups: 2)),
+            (4, new ConvGeometry(6, 14, 14, 16, 5)),
+        ];
+        foreach (var (n, g) in cases)
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 11);
+            var dy = KernelAssert.Random(n * g.OutputLength, 12);
+            var scratch = KernelAssert.Random(Conv2d.ScratchLength(g, n), 13, 1e30f);
+            foreach (var accumulate in new[] { false, true })
+            {
+                var dw = KernelAssert.Random(g.WeightLength, 14);
+                var db = KernelAssert.Random(g.OutChannels, 15);
+                var dwExpected = KernelAssert.ToDouble(dw);
+                var dbExpected = KernelAssert.ToDouble(db);
+                ReferenceConv.BackwardWeights<double>(g, n, KernelAssert.ToDouble(x), KernelAssert.ToDouble(dy), dwExpected, dbExpected, accumulate);
+                Conv2d.BackwardWeights(g, n, x, dy, dw, db, accumulate, scratch, path);
+                var sums = n * g.OutHeight * g.OutWidth;
+                KernelAssert.Close(dwExpected, dw, 1e-4, 2e-6 * Math.Sqrt(sums + 1), $"{path} dW acc={accumulate} {Describe(g)}");
+                KernelAssert.Close(dbExpected, db, 1e-4, 2e-6 * Math.Sqrt(sums + 1), $"{path} db acc={accumulate} {Describe(g)}");
+            }
+        }
+    }
+
     [Fact]
     public void An_empty_batch_clears_or_keeps_the_gradient()
     {
