@@ -39,7 +39,7 @@ internal static class LayerProfiler
             var forward = MicroTimer.MedianCpuMicroseconds(() => op.Forward(workerBatch, training: true), samples);
             var backward = MicroTimer.MedianCpuMicroseconds(() => op.Backward(workerBatch), samples);
             var inference = MicroTimer.MedianCpuMicroseconds(() => op.Forward(1, training: false), samples);
-            rows.Add(new Row(op.Name, op.Kind, op.Output.ToString(), forward, backward, inference));
+            rows.Add(new Row(op.FusedRelu is null ? op.Name : $"{op.Name} + {op.FusedRelu}", op.Kind, op.Output.ToString(), forward, backward, inference));
         }
         rows.AddRange(StepOverheads(model, threads, workerBatch, samples, out var measured));
         Write(model, threads, workerBatch, samples, rows, measured, output);

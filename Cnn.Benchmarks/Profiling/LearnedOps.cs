@@ -92,9 +92,12 @@ internal sealed class DenseOp(string name, int inputs, int outputs, InputGradien
     }
 }
 
-/// <summary>BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>.</summary>
-internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode)
-    : ProfileOp(name, "BatchNorm", shape, shape, mode)
+/// <summary>
+/// BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>, or with the ReLU after it fused
+/// (<see cref="LayerOps.BatchNormRelu"/> and <see cref="LayerOps.BatchNormReluBackward"/>).
+/// </summary>
+internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null)
+    : ProfileOp(name, "BatchNorm", shape, shape, mode, fusedRelu)
 {
     private readonly int _channels = shape.C;
     private readonly int _plane = shape.H * shape.W;
@@ -129,14 +132,31 @@ internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient 
     public override void Forward(int batch, bool training)
     {
         var length = batch * _channels * _plane;
-        if (training)
+        var x = _x.AsSpan(0, length);
+        var y = _y.AsSpan(0, length);
+        if (!training)
         {
-            BatchNorm2d.ForwardTraining(batch, _channels, _plane, _x.AsSpan(0, length), _gamma, _beta, _y.AsSpan(0, length), _mean, _invStd,
-                _runningMean, _runningVar, 0.1f, 1e-5f, _sums);
+            if (FusedRelu is null)
+            {
+                BatchNorm2d.ForwardInference(batch, _channels, _plane, x, _gamma, _beta, _runningMean, _runningVar, 1e-5f, y);
+            }
+            else
+            {
+                BatchNorm2d.ForwardInferenceRelu(batch, _channels, _plane, x, _gamma, _beta, _runningMean, _runningVar, 1e-5f, y);
+            }
+            return;
+        }
+        var sum = _sums.AsSpan(0, _channels);
+        var sumSquares = _sums.AsSpan(_channels, _channels);
+        BatchNorm2d.Sums(batch, _channels, _plane, x, sum, sumSquares, accumulate: false);
+        BatchNorm2d.Statistics((long)batch * _plane, sum, sumSquares, 1e-5f, 0.1f, _mean, _invStd, _runningMean, _runningVar);
+        if (FusedRelu is null)
+        {
+            BatchNorm2d.Normalize(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y);
         }
         else
         {
-            BatchNorm2d.ForwardInference(batch, _channels, _plane, _x.AsSpan(0, length), _gamma, _beta, _runningMean, _runningVar, 1e-5f, _y.AsSpan(0, length));
+            BatchNorm2d.NormalizeRelu(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y);
         }
     }
 
@@ -145,15 +165,32 @@ internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient 
     {
         var length = batch * _channels * _plane;
         var x = _x.AsSpan(0, length);
+        var y = _y.AsSpan(0, length);
         var dy = _dy.AsSpan(0, length);
         var sumDy = _sums.AsSpan(0, _channels);
         var sumDyXhat = _sums.AsSpan(_channels, _channels);
-        BatchNorm2d.GradientSums(batch, _channels, _plane, x, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
-        BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, _dGamma, _dBeta, accumulate: false);
-        if (Mode != InputGradient.None)
+        if (FusedRelu is null)
         {
-            BatchNorm2d.BackwardData(batch, _channels, _plane, x, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat,
-                _dx.AsSpan(0, length), Mode == InputGradient.Accumulate);
+            BatchNorm2d.GradientSums(batch, _channels, _plane, x, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
+        }
+        else
+        {
+            BatchNorm2d.GradientSumsRelu(batch, _channels, _plane, x, y, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
+        }
+        BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, _dGamma, _dBeta, accumulate: false);
+        if (Mode == InputGradient.None)
+        {
+            return;
+        }
+        var dx = _dx.AsSpan(0, length);
+        var accumulate = Mode == InputGradient.Accumulate;
+        if (FusedRelu is null)
+        {
+            BatchNorm2d.BackwardData(batch, _channels, _plane, x, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat, dx, accumulate);
+        }
+        else
+        {
+            BatchNorm2d.BackwardDataRelu(batch, _channels, _plane, x, y, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat, dx, accumulate);
         }
     }
 }

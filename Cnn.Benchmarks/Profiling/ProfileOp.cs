@@ -18,10 +18,12 @@ internal abstract class ProfileOp
     /// <param name="input">Per-sample input shape.</param>
     /// <param name="output">Per-sample output shape.</param>
     /// <param name="mode">How the generated backward delivers the input gradient.</param>
-    protected ProfileOp(string name, string kind, TensorShape input, TensorShape output, InputGradient mode)
+    /// <param name="fusedRelu">The name of a ReLU the generator fuses into this layer, or null.</param>
+    protected ProfileOp(string name, string kind, TensorShape input, TensorShape output, InputGradient mode, string? fusedRelu = null)
     {
         Name = name;
-        Kind = kind;
+        FusedRelu = fusedRelu;
+        Kind = fusedRelu is null ? kind : kind + " + Relu";
         Input = input;
         Output = output;
         Mode = mode;
@@ -29,6 +31,9 @@ internal abstract class ProfileOp
 
     /// <summary>The layer's dotted name.</summary>
     public string Name { get; }
+
+    /// <summary>The ReLU fused into this layer (after a BatchNorm or join, before a MaxPool), or null.</summary>
+    public string? FusedRelu { get; }
 
     /// <summary>What it is.</summary>
     public string Kind { get; }

@@ -53,13 +53,31 @@ internal sealed class ProfilePlan
     /// <returns>This plan.</returns>
     public ProfilePlan BatchNorm(string name) => Add(new BatchNormOp(_scope + name, Shape, _nextMode));
 
-    /// <summary>Adds ReLU.</summary>
+    /// <summary>Adds ReLU, fused into the BatchNorm or residual join just added, as the generator fuses it (the plans are sequences: nothing else reads that value).</summary>
     /// <returns>This plan.</returns>
-    public ProfilePlan Relu(string name) => Add(new ReluOp(_scope + name, Shape, _nextMode));
+    public ProfilePlan Relu(string name)
+    {
+        var relu = _scope + name;
+        return _ops.Count > 0 && _ops[^1] is { FusedRelu: null } last && last.Name.StartsWith(_scope, StringComparison.Ordinal) && last switch
+        {
+            BatchNormOp => Replace(new BatchNormOp(last.Name, last.Input, last.Mode, relu)),
+            ResidualJoinOp => Replace(new ResidualJoinOp(last.Name, last.Input, relu)),
+            _ => false,
+        } ? this : Add(new ReluOp(relu, Shape, _nextMode));
+    }
 
-    /// <summary>Adds max pooling with a square window and stride equal to it.</summary>
+    /// <summary>Adds max pooling with a square window and stride equal to it; a ReLU just added moves after it, as the generator fuses it.</summary>
     /// <returns>This plan.</returns>
-    public ProfilePlan MaxPool(string name, int size) => Add(new MaxPoolOp(_scope + name, new PoolGeometry(Shape.C, Shape.H, Shape.W, size), _nextMode));
+    public ProfilePlan MaxPool(string name, int size)
+    {
+        var geometry = new PoolGeometry(Shape.C, Shape.H, Shape.W, size);
+        if (_ops.Count > 0 && _ops[^1] is ReluOp relu && relu.Name.StartsWith(_scope, StringComparison.Ordinal))
+        {
+            _ops.RemoveAt(_ops.Count - 1);
+            return Add(new MaxPoolOp(_scope + name, geometry, relu.Mode, relu.Name));
+        }
+        return Add(new MaxPoolOp(_scope + name, geometry, _nextMode));
+    }
 
     /// <summary>Adds global average pooling.</summary>
     /// <returns>This plan.</returns>
@@ -114,12 +132,18 @@ internal sealed class ProfilePlan
                 throw new InvalidOperationException($"{summary.Network}.{op.Name}: generated {row.Output} with {row.Parameters} parameters, profiled {op.Output} with {op.Parameters}.");
             }
         }
-        var profiled = _ops.Select(op => op.Name).ToHashSet(StringComparer.Ordinal);
+        var profiled = _ops.SelectMany(op => new[] { op.Name, op.FusedRelu ?? op.Name }).ToHashSet(StringComparer.Ordinal);
         var missing = summary.Layers.Where(row => row.Kind != "Flatten" && !profiled.Contains(row.Name)).Select(row => row.Name).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidOperationException($"{summary.Network}: the profile plan lacks {string.Join(", ", missing)}.");
         }
+    }
+
+    private bool Replace(ProfileOp op)
+    {
+        _ops[^1] = op;
+        return true;
     }
 
     private ProfilePlan Add(ProfileOp op)

@@ -6,8 +6,8 @@ using Cnn.Runtime.Network;
 namespace Cnn.Benchmarks.Profiling;
 
 /// <summary>Values in, values out, nothing learned: the buffers every unlearned op needs.</summary>
-internal abstract class UnlearnedOp(string name, string kind, TensorShape input, TensorShape output, InputGradient mode)
-    : ProfileOp(name, kind, input, output, mode)
+internal abstract class UnlearnedOp(string name, string kind, TensorShape input, TensorShape output, InputGradient mode, string? fusedRelu = null)
+    : ProfileOp(name, kind, input, output, mode, fusedRelu)
 {
     /// <summary>Input values.</summary>
     protected float[] X { get; private set; } = [];
@@ -70,28 +70,47 @@ internal sealed class ReluOp(string name, TensorShape shape, InputGradient mode)
     }
 }
 
-/// <summary>Max pooling: <see cref="LayerOps.MaxPool"/> and <see cref="LayerOps.MaxPoolBackward"/>.</summary>
-internal sealed class MaxPoolOp(string name, PoolGeometry geometry, InputGradient mode)
-    : UnlearnedOp(name, "MaxPool", new TensorShape(geometry.Channels, geometry.InHeight, geometry.InWidth), new TensorShape(geometry.Channels, geometry.OutHeight, geometry.OutWidth), mode)
+/// <summary>
+/// Max pooling: <see cref="LayerOps.MaxPool"/> and <see cref="LayerOps.MaxPoolBackward"/>, or with the ReLU before it fused
+/// (<see cref="LayerOps.MaxPoolRelu"/>: pooled, then rectified, and the gradient gated before the scatter).
+/// </summary>
+internal sealed class MaxPoolOp(string name, PoolGeometry geometry, InputGradient mode, string? fusedRelu = null)
+    : UnlearnedOp(name, "MaxPool", new TensorShape(geometry.Channels, geometry.InHeight, geometry.InWidth), new TensorShape(geometry.Channels, geometry.OutHeight, geometry.OutWidth), mode, fusedRelu)
 {
     private readonly PoolGeometry _g = geometry;
     private int[] _argmax = [];
+    private float[] _gated = [];
 
     /// <inheritdoc/>
     public override void Allocate(int batch, Random random)
     {
         base.Allocate(batch, random);
         _argmax = new int[batch * _g.OutputLength];
+        _gated = FusedRelu is null ? [] : new float[batch * _g.OutputLength];
     }
 
     /// <inheritdoc/>
-    public override void Forward(int batch, bool training) =>
-        MaxPool2d.Forward(in _g, batch, X.AsSpan(0, batch * _g.InputLength), Y.AsSpan(0, batch * _g.OutputLength), _argmax.AsSpan(0, batch * _g.OutputLength));
+    public override void Forward(int batch, bool training)
+    {
+        var y = Y.AsSpan(0, batch * _g.OutputLength);
+        MaxPool2d.Forward(in _g, batch, X.AsSpan(0, batch * _g.InputLength), y, training ? _argmax.AsSpan(0, batch * _g.OutputLength) : []);
+        if (FusedRelu is not null)
+        {
+            Activations.Relu(y, y);
+        }
+    }
 
     /// <inheritdoc/>
-    public override void Backward(int batch) =>
-        MaxPool2d.Backward(in _g, batch, DY.AsSpan(0, batch * _g.OutputLength), _argmax.AsSpan(0, batch * _g.OutputLength), DX.AsSpan(0, batch * _g.InputLength),
-            Mode == InputGradient.Accumulate);
+    public override void Backward(int batch)
+    {
+        var dy = DY.AsSpan(0, batch * _g.OutputLength);
+        if (FusedRelu is not null)
+        {
+            Activations.ReluBackward(Y.AsSpan(0, dy.Length), dy, _gated.AsSpan(0, dy.Length));
+            dy = _gated.AsSpan(0, dy.Length);
+        }
+        MaxPool2d.Backward(in _g, batch, dy, _argmax.AsSpan(0, batch * _g.OutputLength), DX.AsSpan(0, batch * _g.InputLength), Mode == InputGradient.Accumulate);
+    }
 }
 
 /// <summary>Global average pooling: <see cref="LayerOps.GlobalAvgPool"/> and its backward.</summary>
@@ -107,8 +126,12 @@ internal sealed class GlobalAvgPoolOp(string name, TensorShape input, InputGradi
         GlobalAvgPool2d.Backward(batch, Input.C, Input.H * Input.W, DY.AsSpan(0, batch * Input.C), DX.AsSpan(0, batch * Input.Elements), Mode == InputGradient.Accumulate);
 }
 
-/// <summary>A residual join <c>y = body + shortcut</c>: <see cref="LayerOps.Add"/> and <see cref="LayerOps.AddBackward"/> (both gradients written).</summary>
-internal sealed class ResidualJoinOp(string name, TensorShape shape) : UnlearnedOp(name, "Residual join", shape, shape, InputGradient.Write)
+/// <summary>
+/// A residual join <c>y = body + shortcut</c>: <see cref="LayerOps.Add"/> and <see cref="LayerOps.AddBackward"/> (both gradients
+/// written), or with the ReLU after it fused (<see cref="LayerOps.AddRelu"/>: the gated gradient written once and copied).
+/// </summary>
+internal sealed class ResidualJoinOp(string name, TensorShape shape, string? fusedRelu = null)
+    : UnlearnedOp(name, "Residual join", shape, shape, InputGradient.Write, fusedRelu)
 {
     private float[] _shortcut = [], _dShortcut = [];
 
@@ -124,15 +147,30 @@ internal sealed class ResidualJoinOp(string name, TensorShape shape) : Unlearned
     public override void Forward(int batch, bool training)
     {
         var length = batch * Input.Elements;
-        TensorOps.Add(X.AsSpan(0, length), _shortcut.AsSpan(0, length), Y.AsSpan(0, length));
+        if (FusedRelu is null)
+        {
+            TensorOps.Add(X.AsSpan(0, length), _shortcut.AsSpan(0, length), Y.AsSpan(0, length));
+        }
+        else
+        {
+            TensorOps.AddRelu(X.AsSpan(0, length), _shortcut.AsSpan(0, length), Y.AsSpan(0, length));
+        }
     }
 
     /// <inheritdoc/>
     public override void Backward(int batch)
     {
         var length = batch * Input.Elements;
-        DY.AsSpan(0, length).CopyTo(DX);
-        DY.AsSpan(0, length).CopyTo(_dShortcut);
+        var dx = DX.AsSpan(0, length);
+        if (FusedRelu is null)
+        {
+            DY.AsSpan(0, length).CopyTo(dx);
+        }
+        else
+        {
+            Activations.ReluBackward(Y.AsSpan(0, length), DY.AsSpan(0, length), dx);
+        }
+        dx.CopyTo(_dShortcut);
     }
 }
 

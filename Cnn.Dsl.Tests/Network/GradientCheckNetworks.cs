@@ -81,3 +81,28 @@ public partial class ChannelAttention;
 [Conv(3, 1), Residual<ChannelAttention>(3), Flatten, Dense(5), Softmax, Dense(3)]
 public partial class InnerSoftmax;
 #pragma warning restore CNN0012
+
+[Block]
+[BatchNorm, Relu, Conv(Arg.A, 3, pad: 1)]
+public partial class PreActivationV2;
+
+[Block]
+[Relu, MaxPool(3, stride: 1, pad: 1)]
+public partial class RectifiedPool;
+
+[Block]
+[Conv(Arg.A, 1)]
+public partial class Pointwise;
+
+/// <summary>
+/// Every ReLU the generator fuses: ReLU into the MaxPool after it (its input gradient written, and, in the
+/// first Concat branch, added to the second branch's), a BatchNorm with its ReLU whose input the residual's
+/// identity shortcut also reads (so it adds its input gradient), a residual join with the ReLU after it,
+/// and a BatchNorm with its ReLU that writes.
+/// </summary>
+[Network(2, 6, 6)]
+[Conv(4, 3, pad: 1), Relu, MaxPool(2)]
+[Residual<PreActivationV2>(4), Relu]
+[Concat<RectifiedPool, Pointwise>(3)]
+[BatchNorm, Relu, Flatten, Dense(3)]
+public partial class Fused;

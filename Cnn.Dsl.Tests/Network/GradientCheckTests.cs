@@ -30,6 +30,7 @@ public sealed class GradientCheckTests
     [InlineData("Composed")]
     [InlineData("WithSoftmax")]
     [InlineData("InnerSoftmax")]
+    [InlineData("Fused")]
     public void Cross_entropy_gradients_match_finite_differences(string name)
     {
         using var network = Create(name);
@@ -114,6 +115,7 @@ public sealed class GradientCheckTests
         nameof(Checks.Smooth) => new Checks.Smooth(seed: 3),
         nameof(Checks.Composed) => new Checks.Composed(seed: 3),
         nameof(Checks.InnerSoftmax) => new Checks.InnerSoftmax(seed: 3),
+        nameof(Checks.Fused) => new Checks.Fused(seed: 3),
         _ => new Checks.WithSoftmax(seed: 3),
     };
 

@@ -168,125 +168,120 @@ namespace Nets
             Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
             ParameterArenaLength = 10016,
             BufferArenaLength = 0,
-            ActivationFloatsPerSample = 144050,
+            ActivationFloatsPerSample = 111282,
             IndicesPerSample = 19968,
             StateFloats = 0,
             InputOffset = 0,
-            OutputOffset = 144040,
-            TrainingOutputOffset = 144040,
+            OutputOffset = 111272,
+            TrainingOutputOffset = 111272,
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 32768, -1, 0),
-                new global::Cnn.Runtime.Network.LayerTrace("relu1", 35840, 32768, 3072, 32768),
-                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 68608, 8192, 35840, 32768),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.conv1", 76800, 4096, 68608, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.relu1", 80896, 4096, 76800, 4096),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv1", 84992, 6144, 68608, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu1", 91136, 6144, 84992, 6144),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv2", 97280, 8192, 91136, 6144),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu2", 105472, 8192, 97280, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.maxpool1", 113664, 8192, 68608, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.conv1", 121856, 2048, 113664, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.relu1", 123904, 2048, 121856, 2048),
-                new global::Cnn.Runtime.Network.LayerTrace("mixed1", 125952, 14336, 80896, 4096),
-                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 140288, 3584, 125952, 14336),
-                new global::Cnn.Runtime.Network.LayerTrace("gap1", 143872, 56, 140288, 3584),
-                new global::Cnn.Runtime.Network.LayerTrace("dropout1", 143928, 56, 143872, 56),
-                new global::Cnn.Runtime.Network.LayerTrace("fc", 144040, 10, 143928, 56),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 35840, 8192, 3072, 32768),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.conv1", 44032, 4096, 35840, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch1.relu1", 48128, 4096, 44032, 4096),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv1", 52224, 6144, 35840, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu1", 58368, 6144, 52224, 6144),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.conv2", 64512, 8192, 58368, 6144),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch2.relu2", 72704, 8192, 64512, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.maxpool1", 80896, 8192, 35840, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.conv1", 89088, 2048, 80896, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1.branch3.relu1", 91136, 2048, 89088, 2048),
+                new global::Cnn.Runtime.Network.LayerTrace("mixed1", 93184, 14336, 48128, 4096),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 107520, 3584, 93184, 14336),
+                new global::Cnn.Runtime.Network.LayerTrace("gap1", 111104, 56, 107520, 3584),
+                new global::Cnn.Runtime.Network.LayerTrace("dropout1", 111160, 56, 111104, 56),
+                new global::Cnn.Runtime.Network.LayerTrace("fc", 111272, 10, 111160, 56),
             },
         };
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(3, 32, 32, 32, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 32, 32, 2, 2, 0, false);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 16, 1, 1, 0, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step5Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 24, 1, 1, 0, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step7Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(24, 16, 16, 32, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 16, 16, 3, 1, 1, false);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step10Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 8, 1, 1, 0, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(56, 16, 16, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step1Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 32, 32, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 16, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step4Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 24, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step6Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(24, 16, 16, 32, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step8Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(32, 16, 16, 3, 1, 1, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 8, 1, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step12Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(56, 16, 16, 2, 2, 0, false);
 
         /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 32×32×32
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, 864);
-            // relu1: Relu 32×32×32 → 32×32×32
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 32768, 3072, 35840);
-            // maxpool1: MaxPool 32×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step2Geometry, 35840, 68608, 0);
+            // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 3072, 35840, 0);
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 68608, 76800, 896, 1408);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 35840, 44032, 896, 1408);
             // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 4096, 76800, 80896);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 4096, 44032, 48128);
             // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step5Geometry, 68608, 84992, 1424, 2192);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step4Geometry, 35840, 52224, 1424, 2192);
             // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 6144, 84992, 91136);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 6144, 52224, 58368);
             // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step7Geometry, 91136, 97280, 2224, 9136);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step6Geometry, 58368, 64512, 2224, 9136);
             // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 97280, 105472);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 64512, 72704);
             // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step9Geometry, 68608, 113664, 8192);
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step8Geometry, 35840, 80896, 8192);
             // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step10Geometry, 113664, 121856, 9168, 9424);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step9Geometry, 80896, 89088, 9168, 9424);
             // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 2048, 121856, 123904);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 2048, 89088, 91136);
             // mixed1: Concat join 32×16×16 → 56×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 0, 80896, 16);
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 16, 105472, 32);
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 125952, 48, 123904, 8);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 0, 48128, 16);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 16, 72704, 32);
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 48, 91136, 8);
             // maxpool2: MaxPool 56×16×16 → 56×8×8
-            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step13Geometry, 125952, 140288, 16384);
+            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step12Geometry, 93184, 107520, 16384);
             // gap1: GlobalAvgPool 56×8×8 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 56, 64, 140288, 143872);
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 56, 64, 107520, 111104);
             // dropout1: Dropout 56×1×1 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.Dropout(context, 56, 143872, 143928, 143984, 0.2f);
+            global::Cnn.Runtime.Network.LayerOps.Dropout(context, 56, 111104, 111160, 111216, 0.2f);
             // fc: Dense 56×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.Dense(context, 56, 10, 143928, 144040, 9440, 10000);
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 56, 10, 111160, 111272, 9440, 10000);
         }
 
         /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 56×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 143928, 144040, 9440, 10000, context.Trains(16), context.InputMode(15, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 16) return;
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 111160, 111272, 9440, 10000, context.Trains(15), context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 15) return;
             // dropout1: Dropout 56×1×1 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 143872, 143928, 143984, context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 111104, 111160, 111216, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
             // gap1: GlobalAvgPool 56×8×8 → 56×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 140288, 143872, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 107520, 111104, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
             // maxpool2: MaxPool 56×16×16 → 56×8×8
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step13Geometry, 125952, 140288, 16384, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step12Geometry, 93184, 107520, 16384, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1: Concat join 32×16×16 → 56×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 0, 80896, 16, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 16, 105472, 32, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
-            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 125952, 48, 123904, 8, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 0, 48128, 16, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 16, 72704, 32, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 48, 91136, 8, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 121856, 123904, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 89088, 91136, context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 113664, 121856, 9168, 9424, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 10) return;
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 80896, 89088, 9168, 9424, context.Trains(9), context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 9) return;
             // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step9Geometry, 68608, 113664, 8192, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step8Geometry, 35840, 80896, 8192, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 97280, 105472, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 64512, 72704, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 91136, 97280, 2224, 9136, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 7) return;
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 58368, 64512, 2224, 9136, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 6) return;
             // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 84992, 91136, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 52224, 58368, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step5Geometry, 68608, 84992, 1424, 2192, context.Trains(5), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
-            if (context.FirstTrainedStep == 5) return;
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 35840, 52224, 1424, 2192, context.Trains(4), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 4) return;
             // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 76800, 80896, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 44032, 48128, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 68608, 76800, 896, 1408, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
-            if (context.FirstTrainedStep == 3) return;
-            // maxpool1: MaxPool 32×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 35840, 68608, 0, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
-            // relu1: Relu 32×32×32 → 32×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 32768, 3072, 35840, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 35840, 44032, 896, 1408, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 2) return;
+            // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step1Geometry, 3072, 35840, 0, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv1: Conv 3×32×32 → 32×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
         }
@@ -296,10 +291,11 @@ namespace Nets
         {
             var length = 0;
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step5Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step7Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step10Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step1Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step4Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step6Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step9Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(56, 10, batch));
             return length;
         }

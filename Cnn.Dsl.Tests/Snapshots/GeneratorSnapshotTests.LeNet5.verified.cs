@@ -156,86 +156,76 @@ namespace Nets
             Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
             ParameterArenaLength = 61760,
             BufferArenaLength = 0,
-            ActivationFloatsPerSample = 15386,
+            ActivationFloatsPerSample = 9082,
             IndicesPerSample = 1576,
             StateFloats = 0,
             InputOffset = 0,
-            OutputOffset = 15376,
-            TrainingOutputOffset = 15376,
+            OutputOffset = 9072,
+            TrainingOutputOffset = 9072,
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 784, 4704, -1, 0),
-                new global::Cnn.Runtime.Network.LayerTrace("relu1", 5488, 4704, 784, 4704),
-                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 10192, 1176, 5488, 4704),
-                new global::Cnn.Runtime.Network.LayerTrace("conv2", 11368, 1600, 10192, 1176),
-                new global::Cnn.Runtime.Network.LayerTrace("relu2", 12968, 1600, 11368, 1600),
-                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 14568, 400, 12968, 1600),
-                new global::Cnn.Runtime.Network.LayerTrace("dense1", 14968, 120, 14568, 400),
-                new global::Cnn.Runtime.Network.LayerTrace("relu3", 15088, 120, 14968, 120),
-                new global::Cnn.Runtime.Network.LayerTrace("dense2", 15208, 84, 15088, 120),
-                new global::Cnn.Runtime.Network.LayerTrace("relu4", 15292, 84, 15208, 84),
-                new global::Cnn.Runtime.Network.LayerTrace("dense3", 15376, 10, 15292, 84),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool1", 5488, 1176, 784, 4704),
+                new global::Cnn.Runtime.Network.LayerTrace("conv2", 6664, 1600, 5488, 1176),
+                new global::Cnn.Runtime.Network.LayerTrace("maxpool2", 8264, 400, 6664, 1600),
+                new global::Cnn.Runtime.Network.LayerTrace("dense1", 8664, 120, 8264, 400),
+                new global::Cnn.Runtime.Network.LayerTrace("relu3", 8784, 120, 8664, 120),
+                new global::Cnn.Runtime.Network.LayerTrace("dense2", 8904, 84, 8784, 120),
+                new global::Cnn.Runtime.Network.LayerTrace("relu4", 8988, 84, 8904, 84),
+                new global::Cnn.Runtime.Network.LayerTrace("dense3", 9072, 10, 8988, 84),
             },
         };
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(1, 28, 28, 6, 5, 1, 2, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(6, 28, 28, 2, 2, 0, false);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(6, 14, 14, 16, 5, 1, 0, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step5Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(16, 10, 10, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step1Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(6, 28, 28, 2, 2, 0, false);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(6, 14, 14, 16, 5, 1, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.PoolGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.PoolGeometry(16, 10, 10, 2, 2, 0, false);
 
         /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 1×28×28 → 6×28×28
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 784, 0, 160);
-            // relu1: Relu 6×28×28 → 6×28×28
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 4704, 784, 5488);
-            // maxpool1: MaxPool 6×28×28 → 6×14×14
-            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step2Geometry, 5488, 10192, 0);
+            // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 784, 5488, 0);
             // conv2: Conv 6×14×14 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 10192, 11368, 176, 2576);
-            // relu2: Relu 16×10×10 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 1600, 11368, 12968);
-            // maxpool2: MaxPool 16×10×10 → 16×5×5
-            global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step5Geometry, 12968, 14568, 1176);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 5488, 6664, 176, 2576);
+            // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step3Geometry, 6664, 8264, 1176);
             // dense1: Dense 400 → 120
-            global::Cnn.Runtime.Network.LayerOps.Dense(context, 400, 120, 14568, 14968, 2592, 50592);
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 400, 120, 8264, 8664, 2592, 50592);
             // relu3: Relu 120 → 120
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 120, 14968, 15088);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 120, 8664, 8784);
             // dense2: Dense 120 → 84
-            global::Cnn.Runtime.Network.LayerOps.Dense(context, 120, 84, 15088, 15208, 50720, 60800);
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 120, 84, 8784, 8904, 50720, 60800);
             // relu4: Relu 84 → 84
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 84, 15208, 15292);
+            global::Cnn.Runtime.Network.LayerOps.Relu(context, 84, 8904, 8988);
             // dense3: Dense 84 → 10
-            global::Cnn.Runtime.Network.LayerOps.Dense(context, 84, 10, 15292, 15376, 60896, 61744);
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 84, 10, 8988, 9072, 60896, 61744);
         }
 
         /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // dense3: Dense 84 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 15292, 15376, 60896, 61744, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 10) return;
-            // relu4: Relu 84 → 84
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 15208, 15292, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
-            // dense2: Dense 120 → 84
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 15088, 15208, 50720, 60800, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 8988, 9072, 60896, 61744, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 8) return;
-            // relu3: Relu 120 → 120
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 14968, 15088, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
-            // dense1: Dense 400 → 120
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 14568, 14968, 2592, 50592, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            // relu4: Relu 84 → 84
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 8904, 8988, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            // dense2: Dense 120 → 84
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 8784, 8904, 50720, 60800, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 6) return;
-            // maxpool2: MaxPool 16×10×10 → 16×5×5
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step5Geometry, 12968, 14568, 1176, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
-            // relu2: Relu 16×10×10 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 1600, 11368, 12968, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            // relu3: Relu 120 → 120
+            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 8664, 8784, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            // dense1: Dense 400 → 120
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 8264, 8664, 2592, 50592, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 4) return;
+            // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step3Geometry, 6664, 8264, 1176, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv2: Conv 6×14×14 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 10192, 11368, 176, 2576, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 3) return;
-            // maxpool1: MaxPool 6×28×28 → 6×14×14
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step2Geometry, 5488, 10192, 0, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
-            // relu1: Relu 6×28×28 → 6×28×28
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4704, 784, 5488, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 5488, 6664, 176, 2576, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 2) return;
+            // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values)
+            global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step1Geometry, 784, 5488, 0, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             // conv1: Conv 1×28×28 → 6×28×28
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
         }
@@ -245,7 +235,9 @@ namespace Nets
         {
             var length = 0;
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step1Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step3Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(400, 120, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(120, 84, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(84, 10, batch));

@@ -196,145 +196,120 @@ namespace Nets
             Output = new global::Cnn.Runtime.Model.TensorShape(10, 1, 1, true),
             ParameterArenaLength = 20000,
             BufferArenaLength = 288,
-            ActivationFloatsPerSample = 240682,
+            ActivationFloatsPerSample = 175146,
             IndicesPerSample = 0,
             StateFloats = 288,
             InputOffset = 0,
-            OutputOffset = 240672,
-            TrainingOutputOffset = 240672,
+            OutputOffset = 175136,
+            TrainingOutputOffset = 175136,
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 16384, -1, 0),
                 new global::Cnn.Runtime.Network.LayerTrace("bn1", 19456, 16384, 3072, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("relu1", 35840, 16384, 19456, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.conv1", 52224, 16384, 35840, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.bn1", 68608, 16384, 52224, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.relu1", 84992, 16384, 68608, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 101376, 16384, 84992, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 117760, 16384, 101376, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1", 134144, 16384, 117760, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("relu2", 150528, 16384, 134144, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 166912, 8192, 150528, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 175104, 8192, 166912, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.relu1", 183296, 8192, 175104, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 191488, 8192, 183296, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 199680, 8192, 191488, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 207872, 8192, 150528, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 216064, 8192, 207872, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2", 224256, 8192, 199680, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("relu3", 232448, 8192, 224256, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("gap1", 240640, 32, 232448, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("fc", 240672, 10, 240640, 32),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.conv1", 35840, 16384, 19456, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.bn1", 52224, 16384, 35840, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 68608, 16384, 52224, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 84992, 16384, 68608, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1", 101376, 16384, 84992, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 117760, 8192, 101376, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 125952, 8192, 117760, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 134144, 8192, 125952, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 142336, 8192, 134144, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 150528, 8192, 101376, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 158720, 8192, 150528, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, 142336, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("gap1", 175104, 32, 166912, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("fc", 175136, 10, 175104, 32),
             },
         };
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(3, 32, 32, 16, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step3Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step6Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step10Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 3, 2, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step13Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step15Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step4Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step7Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 3, 2, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step11Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
 
         /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, -1);
-            // bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
-            // relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 19456, 35840);
+            // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step3Geometry, 35840, 52224, 464, -1);
-            // block1.bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 52224, 68608, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
-            // block1.relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 68608, 84992);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 19456, 35840, 464, -1);
+            // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 16, 1024, 35840, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step6Geometry, 84992, 101376, 2800, -1);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step4Geometry, 52224, 68608, 2800, -1);
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 101376, 117760, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
-            // block1: Residual join 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Add(context, 16384, 117760, 35840, 134144);
-            // relu2: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 16384, 134144, 150528);
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 68608, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
+            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
             // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step10Geometry, 150528, 166912, 5136, -1);
-            // block2.bn1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 166912, 175104, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
-            // block2.relu1: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 175104, 183296);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step7Geometry, 101376, 117760, 5136, -1);
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 32, 256, 117760, 125952, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step13Geometry, 183296, 191488, 9808, -1);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step9Geometry, 125952, 134144, 9808, -1);
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 191488, 199680, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 134144, 142336, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step15Geometry, 150528, 207872, 19088, -1);
+            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step11Geometry, 101376, 150528, 19088, -1);
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 207872, 216064, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
-            // block2: Residual join 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Add(context, 8192, 199680, 216064, 224256);
-            // relu3: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 224256, 232448);
+            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 150528, 158720, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
+            // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
+            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 142336, 158720, 166912);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 232448, 240640);
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 166912, 175104);
             // fc: Dense 32×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.Dense(context, 32, 10, 240640, 240672, 19664, 19984);
+            global::Cnn.Runtime.Network.LayerOps.Dense(context, 32, 10, 175104, 175136, 19664, 19984);
         }
 
         /// <inheritdoc />
         protected override void BackwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // fc: Dense 32×1×1 → 10
-            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 240640, 240672, 19664, 19984, context.Trains(20), context.InputMode(19, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 20) return;
-            // gap1: GlobalAvgPool 32×16×16 → 32×1×1
-            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 232448, 240640, context.InputMode(18, global::Cnn.Runtime.Network.InputGradient.Write));
-            // relu3: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 224256, 232448, context.InputMode(17, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block2: Residual join 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 8192, 224256, 199680, context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write), 216064, context.InputMode(16, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 207872, 216064, 19600, 19632, 224, context.Trains(16), context.InputMode(15, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 16) return;
-            // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step15Geometry, 150528, 207872, 19088, -1, context.Trains(15), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 175104, 175136, 19664, 19984, context.Trains(15), context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 15) return;
-            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 191488, 199680, 19024, 19056, 160, context.Trains(14), context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 14) return;
-            // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step13Geometry, 183296, 191488, 9808, -1, context.Trains(13), context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 13) return;
-            // block2.relu1: Relu 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 175104, 183296, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block2.bn1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 166912, 175104, 9744, 9776, 96, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            // gap1: GlobalAvgPool 32×16×16 → 32×1×1
+            global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 166912, 175104, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
+            // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
+            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 8192, 166912, 142336, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write), 158720, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 150528, 158720, 19600, 19632, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 12) return;
+            // block2.downsample.0: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 101376, 150528, 19088, -1, context.Trains(11), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 11) return;
-            // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step10Geometry, 150528, 166912, 5136, -1, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 134144, 142336, 19024, 19056, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 10) return;
-            // relu2: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 134144, 150528, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block1: Residual join 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.AddBackward(context, 16384, 134144, 117760, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write), 35840, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 101376, 117760, 5104, 5120, 64, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            // block2.conv2: Conv 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 125952, 134144, 9808, -1, context.Trains(9), context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 9) return;
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 117760, 125952, 9744, 9776, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 8) return;
+            // block2.conv1: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 101376, 117760, 5136, -1, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Accumulate));
             if (context.FirstTrainedStep == 7) return;
+            // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
+            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 16384, 101376, 84992, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write), 19456, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 68608, 84992, 5104, 5120, 64, context.Trains(5), context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 5) return;
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 84992, 101376, 2800, -1, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 6) return;
-            // block1.relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 68608, 84992, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block1.bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 52224, 68608, 2768, 2784, 32, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 4) return;
-            // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step3Geometry, 35840, 52224, 464, -1, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 3) return;
-            // relu1: Relu 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 16384, 19456, 35840, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
-            // bn1: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            // block1.conv1: Conv 16×32×32 → 16×32×32
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            if (context.FirstTrainedStep == 2) return;
+            // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             if (context.FirstTrainedStep == 1) return;
             // conv1: Conv 3×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
@@ -345,11 +320,11 @@ namespace Nets
         {
             var length = 0;
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step3Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step6Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step10Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step13Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step15Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step4Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step7Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step9Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step11Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(32, 10, batch));
             return length;
         }

@@ -15,7 +15,7 @@ namespace Cnn.Runtime.Kernels;
 /// is the full batch's normalization, not an average of per-worker statistics.
 /// </para>
 /// </summary>
-public static class BatchNorm2d
+public static partial class BatchNorm2d
 {
     /// <summary>Training forward over the whole batch: sums, statistics, running update, normalization.</summary>
     /// <param name="n">Batch size.</param>
@@ -56,20 +56,8 @@ public static class BatchNorm2d
     /// <param name="y">Output (may be x).</param>
     /// <param name="path">The instruction set to use.</param>
     public static void ForwardInference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, CpuPath path = CpuPath.Auto)
-    {
-        for (var s = 0; s < n; s++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
-                var scale = gamma[c] * invStd;
-                var shift = beta[c] - (runningMean[c] * scale);
-                var offset = ((s * channels) + c) * plane;
-                Elementwise.Map(new AffineOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
-            }
-        }
-    }
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, CpuPath path = CpuPath.Auto) =>
+        Inference(n, channels, plane, x, gamma, beta, runningMean, runningVar, eps, y, relu: false, path);
 
     /// <summary>Per-channel <c>Σx</c> and <c>Σx²</c> over a (sub-)batch, in double.</summary>
     /// <param name="n">Samples in this part of the batch.</param>
@@ -141,19 +129,8 @@ public static class BatchNorm2d
     /// <param name="y">Output (may be x).</param>
     /// <param name="path">The instruction set to use.</param>
     public static void Normalize(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, CpuPath path = CpuPath.Auto)
-    {
-        for (var s = 0; s < n; s++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var scale = gamma[c] * invStd[c];
-                var shift = beta[c] - (mean[c] * scale);
-                var offset = ((s * channels) + c) * plane;
-                Elementwise.Map(new AffineOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
-            }
-        }
-    }
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, CpuPath path = CpuPath.Auto) =>
+        Normalized(n, channels, plane, x, gamma, beta, mean, invStd, y, relu: false, path);
 
     /// <summary>Training backward over the whole batch: dx, dγ, dβ.</summary>
     /// <param name="n">Batch size.</param>
@@ -193,27 +170,8 @@ public static class BatchNorm2d
     /// <param name="accumulate">Add to the sums rather than overwrite them.</param>
     /// <param name="path">The instruction set to use.</param>
     public static void GradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
-        ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, bool accumulate, CpuPath path = CpuPath.Auto)
-    {
-        if (!accumulate)
-        {
-            sumDy[..channels].Clear();
-            sumDyXhat[..channels].Clear();
-        }
-        for (var s = 0; s < n; s++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var offset = ((s * channels) + c) * plane;
-                var gradOut = dy.Slice(offset, plane);
-                double gradSum = Reductions.Sum(gradOut, path);
-                double dot = Reductions.Dot(gradOut, x.Slice(offset, plane), path);
-                sumDy[c] += gradSum;
-                // Σ dy·(x − mean)·invStd = invStd·(Σ dy·x − mean·Σ dy)
-                sumDyXhat[c] += invStd[c] * (dot - (mean[c] * gradSum));
-            }
-        }
-    }
+        ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, bool accumulate, CpuPath path = CpuPath.Auto) =>
+        GatedGradientSums(n, channels, plane, x, ReadOnlySpan<float>.Empty, dy, mean, invStd, sumDy, sumDyXhat, accumulate, path);
 
     /// <summary><c>dγ (+)= Σdy·x̂</c>, <c>dβ (+)= Σdy</c> from combined sums.</summary>
     /// <param name="sumDy">Σdy per channel.</param>
@@ -249,28 +207,6 @@ public static class BatchNorm2d
     /// <param name="accumulate">Add into dx rather than overwrite it.</param>
     /// <param name="path">The instruction set to use.</param>
     public static void BackwardData(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path = CpuPath.Auto)
-    {
-        for (var c = 0; c < channels; c++)
-        {
-            var a = gamma[c] * invStd[c];
-            var b = -a * invStd[c] * (float)(sumDyXhat[c] / count);
-            var shift = (-a * (float)(sumDy[c] / count)) - (b * mean[c]);
-            for (var s = 0; s < n; s++)
-            {
-                var offset = ((s * channels) + c) * plane;
-                var target = dx.Slice(offset, plane);
-                if (accumulate)
-                {
-                    Elementwise.Map(new AxpyOp(a), dy.Slice(offset, plane), target, target, path);
-                    Elementwise.Map(new AxpyOp(b), x.Slice(offset, plane), target, target, path);
-                    Elementwise.Map(new AffineOp(1f, shift), target, target, path);
-                }
-                else
-                {
-                    Elementwise.Map(new AffinePairOp(a, b, shift), dy.Slice(offset, plane), x.Slice(offset, plane), target, path);
-                }
-            }
-        }
-    }
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path = CpuPath.Auto) =>
+        GatedBackwardData(n, channels, plane, x, ReadOnlySpan<float>.Empty, dy, gamma, mean, invStd, count, sumDy, sumDyXhat, dx, accumulate, path);
 }

@@ -25,6 +25,16 @@ internal interface IBinaryKernel
     Vector512<float> Invoke(Vector512<float> a, Vector512<float> b);
 }
 
+/// <summary>An elementwise function of three inputs (a ReLU output gating a gradient, and a third operand).</summary>
+internal interface ITernaryKernel
+{
+    float Invoke(float a, float b, float c);
+
+    Vector256<float> Invoke(Vector256<float> a, Vector256<float> b, Vector256<float> c);
+
+    Vector512<float> Invoke(Vector512<float> a, Vector512<float> b, Vector512<float> c);
+}
+
 /// <summary>
 /// One loop skeleton per arity, specialized by a struct operator so the JIT inlines the operator into
 /// a fresh loop per kernel; the path decides the vector width. Output may alias an input.
@@ -91,6 +101,41 @@ internal static class Elementwise
         for (; i < a.Length; i++)
         {
             Unsafe.Add(ref yStart, i) = op.Invoke(Unsafe.Add(ref aStart, i), Unsafe.Add(ref bStart, i));
+        }
+    }
+
+    internal static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> y, CpuPath path)
+        where TOp : struct, ITernaryKernel
+    {
+        if (b.Length < a.Length || c.Length < a.Length || y.Length < a.Length)
+        {
+            throw new ArgumentException($"Operands of {b.Length}, {c.Length} and {y.Length} floats are shorter than the first's {a.Length}.");
+        }
+        ref var aStart = ref MemoryMarshal.GetReference(a);
+        ref var bStart = ref MemoryMarshal.GetReference(b);
+        ref var cStart = ref MemoryMarshal.GetReference(c);
+        ref var yStart = ref MemoryMarshal.GetReference(y);
+        var i = 0;
+        switch (CpuPaths.Resolve(path))
+        {
+            case CpuPath.Vector512:
+                for (; i <= a.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    op.Invoke(Vector512.LoadUnsafe(ref aStart, (nuint)i), Vector512.LoadUnsafe(ref bStart, (nuint)i), Vector512.LoadUnsafe(ref cStart, (nuint)i))
+                        .StoreUnsafe(ref yStart, (nuint)i);
+                }
+                break;
+            case CpuPath.Vector256:
+                for (; i <= a.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    op.Invoke(Vector256.LoadUnsafe(ref aStart, (nuint)i), Vector256.LoadUnsafe(ref bStart, (nuint)i), Vector256.LoadUnsafe(ref cStart, (nuint)i))
+                        .StoreUnsafe(ref yStart, (nuint)i);
+                }
+                break;
+        }
+        for (; i < a.Length; i++)
+        {
+            Unsafe.Add(ref yStart, i) = op.Invoke(Unsafe.Add(ref aStart, i), Unsafe.Add(ref bStart, i), Unsafe.Add(ref cStart, i));
         }
     }
 }

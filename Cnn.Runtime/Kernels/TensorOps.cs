@@ -15,6 +15,14 @@ public static class TensorOps
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, CpuPath path = CpuPath.Auto)
         => Elementwise.Map(default(AddOp), a, b, y, path);
 
+    /// <summary><c>y = relu(a + b)</c> (a residual's sum and the ReLU after it, in one pass).</summary>
+    /// <param name="a">First operand.</param>
+    /// <param name="b">Second operand, same length.</param>
+    /// <param name="y">Output (may alias either operand).</param>
+    /// <param name="path">The instruction set to use.</param>
+    public static void AddRelu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, CpuPath path = CpuPath.Auto)
+        => Elementwise.Map(default(AddReluOp), a, b, y, path);
+
     /// <summary><c>y += x</c> (a gradient reaching one tensor along two paths).</summary>
     /// <param name="y">Accumulator.</param>
     /// <param name="x">Addend, same length.</param>

@@ -165,21 +165,8 @@ public static partial class LayerOps
     /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
     /// <param name="eps">ε.</param>
     /// <param name="momentum">Running-statistics momentum.</param>
-    public static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum)
-    {
-        var length = channels * plane;
-        if (context.Training)
-        {
-            BatchNorm2d.ForwardTraining(context.Batch, channels, plane, context.Activation(x, length), context.Parameter(gamma, channels), context.Parameter(beta, channels),
-                context.Activation(y, length), context.StateSlot(state, channels), context.StateSlot(state + channels, channels),
-                context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), momentum, eps, context.Doubles(2 * channels));
-        }
-        else
-        {
-            BatchNorm2d.ForwardInference(context.Batch, channels, plane, context.Activation(x, length), context.Parameter(gamma, channels), context.Parameter(beta, channels),
-                context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(y, length));
-        }
-    }
+    public static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
+        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: false);
 
     /// <summary>BatchNorm backward (training mode): γ and β gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>
@@ -192,29 +179,6 @@ public static partial class LayerOps
     /// <param name="state">Offset of the saved statistics.</param>
     /// <param name="trainsParameters">Whether γ and β train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
-    public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode)
-    {
-        if (!trainsParameters && mode == InputGradient.None)
-        {
-            return;
-        }
-        var length = channels * plane;
-        var input = context.Activation(x, length);
-        var dy = context.ActivationGradient(y, length);
-        var mean = context.StateSlot(state, channels);
-        var invStd = context.StateSlot(state + channels, channels);
-        var sums = context.Doubles(2 * channels);
-        var sumDy = sums.Slice(0, channels);
-        var sumDyXhat = sums.Slice(channels, channels);
-        BatchNorm2d.GradientSums(context.Batch, channels, plane, input, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
-        if (trainsParameters)
-        {
-            BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
-        }
-        if (mode != InputGradient.None)
-        {
-            BatchNorm2d.BackwardData(context.Batch, channels, plane, input, dy, context.Parameter(gamma, channels), mean, invStd,
-                (long)context.Batch * plane, sumDy, sumDyXhat, context.ActivationGradient(x, length), mode == InputGradient.Accumulate);
-        }
-    }
+    public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode) =>
+        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: false);
 }

@@ -4,14 +4,18 @@ namespace Cnn.Runtime.Network;
 
 public static partial class LayerOps
 {
-    /// <summary>Max pooling forward, keeping each output's argmax for backward.</summary>
+    /// <summary>Max pooling forward, keeping each output's argmax for backward in training (inference skips it).</summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="indices">Argmax slot in the index arena.</param>
     public static void MaxPool(NetworkContext context, in PoolGeometry g, int x, int y, int indices) =>
-        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Activation(y, g.OutputLength), context.Indices(indices, g.OutputLength));
+        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Activation(y, g.OutputLength), Argmax(context, g, indices));
+
+    /// <summary>Where a max pooling records its argmax: the index arena in training, nowhere in inference (no backward follows).</summary>
+    private static System.Span<int> Argmax(NetworkContext context, in PoolGeometry g, int indices) =>
+        context.Training ? context.Indices(indices, g.OutputLength) : System.Span<int>.Empty;
 
     /// <summary>Max pooling backward: each output's gradient goes to its argmax.</summary>
     /// <param name="context">The worker.</param>

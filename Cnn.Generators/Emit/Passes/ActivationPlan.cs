@@ -10,7 +10,8 @@ namespace Cnn.Generators.Emit.Passes;
 /// the per-sample activation arena (offsets fixed at generation time, scaled by the batch at run
 /// time). Compositions disappear here: Repeat and Use are their layers in sequence, Flatten is the
 /// same slot seen as a vector, a Residual is its paths followed by an Add, a Concat its branches
-/// followed by a Concat step. Slots are not reused: every activation stays for the backward pass.
+/// followed by a Concat step. A ReLU fuses into the step next to it when nothing else reads the value
+/// between them (<see cref="FuseRelus"/>). Slots are not reused: every activation stays for the backward pass.
 /// </summary>
 internal sealed class ActivationPlan
 {
@@ -62,7 +63,9 @@ internal sealed class ActivationPlan
             plan._steps[lastIndex] = last with { TrainingSkips = true };
             plan.TrainingOutput = last.Inputs[0];
         }
+        plan.FuseRelus();
         plan.ResolveGradientModes();
+        plan.AssignOffsets();
         return plan;
     }
 
@@ -120,18 +123,85 @@ internal sealed class ActivationPlan
             _state = checked(_state + 2 * layer.In.C);
             batchNorm = _batchNorms++;
         }
-        _producers.Add(output.Id, _steps.Count);
         _steps.Add(new PassStep(
             _steps.Count, layer, operation, inputs, output, aux, indexOffset, stateOffset, batchNorm,
             new GradientMode[inputs.Length], TrainingSkips: false));
         return output;
     }
 
-    private Slot NewSlot(long length, bool requiresGradient)
+    private Slot NewSlot(long length, bool requiresGradient) => new(_nextId++, checked((int)length), requiresGradient);
+
+    /// <summary>
+    /// Fuses each ReLU with its neighbour when the value between them has no other reader: first a ReLU
+    /// followed by a MaxPool (pooled, then rectified: the same values, four times fewer, and the
+    /// gradient gate is applied to the pooled gradient), then a BatchNorm or residual join followed by a
+    /// ReLU. The fused step writes the later slot; the slot between them disappears.
+    /// </summary>
+    private void FuseRelus()
     {
-        var slot = new Slot(_nextId++, _floats, checked((int)length), requiresGradient);
-        _floats = checked(_floats + slot.Length);
-        return slot;
+        Fuse(static (first, second) => first.Operation == StepOperation.Relu && second.Operation == StepOperation.MaxPool && second.Relu is null
+            ? second with { Inputs = first.Inputs, Relu = first.Layer }
+            : null);
+        Fuse(static (first, second) => first.Operation is StepOperation.BatchNorm or StepOperation.Add && first.Relu is null && second.Operation == StepOperation.Relu
+            ? first with { Output = second.Output, Relu = second.Layer }
+            : null);
+        _producers.Clear();
+        for (var i = 0; i < _steps.Count; i++)
+        {
+            _steps[i] = _steps[i] with { Index = i };
+            _producers.Add(_steps[i].Output.Id, i);
+        }
+    }
+
+    /// <summary>Replaces each adjacent pair, the second reading the first's output and nothing else reading it, by <paramref name="merge"/>'s step when it gives one.</summary>
+    private void Fuse(Func<PassStep, PassStep, PassStep?> merge)
+    {
+        var readers = new Dictionary<int, int>();
+        foreach (var slot in _steps.SelectMany(step => step.Inputs).Concat(new[] { Output, TrainingOutput }))
+        {
+            readers[slot.Id] = readers.TryGetValue(slot.Id, out var count) ? count + 1 : 1;
+        }
+        var fused = new List<PassStep>(_steps.Count);
+        for (var i = 0; i < _steps.Count; i++)
+        {
+            var first = _steps[i];
+            if (i + 1 < _steps.Count && !first.TrainingSkips && _steps[i + 1] is { TrainingSkips: false } second
+                && second.Inputs.Count == 1 && second.Inputs[0].Id == first.Output.Id && readers[first.Output.Id] == 1
+                && merge(first, second) is { } step)
+            {
+                fused.Add(step);
+                i++;
+            }
+            else
+            {
+                fused.Add(first);
+            }
+        }
+        _steps.Clear();
+        _steps.AddRange(fused);
+    }
+
+    /// <summary>Lays out the slots that remain, in forward order: the input, then each step's output and extra slot.</summary>
+    private void AssignOffsets()
+    {
+        Place(Input);
+        foreach (var step in _steps)
+        {
+            Place(step.Output);
+            if (step.Aux is { } aux)
+            {
+                Place(aux);
+            }
+        }
+    }
+
+    private void Place(Slot slot)
+    {
+        if (slot.Offset < 0)
+        {
+            slot.Offset = _floats;
+            _floats = checked(_floats + slot.Length);
+        }
     }
 
     /// <summary>

@@ -8,7 +8,24 @@ namespace Cnn.Generators.Emit.Passes;
 /// <see cref="Offset"/> of the activation arena (its gradient at the same place of the
 /// activation-gradient arena). <see cref="Id"/> tells values apart when slots alias (Flatten).
 /// </summary>
-internal sealed record Slot(int Id, int Offset, int Length, bool RequiresGradient);
+internal sealed class Slot
+{
+    public Slot(int id, int length, bool requiresGradient)
+    {
+        Id = id;
+        Length = length;
+        RequiresGradient = requiresGradient;
+    }
+
+    public int Id { get; }
+
+    public int Length { get; }
+
+    public bool RequiresGradient { get; }
+
+    /// <summary>Per-sample offset, assigned once fusion has decided which slots remain (-1 before).</summary>
+    public int Offset { get; set; } = -1;
+}
 
 /// <summary>How a backward step delivers the gradient of one of its inputs.</summary>
 internal enum GradientMode
@@ -39,6 +56,11 @@ internal enum GradientMode
 /// <param name="BatchNormIndex">The BatchNorm's counter index, or -1.</param>
 /// <param name="InputModes">Gradient mode per input, aligned with <see cref="Inputs"/>.</param>
 /// <param name="TrainingSkips">A trailing Softmax, which training skips (the loss takes the logits).</param>
+/// <param name="Relu">
+/// A Relu layer fused into this step, or null: the step's output is the ReLU of what it computes. For a
+/// MaxPool the ReLU came before it in the network (max commutes with ReLU); for a BatchNorm or a residual
+/// join (Add) it came after.
+/// </param>
 internal sealed record PassStep(
     int Index,
     LayerNode Layer,
@@ -50,7 +72,8 @@ internal sealed record PassStep(
     int StateOffset,
     int BatchNormIndex,
     IReadOnlyList<GradientMode> InputModes,
-    bool TrainingSkips)
+    bool TrainingSkips,
+    LayerNode? Relu = null)
 {
     /// <summary>Whether the backward pass has anything to do for this step.</summary>
     public bool HasBackward => !TrainingSkips && (HasParameters || Output.RequiresGradient && AnyInputGradient);

@@ -139,6 +139,12 @@ internal static class PassesWriter
         };
         var inputs = string.Join(" + ", step.Inputs.Select(_ => layer.In.ToString()).Distinct());
         var note = step.TrainingSkips ? " (inference only: training feeds the logits to the loss)" : "";
+        if (step.Relu is { } relu)
+        {
+            note += step.Operation == StepOperation.MaxPool
+                ? $", after {relu.Path} (fused: ReLU applied to the pooled values)"
+                : $", then {relu.Path} (fused)";
+        }
         return $"{layer.Path}: {what} {inputs} → {layer.Out}{note}";
     }
 
@@ -194,17 +200,17 @@ internal static class PassesWriter
                 StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.Dense => Call("Dense", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer)),
-                StepOperation.MaxPool => Call("MaxPool", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset)),
+                StepOperation.MaxPool => Call(WithRelu("MaxPool", step), $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset)),
                 StepOperation.AvgPool => Call("AvgPool", $"in {g}", Ints(x.Offset, y.Offset)),
                 StepOperation.GlobalAvgPool => Call("GlobalAvgPool", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
-                StepOperation.BatchNorm => Call("BatchNorm", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                StepOperation.BatchNorm => Call(WithRelu("BatchNorm", step), Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
                     Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Offset(layer, TensorRole.RunningMean), Offset(layer, TensorRole.RunningVar),
                     Ints(step.StateOffset), Literals.Float(layer.Spec.Eps), Literals.Float(layer.Spec.Momentum)),
                 StepOperation.Dropout => Call("Dropout", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), Literals.Float(layer.Spec.Rate)),
                 StepOperation.LeakyRelu => Call("LeakyRelu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope)),
                 StepOperation.Elu => Call("Elu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha)),
                 StepOperation.Softmax => Call("Softmax", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
-                StepOperation.Add => Call("Add", Ints(y.Length, step.Inputs[0].Offset, step.Inputs[1].Offset, y.Offset)),
+                StepOperation.Add => Call(WithRelu("Add", step), Ints(y.Length, step.Inputs[0].Offset, step.Inputs[1].Offset, y.Offset)),
                 _ => Call(step.Operation.ToString(), Ints(y.Length, x.Offset, y.Offset)),
             };
         }
@@ -229,7 +235,7 @@ internal static class PassesWriter
                     yield return Call("DenseBackward", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
                     break;
                 case StepOperation.MaxPool:
-                    yield return Call("MaxPoolBackward", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset), mode);
+                    yield return Call(WithRelu("MaxPool", step) + "Backward", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset), mode);
                     break;
                 case StepOperation.AvgPool:
                     yield return Call("AvgPoolBackward", $"in {g}", Ints(x.Offset, y.Offset), mode);
@@ -238,7 +244,7 @@ internal static class PassesWriter
                     yield return Call("GlobalAvgPoolBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
                     break;
                 case StepOperation.BatchNorm:
-                    yield return Call("BatchNormBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                    yield return Call(WithRelu("BatchNorm", step) + "Backward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
                         Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), trains, mode);
                     break;
                 case StepOperation.Dropout:
@@ -254,7 +260,7 @@ internal static class PassesWriter
                     yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
                     break;
                 case StepOperation.Add:
-                    yield return Call("AddBackward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step, 1));
+                    yield return Call(WithRelu("Add", step) + "Backward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step, 1));
                     break;
                 case StepOperation.Concat:
                     var branches = ConcatBranches(step);
@@ -283,11 +289,16 @@ internal static class PassesWriter
                 StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
                 StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
+                StepOperation.MaxPool when step.Relu is not null => $"{Ops}.MaxPoolReluScratch(in {GeometryName(step)}, batch)",
+                StepOperation.Add when step.Relu is not null && !step.InputModes.Contains(GradientMode.Write) => $"{Ops}.AddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
                 _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
                 _ => null,
             };
         }
+
+        /// <summary>The LayerOps method of a step, with the Relu suffix when a ReLU is fused into it.</summary>
+        private static string WithRelu(string method, PassStep step) => step.Relu is null ? method : method + "Relu";
 
         private static List<(Slot Slot, int ChannelOffset, int Channels)> ConcatBranches(PassStep step)
         {

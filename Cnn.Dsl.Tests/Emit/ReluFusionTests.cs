@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Cnn.Dsl.Tests.Infrastructure;
+
+namespace Cnn.Dsl.Tests.Emit;
+
+/// <summary>Which ReLUs the generated passes fuse into the step next to them, and which they leave alone.</summary>
+public class ReluFusionTests
+{
+    private const string Usings = "using Cnn.Dsl;\n";
+
+    [Fact]
+    public void Relu_moves_after_max_pooling_and_into_batch_norm_and_residual_joins()
+    {
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, pad: 1), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1), BatchNorm] public partial class Body;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), Relu, MaxPool(2)]
+            [Residual<Body>(4), Relu]
+            [Flatten, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(1, Calls(source, "MaxPoolRelu"));
+        Assert.Equal(1, Calls(source, "MaxPoolReluBackward"));
+        Assert.Equal(1, Calls(source, "BatchNormRelu"));
+        Assert.Equal(1, Calls(source, "BatchNorm"));
+        Assert.Equal(1, Calls(source, "AddRelu"));
+        Assert.Equal(0, Calls(source, "Relu"));
+        Assert.Contains("// maxpool1: MaxPool 4×8×8 → 4×4×4, after relu1 (fused: ReLU applied to the pooled values)", source);
+        Assert.Contains("// res1.bn1: BatchNorm 4×4×4 → 4×4×4, then res1.relu1 (fused)", source);
+    }
+
+    [Fact]
+    public void A_value_with_another_reader_keeps_its_relu_separate()
+    {
+        // bn1's output is read by the body's Relu and by the identity shortcut; the residual's ReLU output by both concat
+        // branches, so it cannot move after the pool (it fuses into the join instead).
+        var source = Generate("""
+            [Block] [Relu, Conv(4, 3, pad: 1)] public partial class PreActivation;
+            [Block] [MaxPool(2)] public partial class Pool;
+            [Block] [Conv(4, 2, stride: 2)] public partial class Down;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm, Residual<PreActivation>, Relu]
+            [Concat<Pool, Down>]
+            [Flatten, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(1, Calls(source, "BatchNorm"));
+        Assert.Equal(0, Calls(source, "BatchNormRelu"));
+        Assert.Equal(1, Calls(source, "AddRelu"));
+        Assert.Equal(1, Calls(source, "Relu"));
+        Assert.Equal(1, Calls(source, "MaxPool"));
+        Assert.Equal(0, Calls(source, "MaxPoolRelu"));
+    }
+
+    [Fact]
+    public void A_relu_that_is_the_network_output_stays()
+    {
+        var source = Generate("[Network(1, 4, 4)] [Conv(2, 3), Relu] public partial class Net;");
+
+        Assert.Equal(1, Calls(source, "Relu"));
+    }
+
+    private static string Generate(string network)
+    {
+        var run = GeneratorHarness.Run(Usings + network);
+        Assert.Null(run.Exception);
+        Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors));
+        return run.SingleSource;
+    }
+
+    /// <summary>Forward calls of LayerOps.<paramref name="method"/> (exactly that name).</summary>
+    private static int Calls(string source, string method) =>
+        Regex.Matches(source, $@"LayerOps\.{method}\(context").Count;
+}

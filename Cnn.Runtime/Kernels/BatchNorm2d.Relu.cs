@@ -1,0 +1,206 @@
+using System;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// BatchNorm followed by ReLU in one pass each way (the generator fuses a BatchNorm whose only consumer
+/// is a ReLU): forward writes <c>relu(γ·x̂ + β)</c> without storing the normalized values, and backward
+/// gates the incoming gradient by the ReLU's output (<c>y &gt; 0</c>) inside BatchNorm's own two passes,
+/// so neither the ReLU's input nor its gradient is ever written to memory. The plain methods are these
+/// with no gate: their <c>y</c> is empty.
+/// </summary>
+public static partial class BatchNorm2d
+{
+    /// <summary><c>y = relu(γ·(x − mean)·invStd + β)</c> with given statistics.</summary>
+    /// <param name="n">Samples.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Pixels per channel.</param>
+    /// <param name="x">Input, [n, channels, plane].</param>
+    /// <param name="gamma">Scale γ.</param>
+    /// <param name="beta">Shift β.</param>
+    /// <param name="mean">Batch mean.</param>
+    /// <param name="invStd">1/√(var + ε).</param>
+    /// <param name="y">Output (may be x).</param>
+    /// <param name="path">The instruction set to use.</param>
+    public static void NormalizeRelu(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, CpuPath path = CpuPath.Auto) =>
+        Normalized(n, channels, plane, x, gamma, beta, mean, invStd, y, relu: true, path);
+
+    /// <summary>Inference with the running statistics, then ReLU: <c>y = relu(γ·(x − running_mean)/√(running_var + ε) + β)</c>.</summary>
+    /// <param name="n">Batch size.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Pixels per channel.</param>
+    /// <param name="x">Input, [n, channels, plane].</param>
+    /// <param name="gamma">Scale γ.</param>
+    /// <param name="beta">Shift β.</param>
+    /// <param name="runningMean">Running mean.</param>
+    /// <param name="runningVar">Running variance.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="y">Output (may be x).</param>
+    /// <param name="path">The instruction set to use.</param>
+    public static void ForwardInferenceRelu(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, CpuPath path = CpuPath.Auto) =>
+        Inference(n, channels, plane, x, gamma, beta, runningMean, runningVar, eps, y, relu: true, path);
+
+    /// <summary>
+    /// <see cref="GradientSums"/>
+    /// of the gradient that reaches the normalized values through the ReLU: <c>dy</c> where <c>y &gt; 0</c>, else 0.
+    /// </summary>
+    /// <param name="n">Samples in this part of the batch.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Pixels per channel.</param>
+    /// <param name="x">Forward input.</param>
+    /// <param name="y">Forward output (after the ReLU).</param>
+    /// <param name="dy">Gradient of the output.</param>
+    /// <param name="mean">Batch mean (of the whole batch).</param>
+    /// <param name="invStd">1/√(var + ε) of the whole batch.</param>
+    /// <param name="sumDy">Σ gated dy per channel.</param>
+    /// <param name="sumDyXhat">Σ gated dy·x̂ per channel.</param>
+    /// <param name="accumulate">Add to the sums rather than overwrite them.</param>
+    /// <param name="path">The instruction set to use.</param>
+    public static void GradientSumsRelu(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, bool accumulate, CpuPath path = CpuPath.Auto)
+    {
+        RequireGate(y, dy);
+        GatedGradientSums(n, channels, plane, x, y, dy, mean, invStd, sumDy, sumDyXhat, accumulate, path);
+    }
+
+    /// <summary>
+    /// <see cref="BackwardData"/>
+    /// with <c>dy</c> gated by the ReLU's output: <c>dx (+)= a·(y &gt; 0 ? dy : 0) + b·x + c</c> per channel.
+    /// </summary>
+    /// <param name="n">Samples in this part of the batch.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Pixels per channel.</param>
+    /// <param name="x">Forward input.</param>
+    /// <param name="y">Forward output (after the ReLU).</param>
+    /// <param name="dy">Gradient of the output.</param>
+    /// <param name="gamma">Scale γ.</param>
+    /// <param name="mean">Batch mean.</param>
+    /// <param name="invStd">1/√(var + ε).</param>
+    /// <param name="count">Values per channel in the whole batch.</param>
+    /// <param name="sumDy">Combined Σ gated dy.</param>
+    /// <param name="sumDyXhat">Combined Σ gated dy·x̂.</param>
+    /// <param name="dx">Input gradient (may be dy).</param>
+    /// <param name="accumulate">Add into dx rather than overwrite it.</param>
+    /// <param name="path">The instruction set to use.</param>
+    public static void BackwardDataRelu(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path = CpuPath.Auto)
+    {
+        RequireGate(y, dy);
+        GatedBackwardData(n, channels, plane, x, y, dy, gamma, mean, invStd, count, sumDy, sumDyXhat, dx, accumulate, path);
+    }
+
+    private static void RequireGate(ReadOnlySpan<float> y, ReadOnlySpan<float> dy)
+    {
+        if (y.Length < dy.Length)
+        {
+            throw new ArgumentException($"The ReLU's output has {y.Length} values, fewer than its gradient's {dy.Length}.", nameof(y));
+        }
+    }
+
+    private static void Inference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, bool relu, CpuPath path)
+    {
+        for (var c = 0; c < channels; c++)
+        {
+            var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
+            var scale = gamma[c] * invStd;
+            Affine(n, channels, plane, c, x, scale, beta[c] - (runningMean[c] * scale), y, relu, path);
+        }
+    }
+
+    private static void Normalized(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu, CpuPath path)
+    {
+        for (var c = 0; c < channels; c++)
+        {
+            var scale = gamma[c] * invStd[c];
+            Affine(n, channels, plane, c, x, scale, beta[c] - (mean[c] * scale), y, relu, path);
+        }
+    }
+
+    /// <summary>Channel <paramref name="c"/> of every sample: <c>y = scale·x + shift</c>, then ReLU if asked.</summary>
+    private static void Affine(int n, int channels, int plane, int c, ReadOnlySpan<float> x, float scale, float shift, Span<float> y, bool relu, CpuPath path)
+    {
+        for (var s = 0; s < n; s++)
+        {
+            var offset = ((s * channels) + c) * plane;
+            if (relu)
+            {
+                Elementwise.Map(new AffineReluOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
+            }
+            else
+            {
+                Elementwise.Map(new AffineOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
+            }
+        }
+    }
+
+    /// <summary>The gradient sums, with dy gated by the ReLU output <paramref name="y"/> unless it is empty.</summary>
+    private static void GatedGradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, bool accumulate, CpuPath path)
+    {
+        if (!accumulate)
+        {
+            sumDy[..channels].Clear();
+            sumDyXhat[..channels].Clear();
+        }
+        for (var s = 0; s < n; s++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var offset = ((s * channels) + c) * plane;
+                var gradOut = dy.Slice(offset, plane);
+                var input = x.Slice(offset, plane);
+                var (gradSum, dot) = y.IsEmpty
+                    ? (Reductions.Sum(gradOut, path), Reductions.Dot(gradOut, input, path))
+                    : Reductions.GatedSumAndDot(y.Slice(offset, plane), gradOut, input, path);
+                sumDy[c] += gradSum;
+                // Σ dy·(x − mean)·invStd = invStd·(Σ dy·x − mean·Σ dy)
+                sumDyXhat[c] += invStd[c] * (dot - (mean[c] * (double)gradSum));
+            }
+        }
+    }
+
+    /// <summary>The data gradient, with dy gated by the ReLU output <paramref name="y"/> unless it is empty.</summary>
+    private static void GatedBackwardData(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path)
+    {
+        var gated = !y.IsEmpty;
+        for (var c = 0; c < channels; c++)
+        {
+            var a = gamma[c] * invStd[c];
+            var b = -a * invStd[c] * (float)(sumDyXhat[c] / count);
+            var shift = (-a * (float)(sumDy[c] / count)) - (b * mean[c]);
+            for (var s = 0; s < n; s++)
+            {
+                var offset = ((s * channels) + c) * plane;
+                var target = dx.Slice(offset, plane);
+                var gradOut = dy.Slice(offset, plane);
+                var input = x.Slice(offset, plane);
+                if (accumulate)
+                {
+                    if (gated)
+                    {
+                        Elementwise.Map(new GatedAxpyOp(a), y.Slice(offset, plane), gradOut, target, target, path);
+                    }
+                    else
+                    {
+                        Elementwise.Map(new AxpyOp(a), gradOut, target, target, path);
+                    }
+                    Elementwise.Map(new AxpyOp(b), input, target, target, path);
+                    Elementwise.Map(new AffineOp(1f, shift), target, target, path);
+                }
+                else if (gated)
+                {
+                    Elementwise.Map(new GatedAffinePairOp(a, b, shift), y.Slice(offset, plane), gradOut, input, target, path);
+                }
+                else
+                {
+                    Elementwise.Map(new AffinePairOp(a, b, shift), gradOut, input, target, path);
+                }
+            }
+        }
+    }
+}

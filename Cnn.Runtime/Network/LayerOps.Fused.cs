@@ -1,0 +1,208 @@
+using System;
+using Cnn.Runtime.Kernels;
+
+namespace Cnn.Runtime.Network;
+
+// Steps the generator fuses with a ReLU (Cnn.Generators/Emit/Passes/ActivationPlan.cs): a BatchNorm
+// or a residual join whose only consumer is a ReLU applies it to its own output, and a ReLU whose only
+// consumer is a max pooling moves after the pooling (max commutes with ReLU, so the values are equal
+// and the pooled tensor is a quarter of the size). The fused step's output slot is the ReLU's output;
+// its backward gates the incoming gradient by that output (y > 0) where it reads it. The ReLU's input
+// and the gradient of it are never stored.
+public static partial class LayerOps
+{
+    /// <summary>BatchNorm then ReLU: <see cref="BatchNorm(NetworkContext, int, int, int, int, int, int, int, int, int, float, float)"/> writing <c>relu(y)</c>.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample (H·W, 1 for a vector).</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
+    /// <param name="runningVar">Running-variance offset in the buffer arena.</param>
+    /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="momentum">Running-statistics momentum.</param>
+    public static void BatchNormRelu(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
+        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true);
+
+    /// <summary>Backward of BatchNorm then ReLU: BatchNorm's backward with the gradient gated by the ReLU's output.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="state">Offset of the saved statistics.</param>
+    /// <param name="trainsParameters">Whether γ and β train.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void BatchNormReluBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode) =>
+        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: true);
+
+    /// <summary>Residual join then ReLU: <c>y = relu(a + b)</c>.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="length">Values per sample.</param>
+    /// <param name="a">The body's output slot.</param>
+    /// <param name="b">The shortcut's output slot (or the residual's input).</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    public static void AddRelu(NetworkContext context, int length, int a, int b, int y) =>
+        TensorOps.AddRelu(context.Activation(a, length), context.Activation(b, length), context.Activation(y, length));
+
+    /// <summary>
+    /// Backward of a residual join then ReLU: the gated gradient goes to both sides. It is computed once,
+    /// into the first side the join writes (or scratch when both accumulate), and copied or added from there.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="length">Values per sample.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="a">The body's output slot.</param>
+    /// <param name="modeA">How to deliver <paramref name="a"/>'s gradient.</param>
+    /// <param name="b">The shortcut's output slot.</param>
+    /// <param name="modeB">How to deliver <paramref name="b"/>'s gradient.</param>
+    public static void AddReluBackward(NetworkContext context, int length, int y, int a, InputGradient modeA, int b, InputGradient modeB)
+    {
+        if (modeA == InputGradient.None && modeB == InputGradient.None)
+        {
+            return;
+        }
+        var gated = modeA == InputGradient.Write ? context.ActivationGradient(a, length)
+            : modeB == InputGradient.Write ? context.ActivationGradient(b, length)
+            : context.Scratch.Slice(0, length * context.Batch);
+        Activations.ReluBackward(context.Activation(y, length), context.ActivationGradient(y, length), gated);
+        if (modeA != InputGradient.Write)
+        {
+            Deliver(gated, context.ActivationGradient(a, length), modeA);
+        }
+        if (modeB != InputGradient.Write || modeA == InputGradient.Write)
+        {
+            Deliver(gated, context.ActivationGradient(b, length), modeB);
+        }
+    }
+
+    /// <summary>Scratch a residual join with ReLU needs when neither side's gradient is written first.</summary>
+    /// <param name="length">Values per sample.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int AddReluScratch(int length, int batch) => length * batch;
+
+    /// <summary>ReLU then max pooling, computed as max pooling then ReLU on the pooled values (equal, and four times fewer).</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The pooling's geometry.</param>
+    /// <param name="x">Input slot (the ReLU's input).</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="indices">Argmax slot in the index arena.</param>
+    public static void MaxPoolRelu(NetworkContext context, in PoolGeometry g, int x, int y, int indices)
+    {
+        var output = context.Activation(y, g.OutputLength);
+        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), output, Argmax(context, g, indices));
+        Activations.Relu(output, output);
+    }
+
+    /// <summary>
+    /// Backward of ReLU then max pooling: each pooled output's gradient, gated by the output (a positive max
+    /// is the ReLU's output at the argmax; a zero one had every input at or below zero), goes to its argmax.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The pooling's geometry.</param>
+    /// <param name="x">Input slot (the ReLU's input).</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="indices">Argmax slot.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void MaxPoolReluBackward(NetworkContext context, in PoolGeometry g, int x, int y, int indices, InputGradient mode)
+    {
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
+        var gated = context.Scratch.Slice(0, g.OutputLength * context.Batch);
+        Activations.ReluBackward(context.Activation(y, g.OutputLength), context.ActivationGradient(y, g.OutputLength), gated);
+        MaxPool2d.Backward(in g, context.Batch, gated, context.Indices(indices, g.OutputLength), context.ActivationGradient(x, g.InputLength), mode == InputGradient.Accumulate);
+    }
+
+    /// <summary>Scratch of a max pooling with ReLU: the gated gradient of its output.</summary>
+    /// <param name="g">The pooling's geometry.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int MaxPoolReluScratch(in PoolGeometry g, int batch) => g.OutputLength * batch;
+
+    private static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum, bool relu)
+    {
+        var length = channels * plane;
+        var input = context.Activation(x, length);
+        var output = context.Activation(y, length);
+        if (!context.Training)
+        {
+            var mean = context.Buffer(runningMean, channels);
+            var variance = context.Buffer(runningVar, channels);
+            if (relu)
+            {
+                BatchNorm2d.ForwardInferenceRelu(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), mean, variance, eps, output);
+            }
+            else
+            {
+                BatchNorm2d.ForwardInference(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), mean, variance, eps, output);
+            }
+            return;
+        }
+        var sums = context.Doubles(2 * channels);
+        var batchMean = context.StateSlot(state, channels);
+        var invStd = context.StateSlot(state + channels, channels);
+        BatchNorm2d.Sums(context.Batch, channels, plane, input, sums[..channels], sums.Slice(channels, channels), accumulate: false);
+        BatchNorm2d.Statistics((long)context.Batch * plane, sums[..channels], sums.Slice(channels, channels), eps, momentum, batchMean, invStd,
+            context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
+        if (relu)
+        {
+            BatchNorm2d.NormalizeRelu(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), batchMean, invStd, output);
+        }
+        else
+        {
+            BatchNorm2d.Normalize(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), batchMean, invStd, output);
+        }
+    }
+
+    private static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode, bool relu)
+    {
+        if (!trainsParameters && mode == InputGradient.None)
+        {
+            return;
+        }
+        var length = channels * plane;
+        var input = context.Activation(x, length);
+        var output = relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
+        var dy = context.ActivationGradient(y, length);
+        var mean = context.StateSlot(state, channels);
+        var invStd = context.StateSlot(state + channels, channels);
+        var sums = context.Doubles(2 * channels);
+        var sumDy = sums.Slice(0, channels);
+        var sumDyXhat = sums.Slice(channels, channels);
+        if (relu)
+        {
+            BatchNorm2d.GradientSumsRelu(context.Batch, channels, plane, input, output, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
+        }
+        else
+        {
+            BatchNorm2d.GradientSums(context.Batch, channels, plane, input, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
+        }
+        if (trainsParameters)
+        {
+            BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
+        }
+        if (mode == InputGradient.None)
+        {
+            return;
+        }
+        var dx = context.ActivationGradient(x, length);
+        var count = (long)context.Batch * plane;
+        var accumulate = mode == InputGradient.Accumulate;
+        if (relu)
+        {
+            BatchNorm2d.BackwardDataRelu(context.Batch, channels, plane, input, output, dy, context.Parameter(gamma, channels), mean, invStd, count, sumDy, sumDyXhat, dx, accumulate);
+        }
+        else
+        {
+            BatchNorm2d.BackwardData(context.Batch, channels, plane, input, dy, context.Parameter(gamma, channels), mean, invStd, count, sumDy, sumDyXhat, dx, accumulate);
+        }
+    }
+}
