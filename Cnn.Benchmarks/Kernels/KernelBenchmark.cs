@@ -18,8 +18,10 @@ internal static class KernelBenchmark
     private static readonly (string Name, ConvGeometry G)[] Convolutions =
     [
         ("conv3x3_128to128_16x16", new ConvGeometry(128, 16, 16, 128, 3, pad: 1)),
+        ("resnet8_3to16_32x32", new ConvGeometry(3, 32, 32, 16, 3, pad: 1)),
         ("resnet8_16to16_32x32", new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
         ("resnet8_16to32_s2_32x32", new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1)),
+        ("resnet8_16to32_1x1_s2_32x32", new ConvGeometry(16, 32, 32, 32, 1, stride: 2)),
         ("resnet8_32to32_16x16", new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
         ("resnet18_64to128_s2_16x16", new ConvGeometry(64, 16, 16, 128, 3, stride: 2, pad: 1)),
         ("resnet8_64to64_8x8", new ConvGeometry(64, 8, 8, 64, 3, pad: 1)),

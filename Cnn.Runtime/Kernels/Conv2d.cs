@@ -182,6 +182,11 @@ public static unsafe partial class Conv2d
     /// </summary>
     private static void ShiftedWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
     {
+        if (PrefersPositionLanes(g, path))
+        {
+            PositionLaneWeightGradient.Run(g, n, x, dy, dWeight, accumulate, work);
+            return;
+        }
         int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var image = new PaddedImage(g, work);
         var gradOut = work + PaddedImage.ScratchLength(g);
@@ -233,6 +238,30 @@ public static unsafe partial class Conv2d
                 }
             }
         }
+    }
+
+    /// <summary>Whether the weight gradient puts output positions in the lanes (<see cref="PositionLaneWeightGradient"/>).</summary>
+    private static bool PrefersPositionLanes(in ConvGeometry g, CpuPath path) =>
+        PositionLaneWeightGradient.Supports(path) && PrefersPositionLanes(g);
+
+    /// <summary>
+    /// Where <see cref="PositionLaneWeightGradient"/> is expected to beat the filters-in-lanes kernel: it runs at about
+    /// 75 % of peak on the lanes it computes, whatever the filter count, while <see cref="BroadcastWeightGradient"/> runs at
+    /// about 60 % with one vector of filters and 80 % with two or more, on the filters' share of its lanes (fitted to
+    /// both, batch 32, thread CPU time). So it is chosen for up to 16 filters on rows that fill its vectors (ResNet-8's
+    /// 16→16 on 32×32 1.3×, its 3→16 stem 1.25×; not LeNet's 6→16, whose 10-wide rows fill 69 % of them), for under 16
+    /// filters almost always, and for 1-channel inputs, whose short patches otherwise take the row dot products
+    /// (LeNet's 1→6 1.2×, bn2conv's 1→32 1.4×).
+    /// </summary>
+    private static bool PrefersPositionLanes(in ConvGeometry g)
+    {
+        if (g.PatchLength < 32)
+        {
+            return true;
+        }
+        var filters = g.GroupOutChannels;
+        var width = BroadcastWeightGradient.Width(filters);
+        return 0.75 * PositionLaneWeightGradient.LaneShare(g) > (width == 16 ? 0.6 : 0.8) * filters / width;
     }
 
     /// <summary>
@@ -309,7 +338,8 @@ public static unsafe partial class Conv2d
         }
         var positions = ShiftedPositions(g);
         var broadcast = BroadcastWeightGradient.ScratchLength(g.OutPlane, g.Groups, patch, ocg);
-        return PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(broadcast, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
+        var shifted = PaddedImage.ScratchLength(g) + (ocg * positions) + Math.Max(broadcast, PackedGemm.PackedALength(ocg, positions) + Gemm.ScratchLength(ocg, patch, positions));
+        return PrefersPositionLanes(g) ? Math.Max(shifted, PositionLaneWeightGradient.ScratchLength(g)) : shifted;
     }
 
     /// <summary>Output positions counted over the phase width, H′·⌈(W + 2p)/s⌉.</summary>

@@ -1,0 +1,380 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// A convolution's weight gradient with output positions in the vector lanes (AVX-512):
+/// <c>dW[f, c, i, j] (+)= Σ_samples Σ_(oh, ow) dy[f, oh, ow] · xpad[c, oh·s + i·d, ow·s + j·d]</c>, where each accumulator
+/// holds 16 positions' partial sums of one (filter, tap) pair and its lanes are added once, at the end of the call.
+/// The filters-in-lanes kernel of <see cref="Conv2d"/> does one FMA per broadcast value, so with 16 filters it is
+/// bound by its loads; here a tile of 4 filters × 6 taps takes 4 loads of dy and 6 unaligned loads of the image per
+/// 24 FMAs, whatever the number of filters.
+/// </summary>
+/// <remarks>
+/// <para>The image is <see cref="PaddedImage"/>'s zero-padded copy of a sample split by stride phase, so tap (c, i, j)
+/// at output (oh, ow) is <c>Data[Offsets[(c·k + i)·k + j] + oh·Ws + ow]</c>: contiguous in ow at any stride (stride 2
+/// reads the phase planes) and needing no bounds checks. Positions are swept either output row by output row, each
+/// row rounded up to whole vectors (no waste when W′ is a multiple of 16), or as one run over <c>q = oh·Ws + ow</c>
+/// (the padding columns computed too), whichever computes fewer lanes. dy is copied once per sample into zero-padded,
+/// 64-byte aligned rows laid out the same way, so the extra lanes add nothing (they multiply finite image values by
+/// zero) and a quarter to a half of the loads never cross a cache line: reading dy in place, every load split across
+/// two lines and the kernel ran 15–25 % slower.</para>
+/// <para>Loop order: the samples go in chunks whose images (and dy) fit in L2 together (<see cref="ChunkFloats"/>);
+/// per chunk, each tile sweeps every position of every sample of the chunk with its accumulators in registers,
+/// the 4 filters' dy rows staying in L1 while the tiles of taps pass over them. Between chunks the accumulators
+/// wait in scratch as vectors.</para>
+/// </remarks>
+[SkipLocalsInit]
+public static unsafe class PositionLaneWeightGradient
+{
+    private const int Lanes = 16;
+    private const int TileFilters = 4;
+    private const int TileTaps = 6;
+
+    /// <summary>Floats of image and dy one chunk of samples may take: 128 KB, an eighth of the core's L2.</summary>
+    private const int ChunkFloats = 32 * 1024;
+
+    /// <summary>Most samples per chunk: beyond this, reloading a tile's accumulators costs nothing measurable.</summary>
+    private const int MaxChunk = 16;
+
+    /// <summary>Whether <paramref name="path"/> runs this kernel: Vector512 on a processor that accelerates it. Any geometry.</summary>
+    /// <param name="path">The instruction set.</param>
+    /// <returns>True when <see cref="BackwardWeights"/> accepts the path.</returns>
+    public static bool Supports(CpuPath path = CpuPath.Auto) => CpuPaths.Resolve(path) == CpuPath.Vector512 && Vector512.IsHardwareAccelerated;
+
+    /// <summary>Floats of scratch <see cref="BackwardWeights"/> needs for <paramref name="g"/> (any batch size).</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>The scratch length in floats.</returns>
+    public static int ScratchLength(in ConvGeometry g)
+    {
+        var plan = new Plan(g);
+        return Lanes + (plan.Chunk * plan.SampleFloats) + (plan.Tiles * TileFilters * TileTaps * Lanes);
+    }
+
+    /// <summary><c>dW (+)= Σₙ dy ⋆ x</c>, as <see cref="Conv2d.BackwardWeights"/> computes it (without the bias gradient).</summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input, [n, InChannels, InHeight, InWidth].</param>
+    /// <param name="dy">Output gradient, [n, OutChannels, OutHeight, OutWidth].</param>
+    /// <param name="dWeight">Weight gradient, [OutChannels, InChannels/Groups, Kernel, Kernel].</param>
+    /// <param name="accumulate">Add into dWeight rather than overwrite it.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
+    /// <param name="path">Vector512 (see <see cref="Supports"/>).</param>
+    public static void BackwardWeights(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, bool accumulate, Span<float> scratch, CpuPath path = CpuPath.Auto)
+    {
+        if (!Supports(path))
+        {
+            throw new ArgumentException($"The position-lane weight gradient needs the Vector512 path; got {CpuPaths.Resolve(path)}.");
+        }
+        if (n < 0 || x.Length < (long)n * g.InputLength || dy.Length < (long)n * g.OutputLength || dWeight.Length < g.WeightLength || scratch.Length < ScratchLength(g))
+        {
+            throw new ArgumentException($"Weight gradient of {n} samples: operands or scratch too short (scratch {scratch.Length}, needs {ScratchLength(g)}).");
+        }
+        fixed (float* xBase = x, dyBase = dy, dwBase = dWeight, work = scratch)
+        {
+            Run(g, n, xBase, dyBase, dwBase, accumulate, work);
+        }
+    }
+
+    /// <summary>Share of the lanes this kernel computes that are real output positions (1 when W′ is a multiple of 16).</summary>
+    internal static double LaneShare(in ConvGeometry g)
+    {
+        var plan = new Plan(g);
+        return (double)g.OutHeight * g.OutWidth / (plan.Rows * plan.Width);
+    }
+
+    /// <summary>The weight gradient over every group; <paramref name="work"/> holds <see cref="ScratchLength"/> floats.</summary>
+    internal static void Run(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work)
+    {
+        var plan = new Plan(g);
+        int icg = g.GroupInChannels, ocg = g.GroupOutChannels, patch = g.PatchLength;
+        work = (float*)(((nint)work + 63) & ~(nint)63);
+        // Per sample of a chunk: its image, then its copy of dy, whose padding lanes are zeroed here and never written again.
+        var images = stackalloc PaddedImage[plan.Chunk];
+        for (var i = 0; i < plan.Chunk; i++)
+        {
+            images[i] = new PaddedImage(g, work + ((long)i * plan.SampleFloats));
+            new Span<float>(work + ((long)i * plan.SampleFloats) + plan.ImageFloats, ocg * plan.DyPlane).Clear();
+        }
+        var dyCopy = work + plan.ImageFloats;
+        var sums = (Vector512<float>*)(work + ((long)plan.Chunk * plan.SampleFloats));
+        var dyRows = stackalloc float*[TileFilters];
+        var xRows = stackalloc float*[TileTaps];
+        var image = images[0];
+        for (var group = 0; group < g.Groups; group++)
+        {
+            new Span<float>(sums, plan.Tiles * TileFilters * TileTaps * Lanes).Clear();
+            for (var first = 0; first < n; first += plan.Chunk)
+            {
+                var count = Math.Min(plan.Chunk, n - first);
+                for (var i = 0; i < count; i++)
+                {
+                    var sample = first + i;
+                    var input = x + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
+                    if (g.Stride == 1)
+                    {
+                        FillStride1(g, images[i], input);
+                    }
+                    else
+                    {
+                        images[i].Fill(input);
+                    }
+                    plan.CopyDy(g, dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane), dyCopy + ((long)i * plan.SampleFloats));
+                }
+                var sweep = plan.Sweep(count);
+                for (var ft = 0; ft < plan.FilterTiles; ft++)
+                {
+                    for (var f = 0; f < TileFilters; f++)
+                    {
+                        // Filters past the last read the tile's first again; their sums are never stored.
+                        var filter = (ft * TileFilters) + f;
+                        dyRows[f] = dyCopy + ((long)(filter < ocg ? filter : ft * TileFilters) * plan.DyPlane);
+                    }
+                    for (var tt = 0; tt < plan.TapTiles; tt++)
+                    {
+                        for (var t = 0; t < TileTaps; t++)
+                        {
+                            var tap = (tt * TileTaps) + t;
+                            xRows[t] = image.Data + image.Offsets[tap < patch ? tap : tt * TileTaps];
+                        }
+                        Tile4x6(sweep, dyRows, xRows, sums + (((ft * plan.TapTiles) + tt) * TileFilters * TileTaps));
+                    }
+                }
+            }
+            Store(plan, ocg, patch, sums, dWeight + (group * ocg * patch), accumulate);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="PaddedImage.Fill"/> does at stride 1, each row moved by vectors and a masked tail: its one
+    /// <c>Span.CopyTo</c> per row (and this kernel's copy of dy the same way) took a tenth of the time on rows of 10 to 16 floats.
+    /// </summary>
+    private static void FillStride1(in ConvGeometry g, in PaddedImage image, float* x)
+    {
+        int width = g.InWidth, height = g.InHeight;
+        var tail = TailMask(width);
+        for (var c = 0; c < image.Channels; c++)
+        {
+            var target = image.Data + ((long)c * image.Plane) + (g.Pad * image.Width) + g.Pad;
+            for (var h = 0; h < height; h++, target += image.Width, x += width)
+            {
+                CopyRow(x, target, width, tail);
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> floats, whole vectors then the <paramref name="tail"/> lanes, writing nothing past them.</summary>
+    private static void CopyRow(float* from, float* to, int count, Vector512<float> tail)
+    {
+        var v = 0;
+        for (; v <= count - Lanes; v += Lanes)
+        {
+            Vector512.Load(from + v).Store(to + v);
+        }
+        if (v < count)
+        {
+            Avx512F.MaskStore(to + v, tail, Avx512F.MaskLoad(from + v, tail, Vector512<float>.Zero));
+        }
+    }
+
+    /// <summary>The lanes of a row's last, partial vector: the first <c>count mod 16</c>.</summary>
+    private static Vector512<float> TailMask(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count % Lanes)).AsSingle();
+
+    /// <summary>dW[f, r] = (accumulate ? dW[f, r] : 0) + the lane sum of tile (f / 4, r / 6)'s accumulator for (f, r).</summary>
+    private static void Store(in Plan plan, int filters, int patch, Vector512<float>* sums, float* gradWeight, bool accumulate)
+    {
+        for (var f = 0; f < filters; f++)
+        {
+            for (var r = 0; r < patch; r++)
+            {
+                var tile = (f / TileFilters * plan.TapTiles) + (r / TileTaps);
+                var value = Vector512.Sum(sums[(tile * TileFilters * TileTaps) + (f % TileFilters * TileTaps) + (r % TileTaps)]);
+                gradWeight[(f * patch) + r] = accumulate ? gradWeight[(f * patch) + r] + value : value;
+            }
+        }
+    }
+
+    /// <summary>A tile of 4 filters × 6 taps: 24 accumulators, 4 loads of dy and 6 of the image per 24 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile4x6(in Sweep sweep, float** dyRows, float** xRows, Vector512<float>* sums)
+    {
+        float* d0 = dyRows[0], d1 = dyRows[1], d2 = dyRows[2], d3 = dyRows[3];
+        float* x0 = xRows[0], x1 = xRows[1], x2 = xRows[2], x3 = xRows[3], x4 = xRows[4], x5 = xRows[5];
+        Vector512<float> c00 = sums[0], c01 = sums[1], c02 = sums[2], c03 = sums[3], c04 = sums[4], c05 = sums[5];
+        Vector512<float> c10 = sums[6], c11 = sums[7], c12 = sums[8], c13 = sums[9], c14 = sums[10], c15 = sums[11];
+        Vector512<float> c20 = sums[12], c21 = sums[13], c22 = sums[14], c23 = sums[15], c24 = sums[16], c25 = sums[17];
+        Vector512<float> c30 = sums[18], c31 = sums[19], c32 = sums[20], c33 = sums[21], c34 = sums[22], c35 = sums[23];
+        int width = sweep.Width, xPitch = sweep.XPitch;
+        for (var s = 0; s < sweep.Samples; s++)
+        {
+            for (var row = 0; row < sweep.Rows; row++)
+            {
+                for (var v = 0; v < width; v += Lanes)
+                {
+                    var y0 = Vector512.Load(d0 + v);
+                    var y1 = Vector512.Load(d1 + v);
+                    var y2 = Vector512.Load(d2 + v);
+                    var y3 = Vector512.Load(d3 + v);
+                    var a = Vector512.Load(x0 + v);
+                    c00 = Vector512.FusedMultiplyAdd(y0, a, c00);
+                    c10 = Vector512.FusedMultiplyAdd(y1, a, c10);
+                    c20 = Vector512.FusedMultiplyAdd(y2, a, c20);
+                    c30 = Vector512.FusedMultiplyAdd(y3, a, c30);
+                    a = Vector512.Load(x1 + v);
+                    c01 = Vector512.FusedMultiplyAdd(y0, a, c01);
+                    c11 = Vector512.FusedMultiplyAdd(y1, a, c11);
+                    c21 = Vector512.FusedMultiplyAdd(y2, a, c21);
+                    c31 = Vector512.FusedMultiplyAdd(y3, a, c31);
+                    a = Vector512.Load(x2 + v);
+                    c02 = Vector512.FusedMultiplyAdd(y0, a, c02);
+                    c12 = Vector512.FusedMultiplyAdd(y1, a, c12);
+                    c22 = Vector512.FusedMultiplyAdd(y2, a, c22);
+                    c32 = Vector512.FusedMultiplyAdd(y3, a, c32);
+                    a = Vector512.Load(x3 + v);
+                    c03 = Vector512.FusedMultiplyAdd(y0, a, c03);
+                    c13 = Vector512.FusedMultiplyAdd(y1, a, c13);
+                    c23 = Vector512.FusedMultiplyAdd(y2, a, c23);
+                    c33 = Vector512.FusedMultiplyAdd(y3, a, c33);
+                    a = Vector512.Load(x4 + v);
+                    c04 = Vector512.FusedMultiplyAdd(y0, a, c04);
+                    c14 = Vector512.FusedMultiplyAdd(y1, a, c14);
+                    c24 = Vector512.FusedMultiplyAdd(y2, a, c24);
+                    c34 = Vector512.FusedMultiplyAdd(y3, a, c34);
+                    a = Vector512.Load(x5 + v);
+                    c05 = Vector512.FusedMultiplyAdd(y0, a, c05);
+                    c15 = Vector512.FusedMultiplyAdd(y1, a, c15);
+                    c25 = Vector512.FusedMultiplyAdd(y2, a, c25);
+                    c35 = Vector512.FusedMultiplyAdd(y3, a, c35);
+                }
+                d0 += width;
+                d1 += width;
+                d2 += width;
+                d3 += width;
+                x0 += xPitch;
+                x1 += xPitch;
+                x2 += xPitch;
+                x3 += xPitch;
+                x4 += xPitch;
+                x5 += xPitch;
+            }
+            d0 += sweep.DySkip;
+            d1 += sweep.DySkip;
+            d2 += sweep.DySkip;
+            d3 += sweep.DySkip;
+            x0 += sweep.XSkip;
+            x1 += sweep.XSkip;
+            x2 += sweep.XSkip;
+            x3 += sweep.XSkip;
+            x4 += sweep.XSkip;
+            x5 += sweep.XSkip;
+        }
+        sums[0] = c00;
+        sums[1] = c01;
+        sums[2] = c02;
+        sums[3] = c03;
+        sums[4] = c04;
+        sums[5] = c05;
+        sums[6] = c10;
+        sums[7] = c11;
+        sums[8] = c12;
+        sums[9] = c13;
+        sums[10] = c14;
+        sums[11] = c15;
+        sums[12] = c20;
+        sums[13] = c21;
+        sums[14] = c22;
+        sums[15] = c23;
+        sums[16] = c24;
+        sums[17] = c25;
+        sums[18] = c30;
+        sums[19] = c31;
+        sums[20] = c32;
+        sums[21] = c33;
+        sums[22] = c34;
+        sums[23] = c35;
+    }
+
+
+    /// <summary>
+    /// What a tile sweeps: <see cref="Samples"/> samples of <see cref="Rows"/> runs of <see cref="Width"/> positions
+    /// (whole vectors), contiguous in dy's copy; in the image each run starts <see cref="XPitch"/> floats after the last.
+    /// From its last run's start, each sample's next run is <see cref="DySkip"/> and <see cref="XSkip"/> floats further.
+    /// </summary>
+    private readonly record struct Sweep(int Samples, int Rows, int Width, int XPitch, int DySkip, int XSkip);
+
+    /// <summary>How one geometry's positions are swept and its scratch laid out.</summary>
+    private readonly struct Plan
+    {
+        internal Plan(in ConvGeometry g)
+        {
+            var imageWidth = PaddedImage.PhaseWidth(g);
+            var rowLanes = RoundUp(g.OutWidth, Lanes);
+            var flatLanes = RoundUp(g.OutHeight * imageWidth, Lanes);
+            var byRow = g.OutHeight * rowLanes <= flatLanes;
+            Rows = byRow ? g.OutHeight : 1;
+            Width = byRow ? rowLanes : flatLanes;
+            XPitch = byRow ? imageWidth : 0;
+            CopyPitch = byRow ? rowLanes : imageWidth;
+            DyPlane = Rows * Width;
+            ImageFloats = RoundUp(PaddedImage.ScratchLength(g), Lanes);
+            SampleFloats = ImageFloats + (g.GroupOutChannels * DyPlane);
+            Chunk = Math.Clamp(ChunkFloats / SampleFloats, 1, MaxChunk);
+            FilterTiles = (g.GroupOutChannels + TileFilters - 1) / TileFilters;
+            TapTiles = (g.PatchLength + TileTaps - 1) / TileTaps;
+        }
+
+        /// <summary>Runs per sample: the output rows, or one run over oh·Ws + ow.</summary>
+        internal int Rows { get; }
+
+        /// <summary>Lanes per run, a multiple of 16.</summary>
+        internal int Width { get; }
+
+        /// <summary>Image floats from one run to the next.</summary>
+        internal int XPitch { get; }
+
+        /// <summary>Floats from one output row to the next in dy's copy.</summary>
+        internal int CopyPitch { get; }
+
+        /// <summary>Floats per filter in dy's copy.</summary>
+        internal int DyPlane { get; }
+
+        /// <summary>Floats of one sample's image (offsets and slack included), rounded to whole vectors.</summary>
+        internal int ImageFloats { get; }
+
+        /// <summary>Scratch floats per sample of a chunk: its image, then its copy of dy.</summary>
+        internal int SampleFloats { get; }
+
+        /// <summary>Samples filled at once.</summary>
+        internal int Chunk { get; }
+
+        internal int FilterTiles { get; }
+
+        internal int TapTiles { get; }
+
+        internal int Tiles => FilterTiles * TapTiles;
+
+        /// <summary>The sweep of <paramref name="samples"/> samples of the chunk.</summary>
+        internal Sweep Sweep(int samples) => new(samples, Rows, Width, XPitch, SampleFloats - DyPlane, SampleFloats - (Rows * XPitch));
+
+        /// <summary>Copies one sample's dy rows of the group, [ocg, H′, W′], into their zero-padded places.</summary>
+        internal void CopyDy(in ConvGeometry g, float* source, float* target)
+        {
+            int width = g.OutWidth, height = g.OutHeight;
+            var tail = TailMask(width);
+            for (var f = 0; f < g.GroupOutChannels; f++)
+            {
+                var to = target + ((long)f * DyPlane);
+                for (var oh = 0; oh < height; oh++, source += width, to += CopyPitch)
+                {
+                    CopyRow(source, to, width, tail);
+                }
+            }
+        }
+
+        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    }
+}
