@@ -4,6 +4,14 @@ using System.Threading;
 
 namespace Cnn.Runtime.Network;
 
+/// <summary>Work divided into independent parts that any thread may run (<see cref="WorkerPool.Share"/>).</summary>
+internal interface IPartedWork
+{
+    /// <summary>Runs part <paramref name="part"/>; parts write disjoint outputs.</summary>
+    /// <param name="part">0 ≤ part &lt; the count given to <see cref="WorkerPool.Share"/>.</param>
+    void RunPart(int part);
+}
+
 /// <summary>
 /// Long-lived worker threads, started once, that run one callback per worker index and are joined
 /// before <see cref="Run"/> returns. The caller's thread runs index 0 itself, so a pool of n
@@ -11,6 +19,11 @@ namespace Cnn.Runtime.Network;
 /// threads wait on semaphores between runs, and completion is counted under a monitor whose lock
 /// object exists from the start (CountdownEvent would allocate its lock the first time it blocks).
 /// </summary>
+/// <remarks>
+/// Between runs, <see cref="Share"/> lends worker 1 to the caller for one job of independent parts, claimed
+/// one at a time from a shared counter: the caller never waits for worker 1 to wake up, only for parts it
+/// has claimed, so a late or descheduled worker costs at most one part.
+/// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
     private readonly Action<int> _work;
@@ -20,6 +33,17 @@ internal sealed class WorkerPool : IDisposable
     private int _remaining;
     private readonly ExceptionDispatchInfo?[] _failures;
     private volatile bool _stopping;
+
+    // The job of Share: its parts, and one word of generation (high 32 bits), part count (16) and next
+    // unclaimed part (16), so that a worker waking late can never claim a part of a job that has finished.
+    private IPartedWork? _shared;
+    private long _shareState;
+    private int _sharedFinished;
+    private ExceptionDispatchInfo? _sharedFailure;
+
+    // 1 while a permit that Share released on worker 1's semaphore is not yet taken: Share releases at most
+    // one, and worker 1 serves shared parts on the wake that takes the flag back (see Loop).
+    private int _shareWakePending;
 
     public WorkerPool(int workers, Action<int> work, string name)
     {
@@ -83,6 +107,49 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="work"/> on the calling thread and worker 1,
+    /// each part on whichever thread claims it first; returns when every part has finished and rethrows the first
+    /// failure. Call it only between <see cref="Run"/> calls, from the thread that calls <see cref="Run"/>.
+    /// </summary>
+    /// <param name="work">The job (kept only until this returns).</param>
+    /// <param name="parts">Parts, at most 65,535.</param>
+    public void Share(IPartedWork work, int parts)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(parts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, ushort.MaxValue);
+        if (_threads.Length == 0 || parts == 0)
+        {
+            for (var part = 0; part < parts; part++)
+            {
+                work.RunPart(part);
+            }
+            return;
+        }
+        _shared = work;
+        _sharedFinished = 0;
+        var generation = (uint)(Volatile.Read(ref _shareState) >> 32) + 1;
+        // A full fence: the job is visible before its parts can be claimed.
+        Interlocked.Exchange(ref _shareState, ((long)generation << 32) | ((long)parts << 16));
+        if (Interlocked.Exchange(ref _shareWakePending, 1) == 0)
+        {
+            _start[0].Release();
+        }
+        ClaimShared();
+        // Only parts worker 1 has claimed remain: a wait of at most one part, spun rather than blocked.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _sharedFinished) < parts)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        _shared = null;
+        if (Interlocked.Exchange(ref _sharedFailure, null) is { } failure)
+        {
+            failure.Throw();
+        }
+    }
+
     public void Dispose()
     {
         if (_stopping)
@@ -114,6 +181,13 @@ internal sealed class WorkerPool : IDisposable
             {
                 return;
             }
+            // Share's permit, or a Run's taken first while Share's was still pending: either way a run's permit
+            // is never lost, as the flag is cleared once per Share permit and the next wait takes the other.
+            if (index == 1 && Interlocked.Exchange(ref _shareWakePending, 0) == 1)
+            {
+                ClaimShared();
+                continue;
+            }
             RunOne(index);
             lock (_gate)
             {
@@ -122,6 +196,34 @@ internal sealed class WorkerPool : IDisposable
                     Monitor.PulseAll(_gate);
                 }
             }
+        }
+    }
+
+    /// <summary>Claims and runs parts of the current shared job until none is left.</summary>
+    private void ClaimShared()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _shareState);
+            int parts = (int)((state >> 16) & 0xFFFF), next = (int)(state & 0xFFFF);
+            if (next >= parts)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _shareState, state + 1, state) != state)
+            {
+                continue;
+            }
+            // The job cannot finish while this part is unfinished, so _shared is still the job this part belongs to.
+            try
+            {
+                _shared!.RunPart(next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _sharedFailure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            Interlocked.Increment(ref _sharedFinished);
         }
     }
 
