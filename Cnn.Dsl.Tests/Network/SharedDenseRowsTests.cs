@@ -95,7 +95,7 @@ public sealed class SharedDenseRowsTests
     }
 
     [Fact]
-    public void Every_part_runs_once_and_batch_runs_in_between_still_run_every_worker()
+    public void Every_part_runs_once_woken_or_not_and_batch_runs_in_between_still_run_every_worker()
     {
         var runs = new int[3];
         using var pool = new WorkerPool(3, i => Interlocked.Increment(ref runs[i]), "test");
@@ -105,7 +105,8 @@ public sealed class SharedDenseRowsTests
             var work = new CountingParts(parts);
             for (var job = 0; job < 100; job++)
             {
-                pool.Share(work, parts);
+                // Unasked jobs go to worker 1 only while it still watches after the last one, or to nobody.
+                pool.Share(work, parts, wake: job % 4 != 1);
                 if (job % 3 == 0)
                 {
                     // A pending share wake-up and a run's must both be served, each once.
@@ -125,9 +126,22 @@ public sealed class SharedDenseRowsTests
         for (var job = 0; job < 5; job++)
         {
             var work = new WaitsForHelper(Environment.CurrentManagedThreadId);
-            pool.Share(work, 64);
+            pool.Share(work, 64, wake: true);
             Assert.True(work.HelperRan, $"job {job}: worker 1 ran no part");
         }
+    }
+
+    [Fact]
+    public void A_sleeping_worker_is_woken_only_when_asked()
+    {
+        using var pool = new WorkerPool(2, _ => { }, "test");
+        var caller = Environment.CurrentManagedThreadId;
+        var alone = new CountingParts(16);
+        pool.Share(alone, 16, wake: false);
+        Assert.All(alone.Threads, thread => Assert.Equal(caller, thread));
+        var woken = new WaitsForHelper(caller);
+        pool.Share(woken, 64, wake: true);
+        Assert.True(woken.HelperRan, "the woken worker ran no part");
     }
 
     [Fact]
@@ -135,14 +149,14 @@ public sealed class SharedDenseRowsTests
     {
         using var pool = new WorkerPool(2, _ => { }, "test");
         var work = new CountingParts(40) { Fail = 23 };
-        var error = Assert.Throws<InvalidOperationException>(() => pool.Share(work, 40));
+        var error = Assert.Throws<InvalidOperationException>(() => pool.Share(work, 40, wake: true));
         Assert.Equal("part 23", error.Message);
         Assert.All(work.Runs, r => Assert.Equal(1, r));
         work.Fail = null;
-        pool.Share(work, 40);
+        pool.Share(work, 40, wake: true);
         Assert.All(work.Runs, r => Assert.Equal(2, r));
         pool.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => pool.Share(work, 1));
+        Assert.Throws<ObjectDisposedException>(() => pool.Share(work, 1, wake: true));
     }
 
     [Fact]
