@@ -155,6 +155,10 @@ public sealed class SharedDenseRowsTests
         work.Fail = null;
         pool.Share(work, 40, wake: true);
         Assert.All(work.Runs, r => Assert.Equal(2, r));
+        using var alone = new WorkerPool(2, _ => { }, "test");
+        work.Fail = 5;
+        Assert.Equal("part 5", Assert.Throws<InvalidOperationException>(() => alone.Share(work, 40, wake: false)).Message);
+        Assert.All(work.Runs, r => Assert.Equal(3, r));
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => pool.Share(work, 1, wake: true));
     }

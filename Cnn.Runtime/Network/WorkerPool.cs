@@ -137,12 +137,10 @@ internal sealed class WorkerPool : IDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         ArgumentOutOfRangeException.ThrowIfNegative(parts);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, ushort.MaxValue);
-        if (_threads.Length == 0 || parts == 0)
+        if (_threads.Length == 0 || (!wake && Volatile.Read(ref _helperAwake) == 0))
         {
-            for (var part = 0; part < parts; part++)
-            {
-                work.RunPart(part);
-            }
+            // Nobody to share with: no job to publish, no counter to contend for.
+            RunAlone(work, parts);
             return;
         }
         _shared = work;
@@ -216,6 +214,23 @@ internal sealed class WorkerPool : IDisposable
                 }
             }
         }
+    }
+
+    private static void RunAlone(IPartedWork work, int parts)
+    {
+        ExceptionDispatchInfo? first = null;
+        for (var part = 0; part < parts; part++)
+        {
+            try
+            {
+                work.RunPart(part);
+            }
+            catch (Exception e)
+            {
+                first ??= ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        first?.Throw();
     }
 
     /// <summary>
