@@ -103,7 +103,11 @@ public static partial class LayerOps
     /// <returns>Floats.</returns>
     public static int ConvTransposeScratch(in ConvTransposeGeometry g, int batch) => ConvTranspose2d.ScratchLength(in g, batch);
 
-    /// <summary>Dense forward: <c>y = x·Wᵀ + b</c>.</summary>
+    /// <summary>
+    /// Dense forward: <c>y = x·Wᵀ + b</c>. One-sample inference with two workers or more shares a layer with at least
+    /// 1 MiB of weights with worker 1 by blocks of weight rows (<see cref="SharedDenseRows"/>); every output is computed
+    /// by the same code either way, so the result does not depend on the worker count.
+    /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="inputs">Input features.</param>
     /// <param name="outputs">Output features.</param>
@@ -113,6 +117,11 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
     {
+        if (context.TotalBatch == 1 && !context.Training && context.SharedDense is { } shared && SharedDenseRows.Shares(inputs, outputs))
+        {
+            shared.Forward(inputs, outputs, x, y, weight, bias);
+            return;
+        }
         Linear.Forward(context.Batch, inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),
             OptionalParameter(context, bias, outputs), context.Activation(y, outputs), context.Scratch);
     }

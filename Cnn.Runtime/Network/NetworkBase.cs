@@ -174,6 +174,7 @@ public abstract partial class NetworkBase : IDisposable
                     (ulong)_seed);
             }
             _pool = value > 1 ? new WorkerPool(value, RunWorker, GetType().Name) : null;
+            _contexts[0].SharedDense = _pool is null ? null : new SharedDenseRows(_contexts[0], _pool);
             _starts = new int[value];
             _counts = new int[value];
             _partialLosses = new float[value];

@@ -1,8 +1,17 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
 namespace Cnn.Runtime.Network;
+
+/// <summary>Work divided into independent parts that any thread may run (<see cref="WorkerPool.Share"/>).</summary>
+internal interface IPartedWork
+{
+    /// <summary>Runs part <paramref name="part"/>; parts write disjoint outputs.</summary>
+    /// <param name="part">0 ≤ part &lt; the count given to <see cref="WorkerPool.Share"/>.</param>
+    void RunPart(int part);
+}
 
 /// <summary>
 /// Long-lived worker threads, started once, that run one callback per worker index and are joined
@@ -11,8 +20,28 @@ namespace Cnn.Runtime.Network;
 /// threads wait on semaphores between runs, and completion is counted under a monitor whose lock
 /// object exists from the start (CountdownEvent would allocate its lock the first time it blocks).
 /// </summary>
+/// <remarks>
+/// <para>Between runs, <see cref="Share"/> lends worker 1 to the caller for one job of independent parts, claimed
+/// one at a time from a shared counter: the caller never waits for worker 1 to get a core, only for parts it
+/// has claimed, so a late or descheduled worker costs at most one part.</para>
+/// <para>Waking a blocked thread costs the waker itself ~34 µs on this 2-vCPU VM when the other vCPU is idle
+/// (the release of a semaphore whose waiter sleeps; 0.4 µs while it still spins: measured with trivial jobs at
+/// 20–2,000 µs intervals). So after a shared job worker 1 watches for the next one for <see cref="ShareSpinMicroseconds"/>
+/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (jobs long enough to repay
+/// the wake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
+/// busy spin there made bn2conv's batch-1 mean latency 105 → 131 µs at load 5 (other processes, crowded off worker
+/// 1's core, took the caller's), the yielding one 106 → 93 and 96 → 96 µs at load 8.</para>
+/// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
+    /// <summary>
+    /// How long worker 1 watches for the next shared job before it blocks: longer than the rest of a one-sample pass
+    /// of the benchmark models (≤ 80 µs besides their shared layer), so back-to-back passes find it awake.
+    /// </summary>
+    internal const int ShareSpinMicroseconds = 200;
+
+    private static readonly long ShareSpinTicks = Stopwatch.Frequency * ShareSpinMicroseconds / 1_000_000;
+
     private readonly Action<int> _work;
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
@@ -20,6 +49,20 @@ internal sealed class WorkerPool : IDisposable
     private int _remaining;
     private readonly ExceptionDispatchInfo?[] _failures;
     private volatile bool _stopping;
+
+    // The job of Share: its parts, and one word of generation (high 32 bits), part count (16) and next
+    // unclaimed part (16), so that a worker waking late can never claim a part of a job that has finished.
+    private IPartedWork? _shared;
+    private long _shareState;
+    private int _sharedFinished;
+    private ExceptionDispatchInfo? _sharedFailure;
+
+    // 1 while a permit that Share released on worker 1's semaphore is not yet taken: Share releases at most
+    // one, and worker 1 serves shared parts on the wake that takes the flag back (see Loop).
+    private int _shareWakePending;
+
+    // 1 while worker 1 is serving or watching for shared jobs (Share then needs no wake-up).
+    private int _helperAwake;
 
     public WorkerPool(int workers, Action<int> work, string name)
     {
@@ -83,6 +126,49 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="work"/> on the calling thread and worker 1,
+    /// each part on whichever thread claims it first; returns when every part has finished and rethrows the first
+    /// failure. Call it only between <see cref="Run"/> calls, from the thread that calls <see cref="Run"/>.
+    /// </summary>
+    /// <param name="work">The job (kept only until this returns).</param>
+    /// <param name="parts">Parts, at most 65,535.</param>
+    /// <param name="wake">Whether to wake worker 1 if it has stopped watching for jobs; if not, the caller may run every part.</param>
+    public void Share(IPartedWork work, int parts, bool wake)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(parts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, ushort.MaxValue);
+        if (_threads.Length == 0 || (!wake && Volatile.Read(ref _helperAwake) == 0))
+        {
+            // Nobody to share with: no job to publish, no counter to contend for.
+            RunAlone(work, parts);
+            return;
+        }
+        _shared = work;
+        _sharedFinished = 0;
+        var generation = (uint)(Volatile.Read(ref _shareState) >> 32) + 1;
+        // A full fence: the job is visible before its parts can be claimed.
+        Interlocked.Exchange(ref _shareState, ((long)generation << 32) | ((long)parts << 16));
+        // Read after the fence: either worker 1 still watches and sees the job, or its flag has fallen (ServeShares).
+        if (wake && Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
+        {
+            _start[0].Release();
+        }
+        ClaimShared();
+        // Only parts worker 1 has claimed remain: a wait of at most one part, spun rather than blocked.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _sharedFinished) < parts)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        _shared = null;
+        if (Interlocked.Exchange(ref _sharedFailure, null) is { } failure)
+        {
+            failure.Throw();
+        }
+    }
+
     public void Dispose()
     {
         if (_stopping)
@@ -114,6 +200,13 @@ internal sealed class WorkerPool : IDisposable
             {
                 return;
             }
+            // Share's permit, or a Run's taken first while Share's was still pending: either way a run's permit
+            // is never lost, as the flag is cleared once per Share permit and the next wait takes the other.
+            if (index == 1 && Interlocked.Exchange(ref _shareWakePending, 0) == 1)
+            {
+                ServeShares(start);
+                continue;
+            }
             RunOne(index);
             lock (_gate)
             {
@@ -122,6 +215,78 @@ internal sealed class WorkerPool : IDisposable
                     Monitor.PulseAll(_gate);
                 }
             }
+        }
+    }
+
+    private static void RunAlone(IPartedWork work, int parts)
+    {
+        ExceptionDispatchInfo? first = null;
+        for (var part = 0; part < parts; part++)
+        {
+            try
+            {
+                work.RunPart(part);
+            }
+            catch (Exception e)
+            {
+                first ??= ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        first?.Throw();
+    }
+
+    /// <summary>
+    /// Worker 1 serves shared jobs until none has come for <see cref="ShareSpinMicroseconds"/>, or a run or disposal
+    /// needs it; then it lowers its flag and serves any job published before the flag fell, whose publisher saw it
+    /// raised and so did not wake it (both sides write, fence, then read: at least one sees the other's write).
+    /// </summary>
+    private void ServeShares(SemaphoreSlim start)
+    {
+        Volatile.Write(ref _helperAwake, 1);
+        var idleSince = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            if (ClaimShared())
+            {
+                idleSince = Stopwatch.GetTimestamp();
+            }
+            if (_stopping || start.CurrentCount > 0 || Stopwatch.GetTimestamp() - idleSince > ShareSpinTicks)
+            {
+                Interlocked.Exchange(ref _helperAwake, 0);
+                ClaimShared();
+                return;
+            }
+            Thread.Yield();
+        }
+    }
+
+    /// <summary>Claims and runs parts of the current shared job until none is left; returns whether it ran any.</summary>
+    private bool ClaimShared()
+    {
+        var ran = false;
+        while (true)
+        {
+            var state = Volatile.Read(ref _shareState);
+            int parts = (int)((state >> 16) & 0xFFFF), next = (int)(state & 0xFFFF);
+            if (next >= parts)
+            {
+                return ran;
+            }
+            if (Interlocked.CompareExchange(ref _shareState, state + 1, state) != state)
+            {
+                continue;
+            }
+            // The job cannot finish while this part is unfinished, so _shared is still the job this part belongs to.
+            try
+            {
+                _shared!.RunPart(next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _sharedFailure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            Interlocked.Increment(ref _sharedFinished);
+            ran = true;
         }
     }
 
