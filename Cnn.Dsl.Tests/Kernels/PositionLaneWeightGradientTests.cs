@@ -79,6 +79,9 @@ public class PositionLaneWeightGradientTests
         Check(new ConvGeometry(5, 32, 32, 7, 3, stride: 2, pad: 1), 2, "strided rows in place");
         Check(new ConvGeometry(3, 4, 17, 5, 3, pad: 2), 3, "padded rows");
         Check(new ConvGeometry(6, 14, 14, 16, 5), 3, "one run");
+        // Tiles of 6 filters × 4 taps: LeNet's first layer, and 11 filters × 25 taps (both tiles cut short).
+        Check(new ConvGeometry(1, 9, 28, 6, 5, pad: 2), 3, "6 × 4 tiles");
+        Check(new ConvGeometry(1, 7, 12, 11, 5, pad: 1), 2, "6 × 4 tiles cut short");
         // Groups: each group's filters against its own channels.
         Check(new ConvGeometry(6, 7, 10, 9, 3, pad: 1, groups: 3), 2, "groups");
         Check(new ConvGeometry(8, 6, 33, 4, 3, stride: 2, pad: 1, dilation: 2, groups: 2), 2, "strided dilated groups");
