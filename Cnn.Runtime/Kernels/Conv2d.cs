@@ -250,8 +250,8 @@ public static unsafe partial class Conv2d
     /// about 60 % with one vector of filters and 80 % with two or more, on the filters' share of its lanes (fitted to
     /// both, batch 32, thread CPU time). So it is chosen for up to 16 filters on rows that fill its vectors (ResNet-8's
     /// 16→16 on 32×32 1.2×, its 3→16 stem 1.3×; not LeNet's 6→16, whose 10-wide rows fill 69 % of them: even), for
-    /// under 16 filters almost always, and for 1-channel inputs, whose short patches otherwise take the row dot
-    /// products (LeNet's 1→6 1.7×, bn2conv's 1→32 1.8×), as ResNet-8's 1×1 stride-2 shortcut (1.4×).
+    /// under 16 filters almost always, and for patches under 32 rows (1-channel inputs, strided 1×1 kernels), which
+    /// otherwise take the row dot products (LeNet's 1→6 1.7×, bn2conv's 1→32 1.8×, ResNet-8's 1×1 stride-2 shortcut 1.4×).
     /// </summary>
     private static bool PrefersPositionLanes(in ConvGeometry g)
     {
