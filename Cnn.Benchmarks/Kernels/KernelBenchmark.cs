@@ -88,6 +88,12 @@ internal static class KernelBenchmark
         Report(output, name, "forward", flops, peak, samples, () => Conv2d.Forward(g, Batch, x, w, [], y, scratch));
         Report(output, name, "data_grad", flops, peak, samples, () => Conv2d.BackwardData(g, Batch, y, w, dx, false, scratch));
         Report(output, name, "weight_grad", flops, peak, samples, () => Conv2d.BackwardWeights(g, Batch, x, y, dw, [], false, scratch));
+        if (PositionLaneWeightGradient.Supports())
+        {
+            // The positions-in-lanes kernel whether or not Conv2d chooses it for this layer: both in the same run.
+            var laneScratch = new float[PositionLaneWeightGradient.ScratchLength(g)];
+            Report(output, name, "weight_grad_lanes", flops, peak, samples, () => PositionLaneWeightGradient.BackwardWeights(g, Batch, x, y, dw, false, laneScratch));
+        }
     }
 
     /// <summary>Prints the GFLOP/s of <paramref name="call"/> (median µs of <see cref="Time"/>) and its share of <paramref name="peak"/>.</summary>
