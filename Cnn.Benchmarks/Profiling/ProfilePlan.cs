@@ -66,15 +66,29 @@ internal sealed class ProfilePlan
         } ? this : Add(new ReluOp(relu, Shape, _nextMode));
     }
 
-    /// <summary>Adds max pooling with a square window and stride equal to it; a ReLU just added moves after it, as the generator fuses it.</summary>
+    /// <summary>
+    /// Adds max pooling with a square window and stride equal to it. A ReLU just added moves after it, as the
+    /// generator fuses it (before it fuses ReLUs into BatchNorm or joins, so a ReLU already fused into the layer
+    /// before comes out of it).
+    /// </summary>
     /// <returns>This plan.</returns>
     public ProfilePlan MaxPool(string name, int size)
     {
         var geometry = new PoolGeometry(Shape.C, Shape.H, Shape.W, size);
-        if (_ops.Count > 0 && _ops[^1] is ReluOp relu && relu.Name.StartsWith(_scope, StringComparison.Ordinal))
+        if (_ops.Count > 0 && _ops[^1] is { } last && last.Name.StartsWith(_scope, StringComparison.Ordinal))
         {
-            _ops.RemoveAt(_ops.Count - 1);
-            return Add(new MaxPoolOp(_scope + name, geometry, relu.Mode, relu.Name));
+            switch (last)
+            {
+                case ReluOp:
+                    _ops.RemoveAt(_ops.Count - 1);
+                    return Add(new MaxPoolOp(_scope + name, geometry, last.Mode, last.Name));
+                case BatchNormOp { FusedRelu: { } relu }:
+                    _ops[^1] = new BatchNormOp(last.Name, last.Input, last.Mode);
+                    return Add(new MaxPoolOp(_scope + name, geometry, InputGradient.Write, relu));
+                case ResidualJoinOp { FusedRelu: { } relu }:
+                    _ops[^1] = new ResidualJoinOp(last.Name, last.Input);
+                    return Add(new MaxPoolOp(_scope + name, geometry, InputGradient.Write, relu));
+            }
         }
         return Add(new MaxPoolOp(_scope + name, geometry, _nextMode));
     }
