@@ -35,10 +35,10 @@ internal interface IPartedWork
 internal sealed class WorkerPool : IDisposable
 {
     /// <summary>
-    /// How long worker 1 watches for the next shared job before it blocks: longer than the rest of a one-sample pass
-    /// of the benchmark models (≤ 80 µs besides their shared layer), so back-to-back passes find it awake.
+    /// How long worker 1 watches for the next shared job before it blocks: longer than a whole one-sample pass of the
+    /// benchmark models run alone (simplecnn ~215 µs), so back-to-back passes find it awake.
     /// </summary>
-    internal const int ShareSpinMicroseconds = 200;
+    internal const int ShareSpinMicroseconds = 500;
 
     private static readonly long ShareSpinTicks = Stopwatch.Frequency * ShareSpinMicroseconds / 1_000_000;
 
