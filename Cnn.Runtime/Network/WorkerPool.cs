@@ -27,8 +27,8 @@ internal interface IPartedWork
 /// <para>Waking a blocked thread costs the waker itself ~34 µs on this 2-vCPU VM when the other vCPU is idle
 /// (the release of a semaphore whose waiter sleeps; 0.4 µs while it still spins: measured with trivial jobs at
 /// 20–2,000 µs intervals). So after a shared job worker 1 watches for the next one for <see cref="ShareSpinMicroseconds"/>
-/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (jobs long enough to repay
-/// the wake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
+/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (<see cref="SharedDenseRows"/>
+/// asks within a burst of passes, which then keep it awake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
 /// busy spin there made bn2conv's batch-1 mean latency 105 → 131 µs at load 5 (other processes, crowded off worker
 /// 1's core, took the caller's), the yielding one 106 → 93 and 96 → 96 µs at load 8.</para>
 /// </remarks>
