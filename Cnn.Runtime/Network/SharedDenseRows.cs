@@ -20,16 +20,11 @@ internal sealed class SharedDenseRows(NetworkContext context, WorkerPool pool) :
     internal const long MinimumWeightBytes = 1 << 20;
 
     /// <summary>
-    /// Weight bytes from which a layer wakes a sleeping worker 1 even in a lone pass: 6 MiB. Waking it costs this thread
-    /// ~34 µs (<see cref="WorkerPool"/>), and sharing saves 35–40 % of a layer's one-core time (4 MiB: 58 → 36 µs,
-    /// 8 MiB: 109 → 68 µs), which repays the wake from about 90 µs, 6 MiB at the ~70 GB/s one core draws.
-    /// </summary>
-    internal const long WakeWeightBytes = 6 << 20;
-
-    /// <summary>
-    /// A smaller shared layer wakes worker 1 only when the previous one came less than this before: passes then follow
-    /// each other closely enough for worker 1, which watches this long after its last job, to stay awake between them,
-    /// so the wake is paid once per burst, never per lone pass.
+    /// A layer wakes a sleeping worker 1 only when the previous shared layer came less than this before, the time worker 1
+    /// watches after its last job: so within a burst of passes the wake is paid once (worker 1 then stays awake), and a
+    /// lone pass never pays it. Waking costs this thread ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a
+    /// layer's one-core time when worker 1 is awake (4 MiB: 58 → 36 µs, 8 MiB: 109 → 68 µs), but with worker 1 asleep and
+    /// the weights cold, 8 MiB measured about even (194 → 199, 225 → 215 µs) and 4 MiB a loss (85 → 126 µs).
     /// </summary>
     private static readonly long RecentTicks = Stopwatch.Frequency * WorkerPool.ShareSpinMicroseconds / 1_000_000;
 
@@ -60,7 +55,7 @@ internal sealed class SharedDenseRows(NetworkContext context, WorkerPool pool) :
         var blocksPerPart = (int)Math.Clamp(PartWeightBytes / rowBlockBytes, 1, blocks);
         (_inputs, _outputs, _x, _y, _weight, _bias, _blocksPerPart) = (inputs, outputs, x, y, weight, bias, blocksPerPart);
         var now = Stopwatch.GetTimestamp();
-        var wake = (long)inputs * outputs * sizeof(float) >= WakeWeightBytes || now - _lastForward < RecentTicks;
+        var wake = now - _lastForward < RecentTicks;
         _lastForward = now;
         pool.Share(this, (blocks + blocksPerPart - 1) / blocksPerPart, wake);
     }

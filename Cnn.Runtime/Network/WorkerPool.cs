@@ -27,18 +27,18 @@ internal interface IPartedWork
 /// <para>Waking a blocked thread costs the waker itself ~34 µs on this 2-vCPU VM when the other vCPU is idle
 /// (the release of a semaphore whose waiter sleeps; 0.4 µs while it still spins: measured with trivial jobs at
 /// 20–2,000 µs intervals). So after a shared job worker 1 watches for the next one for <see cref="ShareSpinMicroseconds"/>
-/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (jobs long enough to repay
-/// the wake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
+/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (<see cref="SharedDenseRows"/>
+/// asks within a burst of passes, which then keep it awake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
 /// busy spin there made bn2conv's batch-1 mean latency 105 → 131 µs at load 5 (other processes, crowded off worker
 /// 1's core, took the caller's), the yielding one 106 → 93 and 96 → 96 µs at load 8.</para>
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
     /// <summary>
-    /// How long worker 1 watches for the next shared job before it blocks: longer than the rest of a one-sample pass
-    /// of the benchmark models (≤ 80 µs besides their shared layer), so back-to-back passes find it awake.
+    /// How long worker 1 watches for the next shared job before it blocks: longer than a whole one-sample pass of the
+    /// benchmark models run alone (simplecnn ~215 µs), so back-to-back passes find it awake.
     /// </summary>
-    internal const int ShareSpinMicroseconds = 200;
+    internal const int ShareSpinMicroseconds = 500;
 
     private static readonly long ShareSpinTicks = Stopwatch.Frequency * ShareSpinMicroseconds / 1_000_000;
 
