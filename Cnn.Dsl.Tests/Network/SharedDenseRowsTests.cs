@@ -215,13 +215,21 @@ public sealed class SharedDenseRowsTests
             network.ForwardBackward(input, labels, batch);
             network.Predict(sample, 1);
         }
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 50; i++)
+        // Which thread runs which part, and whether worker 1 is awake, depend on the scheduler: under load a window can be
+        // the first to take a path (and pay its one-time cost) after the warm-up missed it. An allocation per pass shows in
+        // every window; one that does not repeat is not one.
+        var windows = new long[3];
+        for (var w = 0; w < windows.Length; w++)
         {
-            network.ForwardBackward(input, labels, batch);
-            network.Predict(sample, 1);
-            network.Predict(sample, 1);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 50; i++)
+            {
+                network.ForwardBackward(input, labels, batch);
+                network.Predict(sample, 1);
+                network.Predict(sample, 1);
+            }
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Contains(0L, windows);
     }
 }
