@@ -84,13 +84,22 @@ internal readonly unsafe struct PaddedImage
     {
         if (_stride == 1)
         {
+            var vectors = RowCopy.IsSupported;
+            var tail = RowCopy.TailMask(_inWidth);
             for (var c = 0; c < Channels; c++)
             {
                 var target = Data + (c * Plane) + (_pad * Width) + _pad;
                 var source = x + (c * _inHeight * _inWidth);
                 for (var h = 0; h < _inHeight; h++, target += Width, source += _inWidth)
                 {
-                    new ReadOnlySpan<float>(source, _inWidth).CopyTo(new Span<float>(target, _inWidth));
+                    if (vectors)
+                    {
+                        RowCopy.Copy(source, target, _inWidth, tail);
+                    }
+                    else
+                    {
+                        new ReadOnlySpan<float>(source, _inWidth).CopyTo(new Span<float>(target, _inWidth));
+                    }
                 }
             }
             return;

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Cnn.Runtime.Kernels;
 
@@ -127,14 +126,7 @@ public static unsafe class PositionLaneWeightGradient
                 {
                     var sample = first + i;
                     var input = x + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
-                    if (g.Stride == 1)
-                    {
-                        FillStride1(g, images[i], input);
-                    }
-                    else
-                    {
-                        images[i].Fill(input);
-                    }
+                    images[i].Fill(input);
                     plan.CopyDy(g, dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane), dyCopy + ((long)i * plan.SampleFloats));
                 }
                 var sweep = plan.Sweep(count);
@@ -168,42 +160,6 @@ public static unsafe class PositionLaneWeightGradient
             Store(plan, ocg, patch, sums, dWeight + (group * ocg * patch), accumulate);
         }
     }
-
-    /// <summary>
-    /// What <see cref="PaddedImage.Fill"/> does at stride 1, each row moved by vectors and a masked tail: its one
-    /// <c>Span.CopyTo</c> per row (and this kernel's copy of dy the same way) took a tenth of the time on rows of 10 to 16 floats.
-    /// </summary>
-    private static void FillStride1(in ConvGeometry g, in PaddedImage image, float* x)
-    {
-        int width = g.InWidth, height = g.InHeight;
-        var tail = TailMask(width);
-        for (var c = 0; c < image.Channels; c++)
-        {
-            var target = image.Data + ((long)c * image.Plane) + (g.Pad * image.Width) + g.Pad;
-            for (var h = 0; h < height; h++, target += image.Width, x += width)
-            {
-                CopyRow(x, target, width, tail);
-            }
-        }
-    }
-
-    /// <summary>Copies <paramref name="count"/> floats, whole vectors then the <paramref name="tail"/> lanes, writing nothing past them.</summary>
-    private static void CopyRow(float* from, float* to, int count, Vector512<float> tail)
-    {
-        var v = 0;
-        for (; v <= count - Lanes; v += Lanes)
-        {
-            Vector512.Load(from + v).Store(to + v);
-        }
-        if (v < count)
-        {
-            Avx512F.MaskStore(to + v, tail, Avx512F.MaskLoad(from + v, tail, Vector512<float>.Zero));
-        }
-    }
-
-    /// <summary>The lanes of a row's last, partial vector: the first <c>count mod 16</c>.</summary>
-    private static Vector512<float> TailMask(int count) =>
-        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count % Lanes)).AsSingle();
 
     /// <summary>dW[f, r] = (accumulate ? dW[f, r] : 0) + the lane sum of the accumulator for (f, r) in its tile.</summary>
     private static void Store(in Plan plan, int filters, int patch, Vector512<float>* sums, float* gradWeight, bool accumulate)
@@ -498,13 +454,13 @@ public static unsafe class PositionLaneWeightGradient
         internal void CopyDy(in ConvGeometry g, float* source, float* target)
         {
             int width = g.OutWidth, height = g.OutHeight;
-            var tail = TailMask(width);
+            var tail = RowCopy.TailMask(width);
             for (var f = 0; f < g.GroupOutChannels; f++)
             {
                 var to = target + ((long)f * DyPlane);
                 for (var oh = 0; oh < height; oh++, source += width, to += CopyPitch)
                 {
-                    CopyRow(source, to, width, tail);
+                    RowCopy.Copy(source, to, width, tail);
                 }
             }
         }
