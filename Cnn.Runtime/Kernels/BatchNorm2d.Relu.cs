@@ -99,7 +99,8 @@ public static partial class BatchNorm2d
         }
     }
 
-    private static void Inference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+    /// <summary>Inference with the running statistics, then ReLU when <paramref name="relu"/>.</summary>
+    internal static void Inference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, bool relu, CpuPath path)
     {
         for (var c = 0; c < channels; c++)
@@ -110,7 +111,8 @@ public static partial class BatchNorm2d
         }
     }
 
-    private static void Normalized(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+    /// <summary>Normalization with given statistics, then ReLU when <paramref name="relu"/>.</summary>
+    internal static void Normalized(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu, CpuPath path)
     {
         for (var c = 0; c < channels; c++)
@@ -137,8 +139,8 @@ public static partial class BatchNorm2d
         }
     }
 
-    /// <summary>The gradient sums, with dy gated by the ReLU output <paramref name="y"/> unless it is empty.</summary>
-    private static void GatedGradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
+    /// <summary>The gradient sums, with dy gated by the ReLU output <paramref name="y"/> unless it is empty (no ReLU).</summary>
+    internal static void GatedGradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, bool accumulate, CpuPath path)
     {
         if (!accumulate)
@@ -164,7 +166,7 @@ public static partial class BatchNorm2d
     }
 
     /// <summary>The data gradient, with dy gated by the ReLU output <paramref name="y"/> unless it is empty.</summary>
-    private static void GatedBackwardData(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+    internal static void GatedBackwardData(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path)
     {
         var gated = !y.IsEmpty;

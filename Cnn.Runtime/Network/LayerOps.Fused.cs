@@ -132,18 +132,11 @@ public static partial class LayerOps
         var length = channels * plane;
         var input = context.Activation(x, length);
         var output = context.Activation(y, length);
+        var scale = context.Parameter(gamma, channels);
+        var shift = context.Parameter(beta, channels);
         if (!context.Training)
         {
-            var mean = context.Buffer(runningMean, channels);
-            var variance = context.Buffer(runningVar, channels);
-            if (relu)
-            {
-                BatchNorm2d.ForwardInferenceRelu(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), mean, variance, eps, output);
-            }
-            else
-            {
-                BatchNorm2d.ForwardInference(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), mean, variance, eps, output);
-            }
+            BatchNorm2d.Inference(context.Batch, channels, plane, input, scale, shift, context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, output, relu, CpuPath.Auto);
             return;
         }
         var sums = context.Doubles(2 * channels);
@@ -152,14 +145,7 @@ public static partial class LayerOps
         BatchNorm2d.Sums(context.Batch, channels, plane, input, sums[..channels], sums.Slice(channels, channels), accumulate: false);
         BatchNorm2d.Statistics((long)context.Batch * plane, sums[..channels], sums.Slice(channels, channels), eps, momentum, batchMean, invStd,
             context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
-        if (relu)
-        {
-            BatchNorm2d.NormalizeRelu(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), batchMean, invStd, output);
-        }
-        else
-        {
-            BatchNorm2d.Normalize(context.Batch, channels, plane, input, context.Parameter(gamma, channels), context.Parameter(beta, channels), batchMean, invStd, output);
-        }
+        BatchNorm2d.Normalized(context.Batch, channels, plane, input, scale, shift, batchMean, invStd, output, relu, CpuPath.Auto);
     }
 
     private static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode, bool relu)
@@ -170,39 +156,23 @@ public static partial class LayerOps
         }
         var length = channels * plane;
         var input = context.Activation(x, length);
-        var output = relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
+        // The ReLU's output gates the gradient; without a fused ReLU there is no gate.
+        var gate = relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
         var dy = context.ActivationGradient(y, length);
         var mean = context.StateSlot(state, channels);
         var invStd = context.StateSlot(state + channels, channels);
         var sums = context.Doubles(2 * channels);
         var sumDy = sums.Slice(0, channels);
         var sumDyXhat = sums.Slice(channels, channels);
-        if (relu)
-        {
-            BatchNorm2d.GradientSumsRelu(context.Batch, channels, plane, input, output, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
-        }
-        else
-        {
-            BatchNorm2d.GradientSums(context.Batch, channels, plane, input, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false);
-        }
+        BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
         if (trainsParameters)
         {
             BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
         }
-        if (mode == InputGradient.None)
+        if (mode != InputGradient.None)
         {
-            return;
-        }
-        var dx = context.ActivationGradient(x, length);
-        var count = (long)context.Batch * plane;
-        var accumulate = mode == InputGradient.Accumulate;
-        if (relu)
-        {
-            BatchNorm2d.BackwardDataRelu(context.Batch, channels, plane, input, output, dy, context.Parameter(gamma, channels), mean, invStd, count, sumDy, sumDyXhat, dx, accumulate);
-        }
-        else
-        {
-            BatchNorm2d.BackwardData(context.Batch, channels, plane, input, dy, context.Parameter(gamma, channels), mean, invStd, count, sumDy, sumDyXhat, dx, accumulate);
+            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, context.Parameter(gamma, channels), mean, invStd,
+                (long)context.Batch * plane, sumDy, sumDyXhat, context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
         }
     }
 }
