@@ -44,13 +44,8 @@ public class BatchNormReluTests
     {
         foreach (var (n, c, plane) in Shapes.Where(s => s.N * s.Plane > 1))
         {
-            var x = KernelAssert.Random(n * c * plane, 6, 2f);
-            var gamma = KernelAssert.Random(c, 7);
-            var beta = KernelAssert.Random(c, 8);
+            var (x, gamma, beta, y, mean, invStd) = TrainingForward(n, c, plane, seed: 6, path);
             var r = KernelAssert.Random(x.Length, 9);
-            float[] mean = new float[c], invStd = new float[c], y = new float[x.Length];
-            BatchNorm2d.ForwardTraining(n, c, plane, x, gamma, beta, y, mean, invStd, new float[c], new float[c], 0.1f, 1e-5f, new double[2 * c], path);
-            BatchNorm2d.NormalizeRelu(n, c, plane, x, gamma, beta, mean, invStd, y, path);
             var (dx, dGamma, dBeta) = FusedBackward(n, c, plane, x, y, r, gamma, mean, invStd, accumulateOnto: null, path);
 
             var xd = KernelAssert.ToDouble(x);
@@ -74,13 +69,8 @@ public class BatchNormReluTests
     {
         foreach (var (n, c, plane) in Shapes.Where(s => s.N * s.Plane > 1))
         {
-            var x = KernelAssert.Random(n * c * plane, 10, 2f);
-            var gamma = KernelAssert.Random(c, 11);
-            var beta = KernelAssert.Random(c, 12);
+            var (x, gamma, _, y, mean, invStd) = TrainingForward(n, c, plane, seed: 10, path);
             var dy = KernelAssert.Random(x.Length, 13);
-            float[] mean = new float[c], invStd = new float[c], y = new float[x.Length];
-            BatchNorm2d.ForwardTraining(n, c, plane, x, gamma, beta, y, mean, invStd, new float[c], new float[c], 0.1f, 1e-5f, new double[2 * c], path);
-            Activations.Relu(y, y, path);
             var gated = new float[x.Length];
             Activations.ReluBackward(y, dy, gated, path);
             float[] dx = new float[x.Length], dGamma = new float[c], dBeta = new float[c];
@@ -95,6 +85,18 @@ public class BatchNormReluTests
             var added = FusedBackward(n, c, plane, x, y, dy, gamma, mean, invStd, accumulateOnto: earlier, path);
             KernelAssert.Close(earlier.Zip(dx, (e, d) => (double)e + d).ToArray(), added.Dx, 1e-5, 1e-6, "accumulated dx");
         }
+    }
+
+    /// <summary>Random x, γ, β (seeds <paramref name="seed"/> to seed + 2) and the training forward with its ReLU: y, mean, 1/σ.</summary>
+    private static (float[] X, float[] Gamma, float[] Beta, float[] Y, float[] Mean, float[] InvStd) TrainingForward(int n, int c, int plane, int seed, CpuPath path)
+    {
+        var x = KernelAssert.Random(n * c * plane, seed, 2f);
+        var gamma = KernelAssert.Random(c, seed + 1);
+        var beta = KernelAssert.Random(c, seed + 2);
+        float[] mean = new float[c], invStd = new float[c], y = new float[x.Length];
+        BatchNorm2d.ForwardTraining(n, c, plane, x, gamma, beta, y, mean, invStd, new float[c], new float[c], 0.1f, 1e-5f, new double[2 * c], path);
+        Activations.Relu(y, y, path);
+        return (x, gamma, beta, y, mean, invStd);
     }
 
     private static (float[] Dx, float[] DGamma, float[] DBeta) FusedBackward(int n, int c, int plane, float[] x, float[] y, float[] dy, float[] gamma,
