@@ -23,6 +23,8 @@ internal static class KernelBenchmark
         ("resnet8_16to32_s2_32x32", new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1)),
         ("resnet8_16to32_1x1_s2_32x32", new ConvGeometry(16, 32, 32, 32, 1, stride: 2)),
         ("resnet8_32to32_16x16", new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
+        ("resnet8_32to64_s2_16x16", new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1)),
+        ("resnet8_32to64_1x1_s2_16x16", new ConvGeometry(32, 16, 16, 64, 1, stride: 2)),
         ("resnet18_64to128_s2_16x16", new ConvGeometry(64, 16, 16, 128, 3, stride: 2, pad: 1)),
         ("resnet8_64to64_8x8", new ConvGeometry(64, 8, 8, 64, 3, pad: 1)),
         ("bn2conv_32to64_14x14", new ConvGeometry(32, 14, 14, 64, 3, pad: 1)),

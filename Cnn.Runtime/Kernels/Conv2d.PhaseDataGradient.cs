@@ -62,9 +62,13 @@ public static unsafe partial class Conv2d
         /// <summary>Floats of every phase's packed sub-kernel weights.</summary>
         internal int Weights { get; }
 
+        /// <summary>Floats of the phase products: stride 2 keeps both column phases of a row phase, then a zero row for phases no tap reaches.</summary>
+        internal int Products(in ConvGeometry g) =>
+            g.Stride == 2 ? (2 * g.GroupInChannels * Positions) + RoundUp16(PhaseWidth) + 16 : g.GroupInChannels * Positions;
+
         /// <summary>Scratch of the whole pass.</summary>
         internal int ScratchLength(in ConvGeometry g) =>
-            Gradient + Weights + (g.GroupInChannels * MaxDepth) + (g.GroupInChannels * Positions) + Gemm.ScratchLength(g.GroupInChannels, Positions, MaxDepth);
+            Gradient + Weights + (g.GroupInChannels * MaxDepth) + Products(g) + Gemm.ScratchLength(g.GroupInChannels, Positions, MaxDepth);
     }
 
     /// <summary>Kernel rows i with i·d ≡ a (mod s).</summary>
@@ -80,9 +84,14 @@ public static unsafe partial class Conv2d
 
     private static int RoundUp16(int count) => (count + 15) / 16 * 16;
 
-    /// <summary>dx (+)= the data gradient of a strided convolution (dx cleared by the caller when not accumulating).</summary>
-    private static void PhaseDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, float* work, CpuPath path)
+    /// <summary>dx (+)= the data gradient of a strided convolution.</summary>
+    private static void PhaseDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, bool accumulate, float* work, CpuPath path)
     {
+        // Stride 2 writes every value of dx from its two column phases at once; larger strides add phase by phase.
+        if (!accumulate && g.Stride != 2)
+        {
+            new Span<float>(dx, n * g.InputLength).Clear();
+        }
         var plan = new PhasePlan(g);
         int icg = g.GroupInChannels, ocg = g.GroupOutChannels, s = g.Stride, area = g.Kernel * g.Kernel;
         var offsets = (int*)work;
@@ -90,7 +99,7 @@ public static unsafe partial class Conv2d
         var packed = work + plan.Gradient;
         var dense = packed + plan.Weights;
         var product = dense + (icg * plan.MaxDepth);
-        var gemmWork = product + (icg * plan.Positions);
+        var gemmWork = product + plan.Products(g);
         new Span<float>(planes, plan.Gradient - RoundUp16(ocg * area)).Clear();
         var packedLength = PackedGemm.PackedALength(icg, plan.MaxDepth);
         // Phase (a, b) uses rows offsets[phaseStart..] and weights packed at packed + phase·packedLength.
@@ -110,15 +119,14 @@ public static unsafe partial class Conv2d
             for (var sample = 0; sample < n; sample++)
             {
                 var gradOut = dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane);
-                for (var oc = 0; oc < ocg; oc++)
-                {
-                    for (var oh = 0; oh < g.OutHeight; oh++)
-                    {
-                        new ReadOnlySpan<float>(gradOut + (((oc * g.OutHeight) + oh) * g.OutWidth), g.OutWidth)
-                            .CopyTo(new Span<float>(planes + (oc * plan.Plane) + ((plan.Reach + oh) * plan.Width) + plan.Reach, g.OutWidth));
-                    }
-                }
+                CopyGradient(g, plan, gradOut, planes);
                 var gradIn = dx + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
+                if (s == 2)
+                {
+                    var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, planes);
+                    Stride2Phases(g, plan, phases, product, gemmWork, gradIn, accumulate, path);
+                    continue;
+                }
                 for (var phase = 0; phase < s * s; phase++)
                 {
                     if (depths[phase] == 0)
@@ -139,6 +147,41 @@ public static unsafe partial class Conv2d
                         MultiplyShifted(icg, plan.Positions, depths[phase], weights, planes, offsets + phaseStart[phase], product, gemmWork, path);
                         AddPhase(g, window, product + (window.FirstRow * plan.Width) + window.FirstColumn, plan.Positions, plan.Width, gradIn, path);
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One sample's and group's dy into the zero-bordered planes: a plane at a time when the planes have no border
+    /// (1×1 kernels), else a row at a time by vectors (a <c>Span.CopyTo</c> per 8- or 16-wide row cost a fifth of the
+    /// 1×1 shortcut's data gradient).
+    /// </summary>
+    private static void CopyGradient(in ConvGeometry g, in PhasePlan plan, float* gradOut, float* planes)
+    {
+        int width = g.OutWidth, plane = g.OutPlane;
+        if (plan.Reach == 0 && plan.Width == width)
+        {
+            for (var oc = 0; oc < g.GroupOutChannels; oc++)
+            {
+                new ReadOnlySpan<float>(gradOut + (oc * plane), plane).CopyTo(new Span<float>(planes + (oc * plan.Plane), plane));
+            }
+            return;
+        }
+        var vectors = RowCopy.IsSupported;
+        var tail = RowCopy.TailMask(width);
+        for (var oc = 0; oc < g.GroupOutChannels; oc++)
+        {
+            var target = planes + (oc * plan.Plane) + (plan.Reach * plan.Width) + plan.Reach;
+            for (var oh = 0; oh < g.OutHeight; oh++, gradOut += width, target += plan.Width)
+            {
+                if (vectors)
+                {
+                    RowCopy.Copy(gradOut, target, width, tail);
+                }
+                else
+                {
+                    new ReadOnlySpan<float>(gradOut, width).CopyTo(new Span<float>(target, width));
                 }
             }
         }
@@ -187,10 +230,11 @@ public static unsafe partial class Conv2d
             int s = g.Stride, pad = g.Pad;
             A = a;
             B = b;
+            // One past the last row u with s·u + a − p ≤ H − 1, counted from a non-negative numerator: 0 when a − p > H − 1.
             FirstRow = Math.Max(0, (pad - a + s - 1) / s);
-            Rows = Math.Max(0, Math.Min(plan.PhaseHeight, ((g.InHeight - 1 + pad - a) / s) + 1) - FirstRow);
+            Rows = Math.Max(0, Math.Min(plan.PhaseHeight, (g.InHeight - 1 + pad - a + s) / s) - FirstRow);
             FirstColumn = Math.Max(0, (pad - b + s - 1) / s);
-            Columns = Math.Max(0, Math.Min(plan.PhaseWidth, ((g.InWidth - 1 + pad - b) / s) + 1) - FirstColumn);
+            Columns = Math.Max(0, Math.Min(plan.PhaseWidth, (g.InWidth - 1 + pad - b + s) / s) - FirstColumn);
         }
 
         internal int A { get; }

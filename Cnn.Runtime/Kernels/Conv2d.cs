@@ -101,20 +101,17 @@ public static unsafe partial class Conv2d
                 FlipWeights(g, wBase, work);
                 ForwardGemm(DataGradientGeometry(g), n, dyBase, work, null, dxBase, accumulate, work + g.WeightLength, path);
             }
+            else if (g.Stride > 1)
+            {
+                PhaseDataGradient(g, n, dyBase, wBase, dxBase, accumulate, work, path);
+            }
             else
             {
                 if (!accumulate)
                 {
                     dx[..(n * g.InputLength)].Clear();
                 }
-                if (g.Stride > 1)
-                {
-                    PhaseDataGradient(g, n, dyBase, wBase, dxBase, work, path);
-                }
-                else
-                {
-                    ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
-                }
+                ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
             }
         }
     }

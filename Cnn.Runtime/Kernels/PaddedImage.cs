@@ -168,6 +168,11 @@ internal readonly unsafe struct PaddedImage
             {
                 var source = channel + (((_stride * u) + a - _pad) * _inWidth) + b - _pad;
                 var line = target + (c * Plane) + (u * Width);
+                if (_stride == 2 && EveryOtherGather.IsSupported)
+                {
+                    EveryOtherGather.Copy(source + (2 * firstColumn), line + firstColumn, lastColumn - firstColumn);
+                    continue;
+                }
                 for (var v = firstColumn; v < lastColumn; v++)
                 {
                     line[v] = source[_stride * v];

@@ -1,0 +1,149 @@
+using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// The stride-2 case of the phase data gradient: the two column phases of a row phase are multiplied into scratch
+/// side by side, then each dx row is written once, its even and odd columns interleaved from the two products
+/// (two permutes per 32 values on AVX-512). dx is never cleared and no value of it is read unless accumulating;
+/// adding phase by phase into a cleared dx read and wrote each row twice more (masked 16-lane windows half of whose
+/// lanes added zeros).
+/// </summary>
+public static unsafe partial class Conv2d
+{
+    /// <summary>One group's phase multiplies, as <see cref="PhaseDataGradient"/> prepared them (indexed by phase a·s + b).</summary>
+    private readonly struct PhaseSet(float* packed, int packedLength, int* rowCounts, int* depths, int* phaseStart, int* offsets, float* planes)
+    {
+        /// <summary>The weights of <paramref name="phase"/>, packed.</summary>
+        internal PrepackedA Weights(int phase) => new(packed + (phase * packedLength), rowCounts[phase]);
+
+        /// <summary>K of <paramref name="phase"/>: filters × its taps (0 when no tap reaches it).</summary>
+        internal int Depth(int phase) => depths[phase];
+
+        /// <summary>The dy-plane offsets of <paramref name="phase"/>'s rows.</summary>
+        internal int* Offsets(int phase) => offsets + phaseStart[phase];
+
+        /// <summary>The zero-bordered dy planes of the current sample.</summary>
+        internal float* Planes => planes;
+    }
+
+    /// <summary>Where the values of one phase's window lie: value (c, row, column) at <c>Origin + c·ChannelStride + row·RowStride + column</c>.</summary>
+    private readonly struct PhaseValues(float* origin, int channelStride, int rowStride)
+    {
+        internal float* Origin => origin;
+
+        internal int ChannelStride => channelStride;
+
+        internal int RowStride => rowStride;
+    }
+
+    /// <summary>dx (+)= one sample's and group's stride-2 data gradient, each dx row written once from its two column phases.</summary>
+    private static void Stride2Phases(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, float* product, float* gemmWork, float* dx, bool accumulate, CpuPath path)
+    {
+        int icg = g.GroupInChannels, pad = g.Pad;
+        var zeros = product + (2 * icg * plan.Positions);
+        new Span<float>(zeros, RoundUp16(plan.PhaseWidth) + 16).Clear();
+        var vector = path == CpuPath.Vector512 && Avx512F.IsSupported;
+        for (var a = 0; a < 2; a++)
+        {
+            var rows = new PhaseWindow(g, plan, a, 0).Rows;
+            if (rows == 0)
+            {
+                continue;
+            }
+            // Input column iw comes from column phase (iw + p) mod 2, at window column ⌊iw / 2⌋; likewise rows.
+            var even = PhaseProduct(g, plan, phases, a, pad & 1, product + ((pad & 1) * icg * plan.Positions), zeros, gemmWork, path);
+            var odd = PhaseProduct(g, plan, phases, a, (pad + 1) & 1, product + (((pad + 1) & 1) * icg * plan.Positions), zeros, gemmWork, path);
+            var firstRow = (a + pad) & 1;
+            for (var c = 0; c < icg; c++)
+            {
+                for (var row = 0; row < rows; row++)
+                {
+                    var evenRow = even.Origin + (c * even.ChannelStride) + (row * even.RowStride);
+                    var oddRow = odd.Origin + (c * odd.ChannelStride) + (row * odd.RowStride);
+                    var target = dx + (c * g.InPlane) + ((firstRow + (2 * row)) * g.InWidth);
+                    if (vector)
+                    {
+                        InterleaveRow(evenRow, oddRow, target, g.InWidth, accumulate);
+                    }
+                    else
+                    {
+                        for (var iw = 0; iw < g.InWidth; iw++)
+                        {
+                            var value = (iw & 1) == 0 ? evenRow[iw >> 1] : oddRow[iw >> 1];
+                            target[iw] = accumulate ? target[iw] + value : value;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Multiplies phase (a, b) into <paramref name="buffer"/> and says where its window's values lie (a zero row when no tap reaches the phase).</summary>
+    private static PhaseValues PhaseProduct(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, int a, int b, float* buffer, float* zeros, float* gemmWork, CpuPath path)
+    {
+        var phase = (2 * a) + b;
+        var window = new PhaseWindow(g, plan, a, b);
+        var depth = phases.Depth(phase);
+        if (depth == 0 || window.Columns == 0)
+        {
+            return new PhaseValues(zeros, 0, 0);
+        }
+        var icg = g.GroupInChannels;
+        if (ReadsRealOutputs(window.Columns, path))
+        {
+            // Only the window that lands inside the input: its rows of whole (or paired half) vectors.
+            var positions = window.Rows * window.Columns;
+            var origin = phases.Planes + (window.FirstRow * plan.Width) + window.FirstColumn;
+            PackedGemm.LoopShifted(icg, positions, depth, phases.Weights(phase), origin, phases.Offsets(phase), window.Columns, plan.Width, buffer, positions, false, gemmWork, path);
+            return new PhaseValues(buffer, positions, window.Columns);
+        }
+        MultiplyShifted(icg, plan.Positions, depth, phases.Weights(phase), phases.Planes, phases.Offsets(phase), buffer, gemmWork, path);
+        return new PhaseValues(buffer + (window.FirstRow * plan.Width) + window.FirstColumn, plan.Positions, plan.Width);
+    }
+
+    /// <summary>
+    /// <c>target[2t] (+)= even[t]</c>, <c>target[2t + 1] (+)= odd[t]</c> for a row of <paramref name="width"/> values: 32 per
+    /// step from two loads and two two-source permutes, masked at the row's end (nothing read or written past it).
+    /// </summary>
+    private static void InterleaveRow(float* even, float* odd, float* target, int width, bool accumulate)
+    {
+        var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        var t = 0;
+        for (; (2 * t) + 32 <= width; t += 16, target += 32)
+        {
+            var e = Vector512.Load(even + t);
+            var o = Vector512.Load(odd + t);
+            var first = Avx512F.PermuteVar16x32x2(e, low, o);
+            var second = Avx512F.PermuteVar16x32x2(e, high, o);
+            if (accumulate)
+            {
+                first += Vector512.Load(target);
+                second += Vector512.Load(target + 16);
+            }
+            first.Store(target);
+            second.Store(target + 16);
+        }
+        var count = width - (2 * t);
+        if (count > 0)
+        {
+            var lanes = Vector512<int>.Indices;
+            var e = Avx512F.MaskLoad(even + t, Vector512.LessThan(lanes, Vector512.Create((count + 1) / 2)).AsSingle(), Vector512<float>.Zero);
+            var o = Avx512F.MaskLoad(odd + t, Vector512.LessThan(lanes, Vector512.Create(count / 2)).AsSingle(), Vector512<float>.Zero);
+            var firstMask = Vector512.LessThan(lanes, Vector512.Create(count)).AsSingle();
+            var secondMask = Vector512.LessThan(lanes, Vector512.Create(count - 16)).AsSingle();
+            var first = Avx512F.PermuteVar16x32x2(e, low, o);
+            var second = Avx512F.PermuteVar16x32x2(e, high, o);
+            if (accumulate)
+            {
+                first += Avx512F.MaskLoad(target, firstMask, Vector512<float>.Zero);
+                second += Avx512F.MaskLoad(target + 16, secondMask, Vector512<float>.Zero);
+            }
+            Avx512F.MaskStore(target, firstMask, first);
+            Avx512F.MaskStore(target + 16, secondMask, second);
+        }
+    }
+}
