@@ -33,7 +33,8 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        return Math.Max(ForwardScratch(g), Math.Max(weights, data));
+        var forward = g.Kernel == 1 && g.Stride > 1 ? Math.Max(ForwardScratch(g), StridedPointwiseScratch(g)) : ForwardScratch(g);
+        return Math.Max(forward, Math.Max(weights, data));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -61,7 +62,14 @@ public static unsafe partial class Conv2d
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
-                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
+                if (IsStridedPointwise(g, path))
+                {
+                    StridedPointwiseForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
+                }
+                else
+                {
+                    ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
+                }
             }
             return;
         }
