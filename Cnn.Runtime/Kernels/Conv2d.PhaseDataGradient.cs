@@ -62,9 +62,20 @@ public static unsafe partial class Conv2d
         /// <summary>Floats of every phase's packed sub-kernel weights.</summary>
         internal int Weights { get; }
 
-        /// <summary>Floats of the phase products: stride 2 keeps both column phases of a row phase, then a zero row for phases no tap reaches.</summary>
+        /// <summary>Column-window copies of stride 2 (<see cref="Stride2Phases"/>): one per column phase and horizontal tap shift.</summary>
+        internal int WindowKeys => 2 * (Reach + 1);
+
+        /// <summary>Floats of one column-window copy: every filter's plane rows, at most a phase plane wide.</summary>
+        internal int WindowCopy(in ConvGeometry g) => g.GroupOutChannels * (PhaseHeight + Reach) * PhaseWidth;
+
+        /// <summary>
+        /// Floats of the phase products: stride 2 keeps both column phases of a row phase, then a zero row for phases
+        /// no tap reaches, the column-window offsets and copies (with slack for a last panel's reads).
+        /// </summary>
         internal int Products(in ConvGeometry g) =>
-            g.Stride == 2 ? (2 * g.GroupInChannels * Positions) + RoundUp16(PhaseWidth) + 16 : g.GroupInChannels * Positions;
+            g.Stride == 2
+                ? (2 * g.GroupInChannels * Positions) + RoundUp16(PhaseWidth) + 16 + RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel) + (WindowKeys * WindowCopy(g)) + 64
+                : g.GroupInChannels * Positions;
 
         /// <summary>Scratch of the whole pass.</summary>
         internal int ScratchLength(in ConvGeometry g) =>
@@ -116,20 +127,21 @@ public static unsafe partial class Conv2d
                 next += depths[phase];
                 rowCounts[phase] = depths[phase] == 0 ? 0 : PackedGemm.PackAll(true, dense, icg, icg, depths[phase], packed + (phase * packedLength), path);
             }
+            var windows = s == 2 ? PlanWindows(g, plan, depths, phaseStart, offsets, product, path) : default;
             for (var sample = 0; sample < n; sample++)
             {
                 var gradOut = dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane);
                 var gradIn = dx + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
                 if (s == 2 && ReadsGradientInPlace(g, plan, path))
                 {
-                    var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, gradOut);
+                    var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, gradOut, windows);
                     Stride2Phases(g, plan, phases, product, gemmWork, gradIn, accumulate, path);
                     continue;
                 }
                 CopyGradient(g, plan, gradOut, planes);
                 if (s == 2)
                 {
-                    var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, planes);
+                    var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, planes, windows);
                     Stride2Phases(g, plan, phases, product, gemmWork, gradIn, accumulate, path);
                     continue;
                 }
