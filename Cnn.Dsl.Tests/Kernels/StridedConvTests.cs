@@ -6,9 +6,10 @@ using Cnn.Runtime.Kernels.Reference;
 namespace Cnn.Dsl.Tests.Kernels;
 
 /// <summary>
-/// Strided convolutions (the phase data gradient written row by row from two column phases at stride 2, the
-/// stride-2 phase gather of 1×1 and dilated kernels) against the double-precision reference, on the ResNet-8 layers
-/// and on random geometries: strides 2 and 3, kernels 1–4, padding, dilation, groups, odd sizes, batches 1–3.
+/// Strided convolutions (the phase data gradient written row by row from two column phases at stride 2 and its
+/// column-window copies, the stride-2 phase gather of 1×1 and dilated kernels, the compact 1×1 forward and the
+/// forward's column windows) against the double-precision reference, on the ResNet-8 layers and on random geometries:
+/// strides 2 and 3, kernels 1–4, padding, dilation, groups, odd sizes, batches 1–3.
 /// </summary>
 public class StridedConvTests
 {
@@ -24,6 +25,11 @@ public class StridedConvTests
         (1, new ConvGeometry(16, 33, 31, 8, 1, stride: 2)),
         (2, new ConvGeometry(8, 35, 33, 16, 3, stride: 2, pad: 1)),
         (1, new ConvGeometry(8, 16, 16, 8, 1, stride: 2, pad: 1)),
+        // Output rows an odd multiple of 8 wide (the forward's column windows): 24 wide, dilated, grouped, and a 2×2 kernel.
+        (1, new ConvGeometry(6, 11, 47, 5, 3, stride: 2, pad: 1)),
+        (1, new ConvGeometry(4, 16, 16, 6, 3, stride: 2, pad: 2, dilation: 2)),
+        (2, new ConvGeometry(8, 16, 16, 6, 3, stride: 2, pad: 1, groups: 2)),
+        (1, new ConvGeometry(3, 9, 16, 5, 2, stride: 2)),
     ];
 
     [Theory]

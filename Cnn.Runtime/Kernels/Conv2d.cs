@@ -33,7 +33,9 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        var forward = g.Kernel == 1 && g.Stride > 1 ? Math.Max(ForwardScratch(g), StridedPointwiseScratch(g)) : ForwardScratch(g);
+        var forward = g.Kernel == 1 && g.Stride > 1 ? Math.Max(ForwardScratch(g), StridedPointwiseScratch(g))
+            : HasForwardWindows(g) ? Math.Max(ForwardScratch(g), StridedWindowScratch(g))
+            : ForwardScratch(g);
         return Math.Max(forward, Math.Max(weights, data));
     }
 
@@ -65,6 +67,10 @@ public static unsafe partial class Conv2d
                 if (IsStridedPointwise(g, path))
                 {
                     StridedPointwiseForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
+                }
+                else if (ReadsForwardWindows(g, path))
+                {
+                    StridedWindowForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
                 }
                 else
                 {
