@@ -66,31 +66,36 @@ public static unsafe partial class Conv2d
         path == CpuPath.Vector512 && window.Rows > 0 && window.Columns % 16 != 0 && window.Columns != plan.Width;
 
     /// <summary>
-    /// Lays out the column-window copies in <paramref name="product"/>'s region and gives each row of a phase that reads
-    /// them its offset there: filter oc, row shift di and column shift dj decoded from its dy-plane offset.
+    /// Lays out the column-window copies in <paramref name="product"/>'s region and gives each row (filter oc, tap (i, j))
+    /// of a phase that reads them its offset there, in <see cref="PhaseRows"/>' order (decoding the rows' dy-plane
+    /// offsets instead, four integer divisions a row, took 10 µs per call on ResNet-8's 32→64 layer).
     /// </summary>
-    private static ColumnWindows PlanWindows(in ConvGeometry g, in PhasePlan plan, int* depths, int* phaseStart, int* offsets, float* product, CpuPath path)
+    private static ColumnWindows PlanWindows(in ConvGeometry g, in PhasePlan plan, int* depths, int* phaseStart, float* product, CpuPath path)
     {
-        var icg = g.GroupInChannels;
+        int icg = g.GroupInChannels, k = g.Kernel, d = g.Dilation, area = k * k, copy = plan.WindowCopy(g), rowsPerPlane = plan.PhaseHeight + plan.Reach;
         var windowOffsets = (int*)(product + (2 * icg * plan.Positions) + RoundUp16(plan.PhaseWidth) + 16);
-        var copies = (float*)windowOffsets + RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel);
+        var copies = (float*)windowOffsets + RoundUp16(g.GroupOutChannels * area);
         var used = 0;
-        var rowsPerPlane = plan.PhaseHeight + plan.Reach;
+        var windows = stackalloc PhaseWindow[4];
+        var next = stackalloc int[4];
         for (var phase = 0; phase < 4; phase++)
         {
-            var window = new PhaseWindow(g, plan, phase / 2, phase % 2);
-            if (depths[phase] == 0 || !ReadsColumnWindow(plan, window, path))
+            windows[phase] = new PhaseWindow(g, plan, phase / 2, phase % 2);
+            next[phase] = phaseStart[phase];
+        }
+        for (var oc = 0; oc < g.GroupOutChannels; oc++)
+        {
+            for (var t = 0; t < area; t++)
             {
-                continue;
-            }
-            for (var row = phaseStart[phase]; row < phaseStart[phase] + depths[phase]; row++)
-            {
-                // offsets[row] = oc·Plane + (Reach − di)·Width + Reach − dj.
-                var oc = offsets[row] / plan.Plane;
-                var rest = offsets[row] % plan.Plane;
-                var key = (window.B * (plan.Reach + 1)) + plan.Reach - (rest % plan.Width);
+                int i = t / k * d, j = t % k * d, phase = (i % 2 * 2) + (j % 2), row = next[phase]++;
+                var window = windows[phase];
+                if (depths[phase] == 0 || !ReadsColumnWindow(plan, window, path))
+                {
+                    continue;
+                }
+                var key = (window.B * (plan.Reach + 1)) + (j / 2);
                 used |= 1 << key;
-                windowOffsets[row] = (key * plan.WindowCopy(g)) + (((oc * rowsPerPlane) + window.FirstRow + (rest / plan.Width)) * window.Columns);
+                windowOffsets[row] = (key * copy) + (((oc * rowsPerPlane) + window.FirstRow + plan.Reach - (i / 2)) * window.Columns);
             }
         }
         return new ColumnWindows(copies, windowOffsets, used);
