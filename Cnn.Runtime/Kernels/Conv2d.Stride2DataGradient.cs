@@ -151,6 +151,11 @@ public static unsafe partial class Conv2d
             // Input column iw comes from column phase (iw + p) mod 2, at window column ⌊iw / 2⌋; likewise rows.
             var even = PhaseProduct(g, plan, phases, a, pad & 1, product + ((pad & 1) * icg * plan.Positions), zeros, gemmWork, path);
             var odd = PhaseProduct(g, plan, phases, a, (pad + 1) & 1, product + (((pad + 1) & 1) * icg * plan.Positions), zeros, gemmWork, path);
+            if (accumulate && even.ChannelStride == 0 && odd.ChannelStride == 0)
+            {
+                // No tap reaches these rows (1×1 kernels' odd rows): they would add zeros.
+                continue;
+            }
             var firstRow = (a + pad) & 1;
             for (var c = 0; c < icg; c++)
             {
