@@ -65,8 +65,8 @@ public static unsafe partial class Conv2d
         /// <summary>Column-window copies of stride 2 (<see cref="Stride2Phases"/>): one per column phase and horizontal tap shift.</summary>
         internal int WindowKeys => 2 * (Reach + 1);
 
-        /// <summary>Floats of one column-window copy: every filter's plane rows, at most a phase plane wide.</summary>
-        internal int WindowCopy(in ConvGeometry g) => g.GroupOutChannels * (PhaseHeight + Reach) * PhaseWidth;
+        /// <summary>Floats of one column-window copy: every filter's plane rows, as wide as a window that takes copies can be.</summary>
+        internal int WindowCopy(in ConvGeometry g) => g.GroupOutChannels * (PhaseHeight + Reach) * Math.Min(PhaseWidth, MaxWindowColumns);
 
         /// <summary>
         /// Floats of the phase products: stride 2 keeps both column phases of a row phase, then a zero row for phases
@@ -74,7 +74,8 @@ public static unsafe partial class Conv2d
         /// </summary>
         internal int Products(in ConvGeometry g) =>
             g.Stride == 2
-                ? (2 * g.GroupInChannels * Positions) + RoundUp16(PhaseWidth) + 16 + RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel) + (WindowKeys * WindowCopy(g)) + 64
+                ? (2 * g.GroupInChannels * Positions) + RoundUp16(PhaseWidth) + 16 + RoundUp16(g.GroupOutChannels * g.Kernel * g.Kernel)
+                    + (HasColumnWindows(g, this) ? (WindowKeys * WindowCopy(g)) + 64 : 0)
                 : g.GroupInChannels * Positions;
 
         /// <summary>Scratch of the whole pass.</summary>

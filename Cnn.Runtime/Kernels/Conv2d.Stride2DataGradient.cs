@@ -61,9 +61,28 @@ public static unsafe partial class Conv2d
         internal int UsedKeys => usedKeys;
     }
 
+    /// <summary>The widest window read from a column-window copy: narrow windows waste the most lanes read in place, and the copies stay small.</summary>
+    private const int MaxWindowColumns = 31;
+
     /// <summary>Whether phase window <paramref name="window"/> is read from a column-window copy.</summary>
     private static bool ReadsColumnWindow(in PhasePlan plan, in PhaseWindow window, CpuPath path) =>
-        path == CpuPath.Vector512 && window.Rows > 0 && window.Columns % 16 != 0 && window.Columns != plan.Width;
+        path == CpuPath.Vector512 && TakesColumnWindow(plan, window);
+
+    private static bool TakesColumnWindow(in PhasePlan plan, in PhaseWindow window) =>
+        window.Rows > 0 && window.Columns <= MaxWindowColumns && window.Columns % 16 != 0 && window.Columns != plan.Width;
+
+    /// <summary>Whether some phase a tap reaches takes column-window copies (on Vector512), so the scratch holds them.</summary>
+    private static bool HasColumnWindows(in ConvGeometry g, in PhasePlan plan)
+    {
+        for (var phase = 0; phase < 4; phase++)
+        {
+            if (Taps(g, phase / 2) * Taps(g, phase % 2) > 0 && TakesColumnWindow(plan, new PhaseWindow(g, plan, phase / 2, phase % 2)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Lays out the column-window copies in <paramref name="product"/>'s region and gives each row (filter oc, tap (i, j))

@@ -91,12 +91,13 @@ public static unsafe partial class Conv2d
         }
     }
 
-    /// <summary>Whether the forward pass takes <see cref="StridedWindowForward"/>: stride 2, a kernel over 1×1, output rows an odd multiple of 8 wide, on Vector512.</summary>
+    /// <summary>Whether the forward pass takes <see cref="StridedWindowForward"/>: <see cref="HasForwardWindows"/>, on Vector512.</summary>
     private static bool ReadsForwardWindows(in ConvGeometry g, CpuPath path) =>
         HasForwardWindows(g) && path == CpuPath.Vector512 && RowCopy.IsSupported;
 
+    /// <summary>Stride 2, a kernel over 1×1, output rows 8 or 24 wide (wider ones would need copies of several times the input).</summary>
     private static bool HasForwardWindows(in ConvGeometry g) =>
-        g.Stride == 2 && g.Kernel > 1 && g.OutWidth % 16 == 8 && ForwardWindowKeys(g) <= 32;
+        g.Stride == 2 && g.Kernel > 1 && g.OutWidth % 16 == 8 && g.OutWidth <= 24 && ForwardWindowKeys(g) <= 32;
 
     /// <summary>Column windows: one per phase of the input and horizontal tap shift ⌊j·d/2⌋.</summary>
     private static int ForwardWindowKeys(in ConvGeometry g) => 4 * (((g.Kernel - 1) * g.Dilation / 2) + 1);
