@@ -7,8 +7,8 @@ namespace Cnn.Dsl.Tests.Kernels;
 
 /// <summary>
 /// Strided convolutions (the phase data gradient written row by row from two column phases at stride 2 and its
-/// column-window copies, the stride-2 phase gather of 1×1 and dilated kernels, the compact 1×1 forward and the
-/// forward's column windows) against the double-precision reference, on the ResNet-8 layers and on random geometries:
+/// column-window copies, the stride-2 phase gather of 1×1 and dilated kernels, forward passes onto rows an odd
+/// multiple of 8 wide) against the double-precision reference, on the ResNet-8 layers and on random geometries:
 /// strides 2 and 3, kernels 1–4, padding, dilation, groups, odd sizes, batches 1–3.
 /// </summary>
 public class StridedConvTests
@@ -25,7 +25,8 @@ public class StridedConvTests
         (1, new ConvGeometry(16, 33, 31, 8, 1, stride: 2)),
         (2, new ConvGeometry(8, 35, 33, 16, 3, stride: 2, pad: 1)),
         (1, new ConvGeometry(8, 16, 16, 8, 1, stride: 2, pad: 1)),
-        // Output rows an odd multiple of 8 wide (the forward's column windows): 24 wide, dilated, grouped, and a 2×2 kernel.
+        // Output rows an odd multiple of 8 wide (column-shifted forward copies, the data gradient's column windows): 24 wide,
+        // dilated, grouped, and a 2×2 kernel.
         (1, new ConvGeometry(6, 11, 47, 5, 3, stride: 2, pad: 1)),
         (1, new ConvGeometry(4, 16, 16, 6, 3, stride: 2, pad: 2, dilation: 2)),
         (2, new ConvGeometry(8, 16, 16, 6, 3, stride: 2, pad: 1, groups: 2)),

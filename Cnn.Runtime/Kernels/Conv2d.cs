@@ -33,10 +33,7 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        var forward = g.Kernel == 1 && g.Stride > 1 ? Math.Max(ForwardScratch(g), StridedPointwiseScratch(g))
-            : HasForwardWindows(g) ? Math.Max(ForwardScratch(g), StridedWindowScratch(g))
-            : ForwardScratch(g);
-        return Math.Max(forward, Math.Max(weights, data));
+        return Math.Max(ForwardScratch(g), Math.Max(weights, data));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -64,18 +61,7 @@ public static unsafe partial class Conv2d
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
-                if (IsStridedPointwise(g, path))
-                {
-                    StridedPointwiseForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
-                }
-                else if (ReadsForwardWindows(g, path))
-                {
-                    StridedWindowForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
-                }
-                else
-                {
-                    ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
-                }
+                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
             }
             return;
         }
@@ -331,9 +317,9 @@ public static unsafe partial class Conv2d
     private static bool ReadsColumnShiftedImage(in ConvGeometry g, CpuPath path) =>
         path == CpuPath.Vector512 && UsesColumnShiftedImage(g);
 
-    /// <summary>The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch.</summary>
+    /// <summary>The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch (undilated: the copies hold one column per tap at dilation 1, as in <see cref="DirectConv.Supports"/>).</summary>
     private static bool UsesColumnShiftedImage(in ConvGeometry g) =>
-        !g.IsPointwise && g.Groups == 1 && g.OutWidth % 16 == 8;
+        !g.IsPointwise && g.Groups == 1 && g.Dilation == 1 && g.OutWidth % 16 == 8;
 
     /// <summary>Scratch of the forward GEMM's copy of a sample.</summary>
     private static int ImageScratch(in ConvGeometry g) =>

@@ -5,9 +5,9 @@ namespace Cnn.Runtime.Kernels;
 
 /// <summary>
 /// <c>target[v] = source[2v]</c>: one stride-2 phase of an image row, 16 values per step from two loads and one
-/// two-source permute. A 1×1 stride-2 convolution (ResNet's projection shortcuts) reads only phase (0, 0) of its
-/// input, which the scalar phase copy gathered one value at a time: in the forward pass, that copy cost about as
-/// much as the K = 16 or 32 GEMM after it.
+/// two-source permute. <see cref="PaddedImage"/> copies the phases a kernel reads this way at stride 2 when it does not
+/// read all four (1×1 kernels such as ResNet's projection shortcuts read only phase (0, 0), dilated ones some), where
+/// the scalar copy gathered one value at a time.
 /// </summary>
 internal static unsafe class EveryOtherGather
 {
