@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
@@ -9,7 +10,8 @@ namespace Cnn.Runtime.Network;
 /// worker 1 of the network's pool (<see cref="WorkerPool.Share"/>). The caller copies the sample into the image once; both
 /// threads then only read it, each writing its partial tiles to its own buffer. Every output is summed by
 /// <see cref="DirectConv.Blocks.ComputeSlice"/> exactly as the one-thread call sums it, so results are bit-identical with or
-/// without sharing. One instance per network (<see cref="SharedInference"/>): a pass allocates nothing.
+/// without sharing. Each layer is shared only while that measures faster than running it alone (<see cref="MeasuredSharing"/>).
+/// One instance per network (<see cref="SharedInference"/>): a pass allocates nothing.
 /// </summary>
 internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInference owner) : IPartedWork
 {
@@ -29,6 +31,7 @@ internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInf
     /// </summary>
     private const int MinimumParts = 8;
 
+    private readonly MeasuredSharing _measured = new();
     private DirectConv.Blocks _blocks;
     private int _slices;
     private float* _output;
@@ -46,7 +49,7 @@ internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInf
     /// <returns>Floats.</returns>
     internal static int ScratchLength(in ConvGeometry g) => DirectConv.ScratchLength(in g) + BufferGap + DirectConv.BufferLength(in g);
 
-    /// <summary>Computes one sample's convolution on this thread and worker 1.</summary>
+    /// <summary>Computes one sample's convolution on this thread and worker 1, or on this thread alone while that measures faster.</summary>
     /// <param name="g">The convolution (see <see cref="Shares"/>).</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
@@ -64,23 +67,37 @@ internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInf
         {
             throw new ArgumentException($"A shared convolution needs {ScratchLength(in g)} floats of scratch, got {scratch.Length}.");
         }
+        var slot = _measured.Slot(weight);
+        var share = slot < 0 || _measured.Shares(slot);
+        var start = Stopwatch.GetTimestamp();
         // Pinned until Share returns, which it does only once every part has finished: the parts' pointers stay valid.
         fixed (float* xBase = input, yBase = output, weightBase = weights, biasBase = biases, work = scratch)
         {
             _blocks = new DirectConv.SampleImage(in g, work, weightBase, biasBase, CpuPath.Auto, DirectConvLayout.Auto).Fill(xBase);
             var blocks = DirectConv.FilterBlocks(in g);
-            _slices = Math.Clamp((MinimumParts + blocks - 1) / blocks, 1, _blocks.MaxSlices);
-            _output = yBase;
             _callerBuffer = work + DirectConv.ImageLength(in g);
-            _helperBuffer = work + DirectConv.ScratchLength(in g) + BufferGap;
-            try
+            if (!share)
             {
-                owner.Run(this, blocks * _slices);
+                _blocks.Compute(0, blocks, yBase, _callerBuffer);
             }
-            finally
+            else
             {
-                _output = _callerBuffer = _helperBuffer = null;
+                _slices = Math.Clamp((MinimumParts + blocks - 1) / blocks, 1, _blocks.MaxSlices);
+                _output = yBase;
+                _helperBuffer = work + DirectConv.ScratchLength(in g) + BufferGap;
+                try
+                {
+                    owner.Run(this, blocks * _slices);
+                }
+                finally
+                {
+                    _output = _callerBuffer = _helperBuffer = null;
+                }
             }
+        }
+        if (slot >= 0)
+        {
+            _measured.Record(slot, share, Stopwatch.GetTimestamp() - start);
         }
     }
 
