@@ -224,48 +224,33 @@ public sealed unsafe class SharedConvFiltersTests
     }
 
     [Fact]
-    public void A_layer_is_shared_while_sharing_measures_faster_and_the_slower_way_is_probed()
+    public void Work_is_shared_while_sharing_measures_faster_and_the_slower_way_is_probed()
     {
         var measured = new MeasuredSharing();
-        var slot = measured.Slot(1234);
-        Assert.Equal(slot, measured.Slot(1234));
-        Assert.NotEqual(slot, measured.Slot(99));
         // Each way once, then the faster one on all calls but every sixteenth.
-        Assert.True(measured.Shares(slot));
-        measured.Record(slot, shared: true, 600);
-        Assert.False(measured.Shares(slot));
-        measured.Record(slot, shared: false, 1000);
+        Assert.True(measured.Shares());
+        measured.Record(shared: true, 600);
+        Assert.False(measured.Shares());
+        measured.Record(shared: false, 1000);
         int Shared(int calls, long sharedTicks, long aloneTicks)
         {
             var count = 0;
             for (var i = 0; i < calls; i++)
             {
-                var share = measured.Shares(slot);
+                var share = measured.Shares();
                 count += share ? 1 : 0;
-                measured.Record(slot, share, share ? sharedTicks : aloneTicks);
+                measured.Record(share, share ? sharedTicks : aloneTicks);
             }
             return count;
         }
         Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
         // One slow shared call (a preemption, a wake-up) does not turn the choice.
-        measured.Record(slot, shared: true, 1_000_000);
+        measured.Record(shared: true, 1_000_000);
         Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
         // Sharing turning slower (the other core busy) is followed within a few probes, and back.
         Shared(8 * MeasuredSharing.ProbeEvery, 1500, 1000);
         Assert.Equal(1, Shared(MeasuredSharing.ProbeEvery, 1500, 1000));
         Shared(8 * MeasuredSharing.ProbeEvery, 600, 1000);
         Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
-    }
-
-    [Fact]
-    public void Layers_past_the_followed_ones_get_no_slot()
-    {
-        var measured = new MeasuredSharing();
-        for (var key = 0; key < MeasuredSharing.Layers; key++)
-        {
-            Assert.Equal(key, measured.Slot(key * 10));
-        }
-        Assert.Equal(-1, measured.Slot(-5));
-        Assert.Equal(3, measured.Slot(30));
     }
 }

@@ -246,6 +246,7 @@ public abstract partial class NetworkBase : IDisposable
             }
         }
         Dispatch(Phase.Forward);
+        _contexts[0].Shared?.EndPass();
         if (training)
         {
             _trainingSteps++;
