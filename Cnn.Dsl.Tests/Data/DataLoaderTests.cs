@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
+using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Runtime.Data;
 using Cnn.Runtime.Data.Augmentations;
 using Cnn.Runtime.Model;
@@ -152,20 +153,18 @@ public sealed class DataLoaderTests
         {
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        var epoch = 0;
         var seen = 0;
-        for (var epoch = 1; epoch < 4; epoch++)
+        AllocationAssert.SteadyStateAllocatesNothing(() =>
         {
+            epoch++;
             foreach (var batch in loader.Epoch(epoch))
             {
                 seen += batch.Count;
             }
-        }
+        }, passesPerWindow: 3, warmUpPasses: 0);
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(3 * 64, seen);
-        Assert.Equal(0, allocated);
+        Assert.Equal(epoch * 64, seen);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Dsl.Tests.Kernels;
@@ -76,10 +77,7 @@ public class AllocationTests
             ChannelConcat.Backward(n, 144, 8, 2, 3, y, dx, true, path);
         }
 
-        Step();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AllocationAssert.SteadyStateAllocatesNothing(Step, passesPerWindow: 1, warmUpPasses: 1);
     }
 
     public static TheoryData<CpuPath> Paths => KernelAssert.Paths();

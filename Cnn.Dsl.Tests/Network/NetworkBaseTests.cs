@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Runtime.Network;
 
 namespace Cnn.Dsl.Tests.Network;
@@ -171,14 +172,10 @@ public sealed class NetworkBaseTests
     public void Training_steps_allocate_nothing_after_warm_up()
     {
         using var net = new HandWrittenDense(3, workers: 2);
-        net.ForwardBackward(Input, Labels, 5);
-        net.Forward(Input, 5);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        AllocationAssert.SteadyStateAllocatesNothing(() =>
         {
             net.ForwardBackward(Input, Labels, 5);
             net.Forward(Input, 5);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        });
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Runtime.Network;
 
 namespace Cnn.Dsl.Tests.Network;
@@ -58,17 +59,6 @@ public sealed class SingleSampleTests
     {
         using var network = new Work.Wide(seed: 3, workers: 2);
         var sample = Enumerable.Range(0, network.InputShape.Elements).Select(i => (float)Math.Sin(i)).ToArray();
-        // Past the runtime's 30-call tiering threshold: methods promoted during the count may allocate once
-        // (seen when the whole suite runs in parallel), which is the runtime's warm-up, not the pass's.
-        for (var i = 0; i < 50; i++)
-        {
-            network.Predict(sample, 1);
-        }
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
-        {
-            network.Predict(sample, 1);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AllocationAssert.SteadyStateAllocatesNothing(() => network.Predict(sample, 1), passesPerWindow: 100);
     }
 }

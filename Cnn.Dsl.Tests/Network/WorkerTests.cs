@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Runtime.Network;
 
 namespace Cnn.Dsl.Tests.Network;
@@ -94,18 +95,11 @@ public sealed class WorkerTests
     {
         using var network = new Work.Trainable(seed: 8, workers: 2);
         var (input, labels) = Data(network);
-        network.ForwardBackward(input, labels, Batch);
-        network.Forward(input, Batch);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        AllocationAssert.SteadyStateAllocatesNothing(() =>
         {
             network.ForwardBackward(input, labels, Batch);
-        }
-        for (var i = 0; i < 100; i++)
-        {
             network.Forward(input, Batch);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        });
     }
 
     [Fact]
