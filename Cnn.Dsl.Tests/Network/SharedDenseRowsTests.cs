@@ -22,7 +22,7 @@ public sealed class SharedDenseRowsTests
 
         public int? Fail { get; set; }
 
-        public void RunPart(int part)
+        public void RunPart(int part, int worker)
         {
             Interlocked.Increment(ref Runs[part]);
             Threads[part] = Environment.CurrentManagedThreadId;
@@ -41,7 +41,7 @@ public sealed class SharedDenseRowsTests
 
         public bool HelperRan => Volatile.Read(ref _helperParts) > 0;
 
-        public void RunPart(int part)
+        public void RunPart(int part, int worker)
         {
             if (Environment.CurrentManagedThreadId != caller)
             {

@@ -49,8 +49,7 @@ public static class DirectConv
     /// <summary>Floats of scratch <c>Forward</c> needs (any batch size: samples are done one at a time).</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>The scratch length in floats.</returns>
-    public static int ScratchLength(in ConvGeometry g) =>
-        Math.Max(ColumnShiftedImage.ScratchLength(g), PaddedImage.ScratchLength(g)) + (Filters * RoundUp(Math.Max(g.OutPlane, Extended(g)), WidestTile));
+    public static int ScratchLength(in ConvGeometry g) => ImageLength(g) + BufferLength(g);
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, ic, oh·s − p + i, ow·s − p + j]</c>, as Conv2d.Forward computes it.</summary>
     /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
@@ -78,42 +77,53 @@ public static class DirectConv
     public static unsafe void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         CpuPath path, DirectConvLayout layout)
     {
+        Check(g, n, x.Length, weight.Length, bias, y.Length, scratch.Length, path);
+        fixed (float* xBase = x, yBase = y, weightBase = weight, biasBase = bias, work = scratch)
+        {
+            var image = new SampleImage(g, work, weightBase, biasBase, path, layout);
+            var buffer = work + ImageLength(g);
+            var blocks = FilterBlocks(g);
+            for (var s = 0; s < n; s++)
+            {
+                image.Fill(xBase + ((long)s * g.InputLength)).Compute(0, blocks, yBase + ((long)s * g.OutputLength), buffer);
+            }
+        }
+    }
+
+    /// <summary>Blocks of 8 output channels (the last one partial): the units <see cref="Blocks.Compute"/> splits a layer into.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>⌈OutChannels / 8⌉.</returns>
+    internal static int FilterBlocks(in ConvGeometry g) => (g.OutChannels + Filters - 1) / Filters;
+
+    /// <summary>Floats of scratch one sample's image takes (either layout), at the start of <c>Forward</c>'s scratch.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>The image length in floats.</returns>
+    internal static int ImageLength(in ConvGeometry g) => Math.Max(ColumnShiftedImage.ScratchLength(g), PaddedImage.ScratchLength(g));
+
+    /// <summary>Floats of the buffer a thread computing filter blocks writes its partial tiles to (one per thread).</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>The buffer length in floats.</returns>
+    internal static int BufferLength(in ConvGeometry g) => Filters * RoundUp(Math.Max(g.OutPlane, Extended(g)), WidestTile);
+
+    /// <summary>Throws unless <c>Forward</c> can compute <paramref name="n"/> samples of <paramref name="g"/> with operands of these lengths.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input floats.</param>
+    /// <param name="weight">Weight floats.</param>
+    /// <param name="bias">The bias, or empty.</param>
+    /// <param name="y">Output floats.</param>
+    /// <param name="scratch">Scratch floats.</param>
+    /// <param name="path">The instruction set.</param>
+    internal static void Check(in ConvGeometry g, int n, int x, int weight, ReadOnlySpan<float> bias, int y, int scratch, CpuPath path)
+    {
         if (!Supports(g, path))
         {
             throw new ArgumentException($"Direct convolution needs one group, dilation 1, a kernel of 2 to {MaxKernel} and a vector path; got groups {g.Groups}, dilation {g.Dilation}, kernel {g.Kernel} on {CpuPaths.Resolve(path)}.");
         }
-        if (n < 0 || x.Length < (long)n * g.InputLength || y.Length < (long)n * g.OutputLength || weight.Length < g.WeightLength
-            || (!bias.IsEmpty && bias.Length < g.OutChannels) || scratch.Length < ScratchLength(g))
+        if (n < 0 || x < (long)n * g.InputLength || y < (long)n * g.OutputLength || weight < g.WeightLength
+            || (!bias.IsEmpty && bias.Length < g.OutChannels) || scratch < ScratchLength(g))
         {
             throw new ArgumentException($"Direct convolution of {n} samples: operands or scratch too short.");
-        }
-        var resolved = CpuPaths.Resolve(path);
-        var tile = resolved == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
-        var shifted = (layout == DirectConvLayout.Auto ? LayoutFor(g) : layout) == DirectConvLayout.ShiftedColumns;
-        fixed (float* xBase = x, yBase = y, weightBase = weight, biasBase = bias, work = scratch)
-        {
-            var buffer = work + Math.Max(ColumnShiftedImage.ScratchLength(g), PaddedImage.ScratchLength(g));
-            var columns = shifted ? new ColumnShiftedImage(g, work) : default;
-            var padded = shifted ? default : new PaddedImage(g, work);
-            var blocks = shifted
-                ? new Blocks(g, tile, columns.Data, columns.Offsets, g.OutWidth, g.OutPlane, weightBase, biasBase, buffer)
-                : new Blocks(g, tile, padded.Data, padded.Offsets, padded.Width, Extended(g), weightBase, biasBase, buffer);
-            for (var s = 0; s < n; s++)
-            {
-                if (shifted)
-                {
-                    columns.Fill(xBase + ((long)s * g.InputLength), resolved);
-                }
-                else
-                {
-                    padded.Fill(xBase + ((long)s * g.InputLength));
-                }
-                var output = yBase + ((long)s * g.OutputLength);
-                for (var first = 0; first < g.OutChannels; first += Filters)
-                {
-                    blocks.Compute(first, output);
-                }
-            }
         }
     }
 
@@ -154,10 +164,65 @@ public static class DirectConv
     private static int RoundUp(int count, int multiple) => (count + multiple - 1) / multiple * multiple;
 
     /// <summary>
-    /// One sample's image (either layout: rows at <c>data + offsets[r]</c>, output row oh at position <c>oh·rowPitch</c>),
-    /// the weights, and where results go: computes 8 output channels at a time.
+    /// The image of <c>Forward</c>'s scratch in the layout chosen for the layer, laid out (row offsets written, padding
+    /// zeroed) once and filled per sample; <see cref="Fill"/> returns the sample's <see cref="Blocks"/>.
     /// </summary>
-    private readonly unsafe struct Blocks(in ConvGeometry g, int tile, float* data, int* offsets, int rowPitch, int positions, float* weight, float* bias, float* buffer)
+    internal readonly unsafe struct SampleImage
+    {
+        private readonly ColumnShiftedImage _columns;
+        private readonly PaddedImage _padded;
+        private readonly Blocks _blocks;
+        private readonly CpuPath _path;
+        private readonly bool _shifted;
+
+        /// <summary>Lays the image of <paramref name="g"/> over <paramref name="work"/> (at least <see cref="ImageLength"/> floats).</summary>
+        /// <param name="g">The convolution (checked by the caller: see <see cref="Check"/>).</param>
+        /// <param name="work">The image's scratch.</param>
+        /// <param name="weight">Weight, [OutChannels, InChannels, Kernel, Kernel].</param>
+        /// <param name="bias">Bias, [OutChannels], or null.</param>
+        /// <param name="path">Vector512 or Vector256.</param>
+        /// <param name="layout">The layout (<see cref="DirectConvLayout.Auto"/>: <see cref="LayoutFor"/>'s).</param>
+        internal SampleImage(in ConvGeometry g, float* work, float* weight, float* bias, CpuPath path, DirectConvLayout layout)
+        {
+            _path = CpuPaths.Resolve(path);
+            var tile = _path == CpuPath.Vector512 ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
+            _shifted = (layout == DirectConvLayout.Auto ? LayoutFor(g) : layout) == DirectConvLayout.ShiftedColumns;
+            if (_shifted)
+            {
+                _columns = new ColumnShiftedImage(g, work);
+                _blocks = new Blocks(g, tile, _columns.Data, _columns.Offsets, g.OutWidth, g.OutPlane, weight, bias);
+            }
+            else
+            {
+                _padded = new PaddedImage(g, work);
+                _blocks = new Blocks(g, tile, _padded.Data, _padded.Offsets, _padded.Width, Extended(g), weight, bias);
+            }
+        }
+
+        /// <summary>Copies one sample, [InChannels, InHeight, InWidth], into the image; the blocks then read it (from any thread) until the next fill.</summary>
+        /// <param name="x">The sample.</param>
+        /// <returns>The sample's filter blocks.</returns>
+        internal Blocks Fill(float* x)
+        {
+            if (_shifted)
+            {
+                _columns.Fill(x, _path);
+            }
+            else
+            {
+                _padded.Fill(x);
+            }
+            return _blocks;
+        }
+    }
+
+    /// <summary>
+    /// One sample's image (either layout: rows at <c>data + offsets[r]</c>, output row oh at position <c>oh·rowPitch</c>)
+    /// and the weights: computes 8 output channels at a time. It only reads the image, so threads with their own
+    /// buffers may compute different blocks of one sample at once; each output is summed in the same order whichever
+    /// thread computes it and however the blocks are split.
+    /// </summary>
+    internal readonly unsafe struct Blocks(in ConvGeometry g, int tile, float* data, int* offsets, int rowPitch, int positions, float* weight, float* bias)
     {
         private readonly int _outChannels = g.OutChannels;
         private readonly int _outWidth = g.OutWidth;
@@ -166,12 +231,63 @@ public static class DirectConv
         private readonly int _plane = g.OutPlane;
         private readonly int _pitch = RoundUp(positions, tile);
 
+        /// <summary>Filter blocks <paramref name="firstBlock"/> … firstBlock + count − 1 (output channels 8·firstBlock …) into <paramref name="output"/>.</summary>
+        /// <param name="firstBlock">The first block (see <see cref="FilterBlocks"/>).</param>
+        /// <param name="count">Blocks; those past the last one are skipped.</param>
+        /// <param name="output">The sample's output, [OutChannels, OutHeight, OutWidth].</param>
+        /// <param name="buffer">This thread's <see cref="BufferLength"/> floats.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void Compute(int firstBlock, int count, float* output, float* buffer)
+        {
+            var end = Math.Min(_outChannels, (firstBlock + count) * Filters);
+            for (var first = firstBlock * Filters; first < end; first += Filters)
+            {
+                ComputeBlock(first, output, buffer, 0, 1);
+            }
+        }
+
         /// <summary>
-        /// Output channels <paramref name="first"/> … first + 7 (those that exist) into <paramref name="output"/>: whole tiles
-        /// straight into it when the layout is compact and all eight filters exist, everything else through the buffer.
+        /// Slice <paramref name="slice"/> of <paramref name="slices"/> of filter block <paramref name="block"/>'s output positions
+        /// (runs of whole tiles, or of output rows) into <paramref name="output"/>: the slices of a block together write all of it,
+        /// each output summed exactly as <see cref="Compute"/> sums it.
+        /// </summary>
+        /// <param name="block">The block (see <see cref="FilterBlocks"/>).</param>
+        /// <param name="slice">0 ≤ slice &lt; slices.</param>
+        /// <param name="slices">Slices per block, at most <see cref="MaxSlices"/>.</param>
+        /// <param name="output">The sample's output, [OutChannels, OutHeight, OutWidth].</param>
+        /// <param name="buffer">This thread's <see cref="BufferLength"/> floats.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void ComputeSlice(int block, int slice, int slices, float* output, float* buffer)
+        {
+            if ((uint)block >= (uint)((_outChannels + Filters - 1) / Filters) || slices < 1 || slices > MaxSlices || (uint)slice >= (uint)slices)
+            {
+                throw new ArgumentOutOfRangeException(nameof(slice), $"Slice {slice} of {slices} of block {block}: this layer has {(_outChannels + Filters - 1) / Filters} blocks of at most {MaxSlices} slices.");
+            }
+            ComputeBlock(block * Filters, output, buffer, slice, slices);
+        }
+
+        /// <summary>
+        /// The most slices a block's positions split into: one per output row (the padded layout's rows of extended positions,
+        /// and its row tiles' pairs of row vectors) or per tile (the compact layout).
+        /// </summary>
+        internal int MaxSlices
+        {
+            get
+            {
+                var lanes = tile / 2;
+                return rowPitch == _outWidth ? (positions + tile - 1) / tile
+                    : _outWidth % lanes == 0 ? (_outHeight * (_outWidth / lanes) + 1) / 2
+                    : _outHeight;
+            }
+        }
+
+        /// <summary>
+        /// Output channels <paramref name="first"/> … first + 7 (those that exist), slice <paramref name="slice"/> of
+        /// <paramref name="slices"/> of their positions, into <paramref name="output"/>: whole tiles straight into it when the
+        /// layout is compact and all eight filters exist, everything else through the buffer.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal void Compute(int first, float* output)
+        private void ComputeBlock(int first, float* output, float* buffer, int slice, int slices)
         {
             var filters = stackalloc float*[Filters];
             var biases = stackalloc float[Filters];
@@ -187,14 +303,31 @@ public static class DirectConv
             var wide = tile == 2 * Vector512<float>.Count;
             if (!compact && _outWidth % (tile / 2) == 0)
             {
-                RowTiles(first, real, filters, biases, output, wide);
+                RowTiles(first, real, filters, biases, output, buffer, wide, slice, slices);
                 return;
             }
             var direct = compact && real == Filters;
             var whole = positions / tile * tile;
+            var tiles = (positions + tile - 1) / tile;
+            // Compact: a run of tiles. Padded: the tiles under a run of output rows, so a tile under two slices' rows is
+            // computed by both (into each thread's own buffer) and each moves out only its rows.
+            int firstRow = 0, endRow = _outHeight, firstTile, endTile;
+            if (compact)
+            {
+                firstTile = tiles * slice / slices;
+                endTile = tiles * (slice + 1) / slices;
+            }
+            else
+            {
+                firstRow = _outHeight * slice / slices;
+                endRow = _outHeight * (slice + 1) / slices;
+                firstTile = firstRow * rowPitch / tile;
+                endTile = (((endRow - 1) * rowPitch) + _outWidth + tile - 1) / tile;
+            }
             var stride = direct ? _plane : _pitch;
             var target = direct ? output + ((long)first * _plane) : buffer;
-            for (var q = 0; q < whole; q += tile)
+            var endWhole = Math.Min(endTile * tile, whole);
+            for (var q = firstTile * tile; q < endWhole; q += tile)
             {
                 if (wide)
                 {
@@ -205,22 +338,24 @@ public static class DirectConv
                     Tile256(data + q, 8, offsets, _patch, filters, biases, target + q, stride);
                 }
             }
-            if (whole < positions)
+            var last = whole < positions && endTile == tiles;
+            if (last)
             {
                 Last(wide, positions - whole <= tile / 2, data + whole, filters, biases, buffer + whole);
             }
             if (compact)
             {
-                var from = direct ? whole : 0;
-                for (var r = 0; r < real; r++)
+                var from = direct ? (last ? whole : _plane) : firstTile * tile;
+                var to = Math.Min(_plane, endTile * tile);
+                for (var r = 0; r < real && from < to; r++)
                 {
-                    Move(buffer + (r * _pitch) + from, output + ((long)(first + r) * _plane) + from, _plane - from);
+                    Move(buffer + (r * _pitch) + from, output + ((long)(first + r) * _plane) + from, to - from);
                 }
                 return;
             }
             for (var r = 0; r < real; r++)
             {
-                for (var oh = 0; oh < _outHeight; oh++)
+                for (var oh = firstRow; oh < endRow; oh++)
                 {
                     Move(buffer + (r * _pitch) + (oh * rowPitch), output + ((long)(first + r) * _plane) + (oh * _outWidth), _outWidth);
                 }
@@ -230,10 +365,10 @@ public static class DirectConv
         /// <summary>
         /// The padded layout when the output width is a whole number of vectors: each vector of positions is a run of one
         /// output row (rows Ws apart in the image, W′ in the output), so a tile pairs two such runs and stores them
-        /// straight into the output, computing no dropped column and needing no copy-out.
+        /// straight into the output, computing no dropped column and needing no copy-out. A slice is a run of the pairs.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RowTiles(int first, int real, float** filters, float* biases, float* output, bool wide)
+        private void RowTiles(int first, int real, float** filters, float* biases, float* output, float* buffer, bool wide, int slice, int slices)
         {
             var lanes = tile / 2;
             var direct = real == Filters;
@@ -241,7 +376,10 @@ public static class DirectConv
             var target = direct ? output + ((long)first * _plane) : buffer;
             var perRow = _outWidth / lanes;
             var vectors = _outHeight * perRow;
-            for (var v = 0; v < vectors; v += 2)
+            var pairs = (vectors + 1) / 2;
+            var firstVector = 2 * (pairs * slice / slices);
+            var endVector = Math.Min(vectors, 2 * (pairs * (slice + 1) / slices));
+            for (var v = firstVector; v < endVector; v += 2)
             {
                 var from = ((v / perRow) * rowPitch) + (v % perRow * lanes);
                 if (v + 1 == vectors)
@@ -266,11 +404,11 @@ public static class DirectConv
                     Tile256(data + from, second, offsets, _patch, filters, biases, target + (v * lanes), stride);
                 }
             }
-            if (!direct)
+            if (!direct && firstVector < endVector)
             {
                 for (var r = 0; r < real; r++)
                 {
-                    Move(buffer + (r * _pitch), output + ((long)(first + r) * _plane), _plane);
+                    Move(buffer + (r * _pitch) + (firstVector * lanes), output + ((long)(first + r) * _plane) + (firstVector * lanes), (endVector - firstVector) * lanes);
                 }
             }
         }

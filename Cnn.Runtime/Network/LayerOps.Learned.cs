@@ -8,7 +8,9 @@ public static partial class LayerOps
     /// <summary>
     /// Convolution forward: <c>y = conv(x, weight) + bias</c>. A single-sample pass (the whole batch is one
     /// sample) takes <see cref="DirectConv"/> where it applies, which skips im2col and GEMM packing; the choice
-    /// depends on the whole batch, never on a worker's share, so splitting a batch changes no result.
+    /// depends on the whole batch, never on a worker's share, so splitting a batch changes no result. One-sample
+    /// inference with two workers or more shares a large layer with worker 1 by blocks of filters
+    /// (<see cref="SharedConvFilters"/>), each output computed by the same code either way.
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
@@ -20,6 +22,11 @@ public static partial class LayerOps
     {
         if (context.TotalBatch == 1 && DirectConv.Supports(in g))
         {
+            if (!context.Training && context.Shared is { } shared && SharedConvFilters.Shares(in g))
+            {
+                shared.Conv.Forward(in g, x, y, weight, bias);
+                return;
+            }
             DirectConv.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
@@ -60,7 +67,8 @@ public static partial class LayerOps
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
     public static int ConvScratch(in ConvGeometry g, int batch) =>
-        batch == 1 && DirectConv.Supports(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), DirectConv.ScratchLength(in g)) : Conv2d.ScratchLength(in g, batch);
+        batch != 1 || !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
+        : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
 
     /// <summary>Transposed convolution forward.</summary>
     /// <param name="context">The worker.</param>
@@ -117,9 +125,9 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
     {
-        if (context.TotalBatch == 1 && !context.Training && context.SharedDense is { } shared && SharedDenseRows.Shares(inputs, outputs))
+        if (context.TotalBatch == 1 && !context.Training && context.Shared is { } shared && SharedDenseRows.Shares(inputs, outputs))
         {
-            shared.Forward(inputs, outputs, x, y, weight, bias);
+            shared.Dense.Forward(inputs, outputs, x, y, weight, bias);
             return;
         }
         Linear.Forward(context.Batch, inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),

@@ -174,7 +174,7 @@ public abstract partial class NetworkBase : IDisposable
                     (ulong)_seed);
             }
             _pool = value > 1 ? new WorkerPool(value, RunWorker, GetType().Name) : null;
-            _contexts[0].SharedDense = _pool is null ? null : new SharedDenseRows(_contexts[0], _pool);
+            _contexts[0].Shared = _pool is null ? null : new SharedInference(_contexts[0], _pool);
             _starts = new int[value];
             _counts = new int[value];
             _partialLosses = new float[value];
@@ -226,6 +226,7 @@ public abstract partial class NetworkBase : IDisposable
             throw new ArgumentException($"Expected {batch} × {inputLength} = {batch * inputLength} input values for {batch} samples of {_plan.Input}, got {input.Length}.", nameof(input));
         }
         Split(batch);
+        _contexts[0].Shared?.BeginPass();
         for (var i = 0; i < _contexts.Length; i++)
         {
             var context = _contexts[i];
@@ -238,12 +239,14 @@ public abstract partial class NetworkBase : IDisposable
             context.FirstSample = _starts[i];
             context.Step = _trainingSteps;
             input.Slice(_starts[i] * inputLength, _counts[i] * inputLength).CopyTo(context.Activation(_plan.InputOffset, inputLength));
-            if (training && i > 0)
+            if (i > 0)
             {
+                // Inference reads the running statistics too: the network's, as last trained, loaded or set.
                 _buffers.CopyTo(context.Buffers, 0);
             }
         }
         Dispatch(Phase.Forward);
+        _contexts[0].Shared?.EndPass();
         if (training)
         {
             _trainingSteps++;

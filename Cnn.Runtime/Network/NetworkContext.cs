@@ -165,8 +165,8 @@ public sealed class NetworkContext
 
     internal int Capacity => _capacity;
 
-    /// <summary>Worker 0's share of large dense layers with worker 1 in one-sample inference (a network with two workers or more), or null.</summary>
-    internal SharedDenseRows? SharedDense { get; set; }
+    /// <summary>Worker 0's share of large layers with worker 1 in one-sample inference (a network with two workers or more), or null.</summary>
+    internal SharedInference? Shared { get; set; }
 
     internal Span<float> AllActivations => _activations.AsSpan(0, _plan.ActivationFloatsPerSample * Batch);
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
@@ -9,9 +8,9 @@ namespace Cnn.Runtime.Network;
 /// worker 1 of the network's pool (<see cref="WorkerPool.Share"/>). At batch 1 such a layer reads each weight once,
 /// so it is bound by one core's memory bandwidth, which a second core adds to. Every output feature is computed by
 /// <see cref="LinearRowDots.ForwardRowBlocks"/> exactly as the one-thread call computes it, so results are bit-identical
-/// with or without sharing. One instance per network (worker 0's context), pointed at each layer in turn: a pass allocates nothing.
+/// with or without sharing. One instance per network (<see cref="SharedInference"/>), pointed at each layer in turn: a pass allocates nothing.
 /// </summary>
-internal sealed class SharedDenseRows(NetworkContext context, WorkerPool pool) : IPartedWork
+internal sealed class SharedDenseRows(NetworkContext context, SharedInference owner) : IPartedWork
 {
     /// <summary>
     /// Weight bytes from which a layer is shared: 1 MiB, ~12 µs on one core, ~9 µs on two. At 512 KiB (~6 µs) the second
@@ -19,19 +18,9 @@ internal sealed class SharedDenseRows(NetworkContext context, WorkerPool pool) :
     /// </summary>
     internal const long MinimumWeightBytes = 1 << 20;
 
-    /// <summary>
-    /// A layer wakes a sleeping worker 1 only when the previous shared layer came less than this before, the time worker 1
-    /// watches after its last job: so within a burst of passes the wake is paid once (worker 1 then stays awake), and a
-    /// lone pass never pays it. Waking costs this thread ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a
-    /// layer's one-core time when worker 1 is awake (4 MiB: 58 → 36 µs, 8 MiB: 109 → 68 µs), but with worker 1 asleep and
-    /// the weights cold, 8 MiB measured about even (194 → 199, 225 → 215 µs) and 4 MiB a loss (85 → 126 µs).
-    /// </summary>
-    private static readonly long RecentTicks = Stopwatch.Frequency * WorkerPool.ShareSpinMicroseconds / 1_000_000;
-
     /// <summary>Weight bytes per claimed part (whole row blocks): 256 KiB measured as fast as 512 KiB and faster than 64–128 KiB.</summary>
     private const long PartWeightBytes = 256 << 10;
 
-    private long _lastForward = long.MinValue / 2;
     private int _inputs, _outputs, _x, _y, _weight, _bias, _blocksPerPart;
 
     /// <summary>Whether a layer of this size is shared (the vector paths only: the scalar forward is a GEMM).</summary>
@@ -54,14 +43,11 @@ internal sealed class SharedDenseRows(NetworkContext context, WorkerPool pool) :
         var rowBlockBytes = (long)LinearRowDots.WeightRows * inputs * sizeof(float);
         var blocksPerPart = (int)Math.Clamp(PartWeightBytes / rowBlockBytes, 1, blocks);
         (_inputs, _outputs, _x, _y, _weight, _bias, _blocksPerPart) = (inputs, outputs, x, y, weight, bias, blocksPerPart);
-        var now = Stopwatch.GetTimestamp();
-        var wake = now - _lastForward < RecentTicks;
-        _lastForward = now;
-        pool.Share(this, (blocks + blocksPerPart - 1) / blocksPerPart, wake);
+        owner.Run(this, (blocks + blocksPerPart - 1) / blocksPerPart);
     }
 
     /// <inheritdoc/>
-    public void RunPart(int part) =>
+    public void RunPart(int part, int worker) =>
         LinearRowDots.ForwardRowBlocks(1, _inputs, _outputs, context.Activation(_x, _inputs), context.Parameter(_weight, _inputs * _outputs),
             _bias < 0 ? ReadOnlySpan<float>.Empty : context.Parameter(_bias, _outputs), context.Activation(_y, _outputs), CpuPath.Auto,
             part * _blocksPerPart, _blocksPerPart);

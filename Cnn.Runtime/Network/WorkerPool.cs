@@ -10,7 +10,8 @@ internal interface IPartedWork
 {
     /// <summary>Runs part <paramref name="part"/>; parts write disjoint outputs.</summary>
     /// <param name="part">0 ≤ part &lt; the count given to <see cref="WorkerPool.Share"/>.</param>
-    void RunPart(int part);
+    /// <param name="worker">The thread running it: 0 the caller of <see cref="WorkerPool.Share"/>, 1 worker 1 (each may have its own scratch).</param>
+    void RunPart(int part, int worker);
 }
 
 /// <summary>
@@ -27,7 +28,7 @@ internal interface IPartedWork
 /// <para>Waking a blocked thread costs the waker itself ~34 µs on this 2-vCPU VM when the other vCPU is idle
 /// (the release of a semaphore whose waiter sleeps; 0.4 µs while it still spins: measured with trivial jobs at
 /// 20–2,000 µs intervals). So after a shared job worker 1 watches for the next one for <see cref="ShareSpinMicroseconds"/>
-/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (<see cref="SharedDenseRows"/>
+/// before it blocks again, and <see cref="Share"/> wakes a blocked worker only when asked to (<see cref="PassWakePolicy"/>
 /// asks within a burst of passes, which then keep it awake). It watches with <see cref="Thread.Yield"/> between looks, giving the core to any thread that wants it: a
 /// busy spin there made bn2conv's batch-1 mean latency 105 → 131 µs at load 5 (other processes, crowded off worker
 /// 1's core, took the caller's), the yielding one 106 → 93 and 96 → 96 µs at load 8.</para>
@@ -155,7 +156,7 @@ internal sealed class WorkerPool : IDisposable
         {
             _start[0].Release();
         }
-        ClaimShared();
+        ClaimShared(0);
         // Only parts worker 1 has claimed remain: a wait of at most one part, spun rather than blocked.
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _sharedFinished) < parts)
@@ -225,7 +226,7 @@ internal sealed class WorkerPool : IDisposable
         {
             try
             {
-                work.RunPart(part);
+                work.RunPart(part, 0);
             }
             catch (Exception e)
             {
@@ -246,22 +247,22 @@ internal sealed class WorkerPool : IDisposable
         var idleSince = Stopwatch.GetTimestamp();
         while (true)
         {
-            if (ClaimShared())
+            if (ClaimShared(1))
             {
                 idleSince = Stopwatch.GetTimestamp();
             }
             if (_stopping || start.CurrentCount > 0 || Stopwatch.GetTimestamp() - idleSince > ShareSpinTicks)
             {
                 Interlocked.Exchange(ref _helperAwake, 0);
-                ClaimShared();
+                ClaimShared(1);
                 return;
             }
             Thread.Yield();
         }
     }
 
-    /// <summary>Claims and runs parts of the current shared job until none is left; returns whether it ran any.</summary>
-    private bool ClaimShared()
+    /// <summary>Claims and runs parts of the current shared job on <paramref name="worker"/> (0 or 1) until none is left; returns whether it ran any.</summary>
+    private bool ClaimShared(int worker)
     {
         var ran = false;
         while (true)
@@ -279,7 +280,7 @@ internal sealed class WorkerPool : IDisposable
             // The job cannot finish while this part is unfinished, so _shared is still the job this part belongs to.
             try
             {
-                _shared!.RunPart(next);
+                _shared!.RunPart(next, worker);
             }
             catch (Exception e)
             {
