@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
-using Cnn.Dsl.Tests.Infrastructure;
 using Cnn.Dsl.Tests.Kernels;
 using Cnn.Runtime.Kernels;
 using Cnn.Runtime.Network;
@@ -144,18 +143,7 @@ public sealed unsafe class SharedConvFiltersTests
         var input = new float[samples * length];
         new SeededRandom(9).FillUniform(input, -1f, 1f);
         var labels = new[] { 0, 4, 1, 3, 2, 0 };
-        var batched = one.Predict(input, samples).ToArray();
-        var width = one.OutputShape.Elements;
-        for (var s = 0; s < samples; s++)
-        {
-            var sample = input.AsSpan(s * length, length).ToArray();
-            var alone = one.Predict(sample, 1).ToArray();
-            Assert.Equal(alone, two.Predict(sample, 1).ToArray());
-            Assert.Equal(alone, three.Predict(sample, 1).ToArray());
-            NumericAssert.Close(batched.AsSpan(s * width, width), alone, 1e-4, $"sample {s}");
-            // The pool's batch runs between shared passes, and training never shares.
-            NumericAssert.Close(batched, two.Predict(input, samples), 1e-5, $"batch after sample {s}");
-        }
+        OneSampleAssert.WorkerCountsAgree(one, two, three, input, samples, batchedBetween: true);
         foreach (var network in new[] { one, two, three })
         {
             network.ForwardBackward(input.AsSpan(0, length), labels.AsSpan(0, 1), 1);
@@ -167,19 +155,8 @@ public sealed unsafe class SharedConvFiltersTests
     [Fact]
     public void Shared_passes_between_training_steps_allocate_nothing_after_warm_up()
     {
-        const int batch = 4;
         using var network = new Work.LargeConv(seed: 4, workers: 2);
-        var length = network.InputShape.Elements;
-        var input = new float[batch * length];
-        new SeededRandom(7).FillUniform(input, -1f, 1f);
-        var labels = new[] { 0, 3, 1, 2 };
-        var sample = input.AsSpan(0, length).ToArray();
-        AllocationAssert.SteadyStateAllocatesNothing(() =>
-        {
-            network.ForwardBackward(input, labels, batch);
-            network.Predict(sample, 1);
-            network.Predict(sample, 1);
-        });
+        OneSampleAssert.SharedPassesAllocateNothing(network);
     }
 
     [Fact]

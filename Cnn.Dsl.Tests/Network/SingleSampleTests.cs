@@ -42,16 +42,7 @@ public sealed class SingleSampleTests
         var length = one.InputShape.Elements;
         var input = new float[samples * length];
         new SeededRandom(5).FillUniform(input, -1f, 1f);
-        var batched = one.Predict(input, samples).ToArray();
-        var width = one.OutputShape.Elements;
-        for (var s = 0; s < samples; s++)
-        {
-            var sample = input.AsSpan(s * length, length).ToArray();
-            var alone = one.Predict(sample, 1).ToArray();
-            Assert.Equal(alone, two.Predict(sample, 1).ToArray());
-            Assert.Equal(alone, three.Predict(sample, 1).ToArray());
-            NumericAssert.Close(batched.AsSpan(s * width, width), alone, 1e-4, $"sample {s}");
-        }
+        OneSampleAssert.WorkerCountsAgree(one, two, three, input, samples, batchedBetween: false);
     }
 
     [Fact]
