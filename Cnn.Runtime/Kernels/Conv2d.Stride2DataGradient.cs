@@ -139,14 +139,7 @@ public static unsafe partial class Conv2d
                 var source = planes + (oc * plan.Plane) + window.FirstColumn + plan.Reach - (key % (plan.Reach + 1));
                 for (var row = 0; row < rowsPerPlane; row++, source += plan.Width, target += columns)
                 {
-                    if (columns == 8)
-                    {
-                        Vector256.Load(source).Store(target);
-                    }
-                    else
-                    {
-                        RowCopy.Copy(source, target, columns, tail);
-                    }
+                    RowCopy.Copy(source, target, columns, tail);
                 }
             }
         }
