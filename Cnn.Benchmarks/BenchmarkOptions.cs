@@ -15,6 +15,7 @@ namespace Cnn.Benchmarks;
 /// <param name="TorchScript">An explicit path to torch_reference.py, or null to look for it next to the repository.</param>
 /// <param name="Kernels">Measure the FMA peak and the GEMM, convolution and dense kernels on one core instead of the models.</param>
 /// <param name="KernelFilter">With <paramref name="Kernels"/>: run only the cases whose name contains this (empty: all).</param>
+/// <param name="Scaling">Instead of the models' figures: training with <paramref name="Threads"/> workers against one, in alternated bursts.</param>
 internal sealed record BenchmarkOptions(
     IReadOnlyList<string> Models,
     int Threads,
@@ -24,7 +25,8 @@ internal sealed record BenchmarkOptions(
     string Python,
     string? TorchScript,
     bool Kernels = false,
-    string KernelFilter = "")
+    string KernelFilter = "",
+    bool Scaling = false)
 {
     /// <summary>What <c>--help</c> prints.</summary>
     public const string Usage = """
@@ -40,6 +42,8 @@ internal sealed record BenchmarkOptions(
                              (kernel=NAME op=OP gflops=G peak_pct=P, batch-1 dense: us=T weight_gbps=B;
                              thread CPU time, medians of 2·repeat+1)
           --kernel-filter S  with --kernels: only the cases whose name contains S (e.g. dense)
+          --scaling          instead: training with --threads workers against one worker, as 8·repeat+1
+                             pairs of alternated 16-step bursts in one process (median ratio of the pairs)
         Prints: model=NAME params=N train_ips=X infer_b1_us=Y infer_b256_ips=Z
         """;
 
@@ -62,6 +66,7 @@ internal sealed record BenchmarkOptions(
                 "--profile" => options with { Profile = true },
                 "--kernels" => options with { Kernels = true },
                 "--kernel-filter" => options with { KernelFilter = Value(args, ref i) },
+                "--scaling" => options with { Scaling = true },
                 "--python" => options with { Python = Value(args, ref i) },
                 "--torch-script" => options with { TorchScript = Value(args, ref i), Torch = true },
                 _ => throw new ArgumentException($"Unknown option '{arg}'."),

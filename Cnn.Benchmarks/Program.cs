@@ -32,6 +32,15 @@ if (options.Kernels)
     Console.WriteLine($"# load average {LoadAverage()} at {DateTime.UtcNow:HH:mm} UTC");
     return 0;
 }
+if (options.Scaling)
+{
+    foreach (var name in options.Models)
+    {
+        Console.WriteLine(WorkerScaling.Measure(ModelCatalog.All[name], options.Threads, pairs: (8 * options.Repeat) + 1));
+    }
+    Console.WriteLine($"# load average {LoadAverage()} at {DateTime.UtcNow:HH:mm} UTC");
+    return 0;
+}
 TorchReference? torch = null;
 if (options.Torch)
 {
