@@ -98,7 +98,7 @@ public class DirectConvTests
     [MemberData(nameof(PathsAndLayouts))]
     public void Every_width_matches_the_reference(CpuPath path, DirectConvLayout layout)
     {
-        foreach (var width in new[] { 3, 7, 15, 16, 17, 31, 32, 33, 47, 80 })
+        foreach (var width in new[] { 3, 7, 15, 16, 17, 18, 31, 32, 33, 47, 80 })
         {
             Check(path, new ConvGeometry(2, 5, width, 9, 3, pad: 1), 1, bias: true, layout);
             Check(path, new ConvGeometry(3, 4, width, 8, 5, pad: 2), 1, bias: false, layout);
