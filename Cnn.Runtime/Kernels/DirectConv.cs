@@ -23,7 +23,8 @@ namespace Cnn.Runtime.Kernels;
 /// <para>Register tile: 8 output channels × 2 vectors of q (16 accumulators, started at the bias); per row two
 /// loads of input, eight weight broadcasts straight from the eight filters' rows (packing the weights cost as
 /// much as the arithmetic on these layer sizes), sixteen FMAs. Positions past the last whole tile take a
-/// one-vector tile when they fit in one.</para>
+/// one-vector tile when they fit in one. A layer of at most 6 filters in the compact layout on Vector512 takes
+/// 6 filters × 4 vectors instead (24 accumulators, no filter repeated), each output summed in the same order.</para>
 /// <para>The hot methods are compiled fully optimized on first call (<c>AggressiveOptimization</c>): batch-1
 /// inference is often the first and only use of this path, and tier-0 vector code runs about 10× slower
 /// (measured: 486 µs instead of 47 µs per sample for 64 → 64 channels on 8×8 during the first 100 ms).</para>
