@@ -86,6 +86,7 @@ public class DirectConvTests
         Check(path, new ConvGeometry(2, 17, 35, 9, 3, stride: 2, pad: 2), 2, bias: true, layout);
         Check(path, new ConvGeometry(3, 6, 33, 8, 2, stride: 2), 1, bias: false, layout);
         Check(path, new ConvGeometry(2, 5, 16, 8, 4, stride: 2, pad: 3), 1, bias: true, layout);
+        Check(path, new ConvGeometry(2, 12, 20, 5, 3, pad: 1), 2, bias: true, layout);
     }
 
     /// <summary>
@@ -98,7 +99,7 @@ public class DirectConvTests
     [MemberData(nameof(PathsAndLayouts))]
     public void Every_width_matches_the_reference(CpuPath path, DirectConvLayout layout)
     {
-        foreach (var width in new[] { 3, 7, 15, 16, 17, 31, 32, 33, 47, 80 })
+        foreach (var width in new[] { 3, 7, 15, 16, 17, 18, 31, 32, 33, 47, 80 })
         {
             Check(path, new ConvGeometry(2, 5, width, 9, 3, pad: 1), 1, bias: true, layout);
             Check(path, new ConvGeometry(3, 4, width, 8, 5, pad: 2), 1, bias: false, layout);
@@ -106,6 +107,27 @@ public class DirectConvTests
             Check(path, new ConvGeometry(2, 6, width, 16, 4, stride: 2, pad: 2), 1, bias: true, layout);
             Check(path, new ConvGeometry(1, 3, width, 8, 3), 2, bias: true, layout);
             Check(path, new ConvGeometry(2, 7, width, 8, 3, stride: 2), 1, bias: false, layout);
+        }
+    }
+
+    /// <summary>
+    /// Layers of at most 6 filters take 6 × 64 tiles in the compact layout on Vector512 (8 × 32 in the padded one): every
+    /// output summed in the same order, so both layouts give the same bits, whole tiles, tails and partial filter sets alike.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(VectorPaths))]
+    public void Six_filter_tiles_give_the_bits_of_eight_filter_tiles(CpuPath path)
+    {
+        foreach (var g in new[] { new ConvGeometry(1, 28, 28, 6, 5, pad: 2), new ConvGeometry(2, 12, 20, 5, 3, pad: 1), new ConvGeometry(3, 9, 9, 1, 3), new ConvGeometry(1, 16, 16, 6, 3, pad: 1) })
+        {
+            var x = KernelAssert.Random(g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2, 0.5f);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var shifted = new float[g.OutputLength];
+            var padded = new float[g.OutputLength];
+            DirectConv.Forward(g, 1, x, w, b, shifted, new float[DirectConv.ScratchLength(g)], path, DirectConvLayout.ShiftedColumns);
+            DirectConv.Forward(g, 1, x, w, b, padded, new float[DirectConv.ScratchLength(g)], path, DirectConvLayout.Padded);
+            Assert.Equal(padded, shifted);
         }
     }
 

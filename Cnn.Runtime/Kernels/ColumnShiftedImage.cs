@@ -44,10 +44,15 @@ internal readonly unsafe struct ColumnShiftedImage
         Offsets = (int*)work;
         Data = work + RoundUp(g.PatchLength);
         var area = _kernel * _kernel;
-        for (var t = 0; t < area; t++)
+        // One division per kernel row, not two per tap: batch-1 inference lays the image out on every call (this constructor
+        // was 2 % of a LeNet-5 pass's perf samples; the change itself was below this VM's noise).
+        for (int i = 0, t = 0; i < _kernel; i++)
         {
-            int i = t / _kernel, j = t % _kernel;
-            Offsets[t] = (((i % _stride * _kernel) + j) * Plane) + (i / _stride * Width);
+            var row = ((i % _stride) * _kernel * Plane) + (i / _stride * Width);
+            for (var j = 0; j < _kernel; j++, t++)
+            {
+                Offsets[t] = row + (j * Plane);
+            }
         }
         // Every other channel's taps are channel 0's one channel block further per channel: no division per row.
         var block = _stride * _kernel * Plane;
@@ -85,9 +90,9 @@ internal readonly unsafe struct ColumnShiftedImage
         // Stride 1 with the output as wide as the input ("same" padding): each copy's rows of input are the input
         // plane itself, shifted by j − p, so they are written as one run instead of row by row.
         var planes = vector && _stride == 1 && Width == _inWidth;
-        if (vector && _stride == 2 && (2 * Width) + _kernel - 1 <= 2 * Vector512<float>.Count)
+        if (vector && !planes && Width <= Vector512<float>.Count && (_stride * (Width - 1)) + _kernel <= 2 * Vector512<float>.Count)
         {
-            FillNarrowStride2(x);
+            FillNarrow(x);
             return;
         }
         var target = Data;
@@ -104,7 +109,14 @@ internal readonly unsafe struct ColumnShiftedImage
                         {
                             if (u == _pad)
                             {
-                                ShiftedPlane512(channel, j - _pad, target);
+                                if (_inWidth >= Vector512<float>.Count)
+                                {
+                                    ShiftedRows512(channel, j - _pad, target);
+                                }
+                                else
+                                {
+                                    ShiftedPlane512(channel, j - _pad, target);
+                                }
                                 u += _inHeight - 1;
                                 target += (_inHeight - 1) * Width;
                             }
@@ -171,16 +183,40 @@ internal readonly unsafe struct ColumnShiftedImage
     }
 
     /// <summary>
-    /// Stride 2 with every kernel column's values of an output row inside 32 input values (2·W′ + k − 1 ≤ 32, e.g. 8
-    /// outputs of a 3×3 kernel): each input row is read once, two masked loads, and each of the k copies' rows is one
-    /// permute of them (lane ow takes value 2·ow + j) and one masked store.
+    /// <see cref="ShiftedPlane512"/> row by row, for rows of 16 values or more: each vector's mask depends only on its place in
+    /// the row, so no lane's column is carried from vector to vector (that chain of dependent steps made LeNet-5's 1 → 6 copy
+    /// cost as much as half its tiles). Rows go in order: a row's last store, running into the next row, is overwritten by it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ShiftedRows512(float* source, int shift, float* target)
+    {
+        var lanes = Vector512.CreateSequence(0, 1);
+        var low = Vector512.Create(-shift);
+        var high = Vector512.Create(Math.Min(_inWidth, _inWidth - shift));
+        for (var ih = 0; ih < _inHeight; ih++, source += _inWidth, target += Width)
+        {
+            for (var ow = 0; ow < _inWidth; ow += Vector512<float>.Count)
+            {
+                var column = lanes + Vector512.Create(ow);
+                var keep = (Vector512.GreaterThanOrEqual(column, low) & Vector512.LessThan(column, high)).AsSingle();
+                Avx512F.MaskLoad(source + ow + shift, keep, Vector512<float>.Zero).Store(target + ow);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Output rows of at most 16 values whose kernel columns' values all lie inside 32 input values (s·(W′ − 1) + k ≤ 32:
+    /// 8 outputs of a 3×3 kernel at stride 2, or LeNet-5's 10 outputs of a 5×5 kernel on 14 columns at stride 1, which
+    /// row by row took 420 masked row copies): each input row is read once, two masked loads, and each of the k copies'
+    /// rows is one permute of them (lane ow takes value s·ow + j) and one masked store. The planes of a stride-1 "same"
+    /// convolution are copied whole instead (<see cref="ShiftedPlane512"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FillNarrowStride2(float* x)
+    private void FillNarrow(float* x)
     {
         var sequence = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         // Input columns −p + e, e in [0, 32): read when inside the row and used by some copy (e ≤ 2·(W′ − 1) + k − 1).
-        var used = Vector512.Create((2 * (Width - 1)) + _kernel);
+        var used = Vector512.Create((_stride * (Width - 1)) + _kernel);
         var lowColumns = sequence - Vector512.Create(_pad);
         var highColumns = lowColumns + Vector512.Create(Vector512<float>.Count);
         var width = Vector512.Create(_inWidth);
@@ -188,6 +224,7 @@ internal readonly unsafe struct ColumnShiftedImage
         var high = (Vector512.LessThan(sequence + Vector512.Create(Vector512<float>.Count), used)
             & Vector512.GreaterThanOrEqual(highColumns, Vector512<int>.Zero) & Vector512.LessThan(highColumns, width)).AsSingle();
         var store = Vector512.LessThan(sequence, Vector512.Create(Width)).AsSingle();
+        var spread = sequence * _stride;
         var block = _stride * _kernel * Plane;
         for (var c = 0; c < Channels; c++)
         {
@@ -206,7 +243,7 @@ internal readonly unsafe struct ColumnShiftedImage
                     for (var j = 0; j < _kernel; j++, target += Plane)
                     {
                         // Copies of one row phase follow each other: a whole-vector store would spill into the next copy's first row, already written.
-                        Avx512F.MaskStore(target, store, Avx512F.PermuteVar16x32x2(lower, (sequence * 2) + Vector512.Create(j), upper));
+                        Avx512F.MaskStore(target, store, Avx512F.PermuteVar16x32x2(lower, spread + Vector512.Create(j), upper));
                     }
                 }
             }
