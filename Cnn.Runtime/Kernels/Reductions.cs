@@ -32,16 +32,24 @@ internal static class Reductions
     /// Σx²; <c>a = dy</c>, <c>b = x</c> the gradient sums), which took two library calls and two passes per plane.
     /// </summary>
     internal static (float Sum, float Dot) SumAndDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, CpuPath path) =>
-        SumAndDot<Ungated>(a, a, b, path);
+        SumAndDot(default(Ungated), a, a, b, path);
 
     /// <summary>
     /// <c>Σ g</c> and <c>Σ g·x</c> with <c>g = (y &gt; 0 ? dy : 0)</c>, in one pass: the sums BatchNorm's
     /// backward needs when a ReLU with output <paramref name="y"/> follows it.
     /// </summary>
     internal static (float Sum, float Dot) GatedSumAndDot(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path) =>
-        SumAndDot<ReluGate>(y, dy, x, path);
+        SumAndDot(default(ReluGate), y, dy, x, path);
 
-    private static (float Sum, float Dot) SumAndDot<TGate>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path)
+    /// <summary>
+    /// <see cref="GatedSumAndDot"/> with the ReLU's output recomputed from <paramref name="x"/> as BatchNorm's forward
+    /// computes it (<see cref="AffineReluOp"/>, the same instructions at the same positions), so its gate is the
+    /// forward's <c>y &gt; 0</c> bit for bit without reading y.
+    /// </summary>
+    internal static (float Sum, float Dot) AffineGatedSumAndDot(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float scale, float shift, CpuPath path) =>
+        SumAndDot(new AffineReluGate(scale, shift), x, dy, x, path);
+
+    private static (float Sum, float Dot) SumAndDot<TGate>(TGate gate, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, CpuPath path)
         where TGate : struct, IGate
     {
         if (y.Length < dy.Length || x.Length < dy.Length)
@@ -62,7 +70,7 @@ internal static class Reductions
                 var dots = Vector512<float>.Zero;
                 for (; i <= dy.Length - Vector512<float>.Count; i += Vector512<float>.Count)
                 {
-                    var gated = default(TGate).Apply(Vector512.LoadUnsafe(ref ys, (nuint)i), Vector512.LoadUnsafe(ref gs, (nuint)i));
+                    var gated = gate.Apply(Vector512.LoadUnsafe(ref ys, (nuint)i), Vector512.LoadUnsafe(ref gs, (nuint)i));
                     sums += gated;
                     dots = Vector512.FusedMultiplyAdd(gated, Vector512.LoadUnsafe(ref xs, (nuint)i), dots);
                 }
@@ -76,7 +84,7 @@ internal static class Reductions
                 var dots = Vector256<float>.Zero;
                 for (; i <= dy.Length - Vector256<float>.Count; i += Vector256<float>.Count)
                 {
-                    var gated = default(TGate).Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i));
+                    var gated = gate.Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i));
                     sums += gated;
                     dots = Vector256.FusedMultiplyAdd(gated, Vector256.LoadUnsafe(ref xs, (nuint)i), dots);
                 }
@@ -87,7 +95,7 @@ internal static class Reductions
         }
         for (; i < dy.Length; i++)
         {
-            var g = default(TGate).Apply(Unsafe.Add(ref ys, i), Unsafe.Add(ref gs, i));
+            var g = gate.Apply(Unsafe.Add(ref ys, i), Unsafe.Add(ref gs, i));
             sum += g;
             dot += g * Unsafe.Add(ref xs, i);
         }
@@ -120,5 +128,17 @@ internal static class Reductions
         public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, Vector256<float>.Zero);
 
         public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, Vector512<float>.Zero);
+    }
+
+    /// <summary>The gate of a ReLU after BatchNorm's affine map, from the map's input: <c>scale·x + shift &gt; 0</c>.</summary>
+    private readonly struct AffineReluGate(float scale, float shift) : IGate
+    {
+        public float Apply(float x, float dy) => (x * scale) + shift > 0f ? dy : 0f;
+
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> dy) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift)), Vector256<float>.Zero), dy, Vector256<float>.Zero);
+
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> dy) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift)), Vector512<float>.Zero), dy, Vector512<float>.Zero);
     }
 }

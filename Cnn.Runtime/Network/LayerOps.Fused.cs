@@ -70,16 +70,30 @@ public static partial class LayerOps
         var gated = modeA == InputGradient.Write ? context.ActivationGradient(a, length)
             : modeB == InputGradient.Write ? context.ActivationGradient(b, length)
             : context.Scratch.Slice(0, length * context.Batch);
-        Activations.ReluBackward(context.Activation(y, length), context.ActivationGradient(y, length), gated);
-        if (modeA != InputGradient.Write)
+        var output = context.Activation(y, length);
+        var gradient = context.ActivationGradient(y, length);
+        var gradientA = context.ActivationGradient(a, length);
+        var gradientB = context.ActivationGradient(b, length);
+        // By L1-sized runs, so the copy or addition to the other side reads the gated run while it is in L1,
+        // not the whole tensor back from memory (resnet8's first join is 2 MB a worker).
+        for (var start = 0; start < gated.Length; start += JoinRun)
         {
-            Deliver(gated, context.ActivationGradient(a, length), modeA);
-        }
-        if (modeB != InputGradient.Write || modeA == InputGradient.Write)
-        {
-            Deliver(gated, context.ActivationGradient(b, length), modeB);
+            var count = Math.Min(JoinRun, gated.Length - start);
+            var run = gated.Slice(start, count);
+            Activations.ReluBackward(output.Slice(start, count), gradient.Slice(start, count), run);
+            if (modeA != InputGradient.Write)
+            {
+                Deliver(run, gradientA.Slice(start, count), modeA);
+            }
+            if (modeB != InputGradient.Write || modeA == InputGradient.Write)
+            {
+                Deliver(run, gradientB.Slice(start, count), modeB);
+            }
         }
     }
+
+    /// <summary>Floats a residual join's backward gates and delivers at a time: 16 KiB, half of L1.</summary>
+    private const int JoinRun = 4096;
 
     /// <summary>Scratch a residual join with ReLU needs when neither side's gradient is written first.</summary>
     /// <param name="length">Values per sample.</param>
@@ -156,23 +170,40 @@ public static partial class LayerOps
         }
         var length = channels * plane;
         var input = context.Activation(x, length);
-        // The ReLU's output gates the gradient; without a fused ReLU there is no gate.
-        var gate = relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
+        // The ReLU's output gates the gradient; without a fused ReLU there is no gate. Where dx is written (not added to), the
+        // gate is recomputed from x instead (the same bit for bit), so neither pass reads y: 2 of BatchNorm+ReLU backward's 7 streams.
+        var recomputesGate = relu && mode != InputGradient.Accumulate;
+        var gate = relu && !recomputesGate ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
         var dy = context.ActivationGradient(y, length);
+        var scale = context.Parameter(gamma, channels);
+        var shift = context.Parameter(beta, channels);
         var mean = context.StateSlot(state, channels);
         var invStd = context.StateSlot(state + channels, channels);
         var sums = context.Doubles(2 * channels);
         var sumDy = sums.Slice(0, channels);
         var sumDyXhat = sums.Slice(channels, channels);
-        BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
+        if (recomputesGate)
+        {
+            BatchNorm2d.InputGatedGradientSums(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, sumDy, sumDyXhat, CpuPath.Auto);
+        }
+        else
+        {
+            BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
+        }
         if (trainsParameters)
         {
             BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
         }
-        if (mode != InputGradient.None)
+        var count = (long)context.Batch * plane;
+        if (recomputesGate && mode == InputGradient.Write)
         {
-            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, context.Parameter(gamma, channels), mean, invStd,
-                (long)context.Batch * plane, sumDy, sumDyXhat, context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
+            BatchNorm2d.InputGatedBackwardData(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), CpuPath.Auto);
+        }
+        else if (mode != InputGradient.None)
+        {
+            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, scale, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
         }
     }
 }
