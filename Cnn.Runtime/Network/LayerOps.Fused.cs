@@ -70,30 +70,16 @@ public static partial class LayerOps
         var gated = modeA == InputGradient.Write ? context.ActivationGradient(a, length)
             : modeB == InputGradient.Write ? context.ActivationGradient(b, length)
             : context.Scratch.Slice(0, length * context.Batch);
-        var output = context.Activation(y, length);
-        var gradient = context.ActivationGradient(y, length);
-        var gradientA = context.ActivationGradient(a, length);
-        var gradientB = context.ActivationGradient(b, length);
-        // By L1-sized runs, so the copy or addition to the other side reads the gated run while it is in L1,
-        // not the whole tensor back from memory (resnet8's first join is 2 MB a worker).
-        for (var start = 0; start < gated.Length; start += JoinRun)
+        Activations.ReluBackward(context.Activation(y, length), context.ActivationGradient(y, length), gated);
+        if (modeA != InputGradient.Write)
         {
-            var count = Math.Min(JoinRun, gated.Length - start);
-            var run = gated.Slice(start, count);
-            Activations.ReluBackward(output.Slice(start, count), gradient.Slice(start, count), run);
-            if (modeA != InputGradient.Write)
-            {
-                Deliver(run, gradientA.Slice(start, count), modeA);
-            }
-            if (modeB != InputGradient.Write || modeA == InputGradient.Write)
-            {
-                Deliver(run, gradientB.Slice(start, count), modeB);
-            }
+            Deliver(gated, context.ActivationGradient(a, length), modeA);
+        }
+        if (modeB != InputGradient.Write || modeA == InputGradient.Write)
+        {
+            Deliver(gated, context.ActivationGradient(b, length), modeB);
         }
     }
-
-    /// <summary>Floats a residual join's backward gates and delivers at a time: 16 KiB, half of L1.</summary>
-    private const int JoinRun = 4096;
 
     /// <summary>Scratch a residual join with ReLU needs when neither side's gradient is written first.</summary>
     /// <param name="length">Values per sample.</param>
