@@ -87,6 +87,32 @@ public class BatchNormReluTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Backward_with_the_gate_recomputed_from_x_is_the_gated_backward_bit_for_bit(CpuPath path)
+    {
+        foreach (var (n, c, plane) in Shapes.Where(s => s.N * s.Plane > 1))
+        {
+            var (x, gamma, beta, _, mean, invStd) = TrainingForward(n, c, plane, seed: 20, path);
+            // The ReLU's output as the fused forward writes it: the gate the recomputation must reproduce.
+            var y = new float[x.Length];
+            BatchNorm2d.NormalizeRelu(n, c, plane, x, gamma, beta, mean, invStd, y, path);
+            Assert.Contains(y, v => v == 0f);
+            Assert.Contains(y, v => v > 0f);
+            var dy = KernelAssert.Random(x.Length, 23);
+            double[] sumDy = new double[c], sumDyXhat = new double[c], recomputedDy = new double[c], recomputedDyXhat = new double[c];
+            BatchNorm2d.GradientSumsRelu(n, c, plane, x, y, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, path);
+            BatchNorm2d.InputGatedGradientSums(n, c, plane, x, dy, gamma, beta, mean, invStd, recomputedDy, recomputedDyXhat, path);
+            Assert.Equal(sumDy, recomputedDy);
+            Assert.Equal(sumDyXhat, recomputedDyXhat);
+
+            float[] dx = new float[x.Length], recomputed = KernelAssert.Random(x.Length, 24);
+            BatchNorm2d.BackwardDataRelu(n, c, plane, x, y, dy, gamma, mean, invStd, (long)n * plane, sumDy, sumDyXhat, dx, accumulate: false, path);
+            BatchNorm2d.InputGatedBackwardData(n, c, plane, x, dy, gamma, beta, mean, invStd, (long)n * plane, sumDy, sumDyXhat, recomputed, path);
+            Assert.Equal(dx, recomputed);
+        }
+    }
+
     /// <summary>Random x, γ, β (seeds <paramref name="seed"/> to seed + 2) and the training forward with its ReLU: y, mean, 1/σ.</summary>
     private static (float[] X, float[] Gamma, float[] Beta, float[] Y, float[] Mean, float[] InvStd) TrainingForward(int n, int c, int plane, int seed, CpuPath path)
     {

@@ -83,6 +83,28 @@ public class ConvTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Forward_with_the_output_sums_gives_the_same_output_and_batch_norm_sums_bit_for_bit(CpuPath path)
+    {
+        foreach (var (n, g) in Cases)
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var scratch = new float[Conv2d.ScratchLength(g, n)];
+            float[] y = new float[n * g.OutputLength], summedY = KernelAssert.Random(n * g.OutputLength, 4);
+            Conv2d.Forward(g, n, x, w, b, y, scratch, path);
+            // Stale values in the sums: they are overwritten.
+            var sums = KernelAssert.ToDouble(KernelAssert.Random(2 * g.OutChannels, 5));
+            Conv2d.ForwardSummed(g, n, x, w, b, summedY, sums, scratch, path);
+            Assert.Equal(y, summedY);
+            double[] sum = new double[g.OutChannels], sumSquares = new double[g.OutChannels];
+            BatchNorm2d.Sums(n, g.OutChannels, g.OutPlane, y, sum, sumSquares, accumulate: false, path);
+            Assert.Equal([.. sum, .. sumSquares], sums);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Backward_passes_match_the_reference_with_and_without_accumulate(CpuPath path)
     {
         foreach (var (n, g) in Cases)

@@ -233,31 +233,31 @@ namespace Nets
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step0Geometry, 0, 3072, 0, -1);
             // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 19456, 35840, 464, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step2Geometry, 19456, 35840, 464, -1);
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 16, 1024, 35840, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 16, 1024, 35840, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step4Geometry, 52224, 68608, 2800, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step4Geometry, 52224, 68608, 2800, -1);
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 16, 1024, 68608, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 16, 1024, 68608, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
             // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step7Geometry, 101376, 117760, 5136, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step7Geometry, 101376, 117760, 5136, -1);
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormRelu(context, 32, 256, 117760, 125952, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 32, 256, 117760, 125952, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step9Geometry, 125952, 134144, 9808, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step9Geometry, 125952, 134144, 9808, -1);
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 134144, 142336, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 134144, 142336, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step11Geometry, 101376, 150528, 19088, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step11Geometry, 101376, 150528, 19088, -1);
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNorm(context, 32, 256, 150528, 158720, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 150528, 158720, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 142336, 158720, 166912);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1

@@ -107,7 +107,12 @@ public static partial class BatchNorm2d
         {
             var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
             var scale = gamma[c] * invStd;
-            Affine(n, channels, plane, c, x, scale, beta[c] - (runningMean[c] * scale), y, relu, path);
+            var shift = beta[c] - (runningMean[c] * scale);
+            for (var s = 0; s < n; s++)
+            {
+                var offset = ((s * channels) + c) * plane;
+                Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
+            }
         }
     }
 
@@ -115,27 +120,88 @@ public static partial class BatchNorm2d
     internal static void Normalized(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu, CpuPath path)
     {
-        for (var c = 0; c < channels; c++)
+        // Sample by sample, each sample's channels in turn: the tensor is read in memory order (a channel's planes
+        // across samples lie a sample's length apart, 64 KiB in resnet8's first layers).
+        for (var s = 0; s < n; s++)
         {
-            var scale = gamma[c] * invStd[c];
-            Affine(n, channels, plane, c, x, scale, beta[c] - (mean[c] * scale), y, relu, path);
+            for (var c = 0; c < channels; c++)
+            {
+                var (scale, shift) = AffineOf(c, gamma, beta, mean, invStd);
+                var offset = ((s * channels) + c) * plane;
+                Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
+            }
         }
     }
 
-    /// <summary>Channel <paramref name="c"/> of every sample: <c>y = scale·x + shift</c>, then ReLU if asked.</summary>
-    private static void Affine(int n, int channels, int plane, int c, ReadOnlySpan<float> x, float scale, float shift, Span<float> y, bool relu, CpuPath path)
+    /// <summary>Channel <paramref name="c"/>'s affine map <c>y = scale·x + shift</c> in training; the backward passes that recompute the ReLU's gate call this too, so their gate is the forward's.</summary>
+    private static (float Scale, float Shift) AffineOf(int c, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd)
+    {
+        var scale = gamma[c] * invStd[c];
+        return (scale, beta[c] - (mean[c] * scale));
+    }
+
+    /// <summary>
+    /// <see cref="GatedGradientSums"/> behind a ReLU whose output is not read: each value's gate, <c>y &gt; 0</c>, is recomputed from x
+    /// with the forward's affine map and instructions (<see cref="Reductions.AffineGatedSumAndDot"/>), so the sums are the same bit
+    /// for bit and the pass reads two tensors instead of three (resnet8's four BatchNorm+ReLU backward passes: 2–0.5 MB each per worker).
+    /// </summary>
+    internal static void InputGatedGradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, CpuPath path)
+    {
+        sumDy[..channels].Clear();
+        sumDyXhat[..channels].Clear();
+        for (var s = 0; s < n; s++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var offset = ((s * channels) + c) * plane;
+                var (scale, shift) = AffineOf(c, gamma, beta, mean, invStd);
+                var (gradSum, dot) = Reductions.AffineGatedSumAndDot(x.Slice(offset, plane), dy.Slice(offset, plane), scale, shift, path);
+                sumDy[c] += gradSum;
+                sumDyXhat[c] += invStd[c] * (dot - (mean[c] * (double)gradSum));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="GatedBackwardData"/> writing dx (not adding to it) behind a ReLU whose output is not read: the gate recomputed from x
+    /// as in <see cref="InputGatedGradientSums"/>, the same values bit for bit.
+    /// </summary>
+    internal static void InputGatedBackwardData(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat,
+        Span<float> dx, CpuPath path)
     {
         for (var s = 0; s < n; s++)
         {
-            var offset = ((s * channels) + c) * plane;
-            if (relu)
+            for (var c = 0; c < channels; c++)
             {
-                Elementwise.Map(new AffineReluOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
+                var (a, b, shift) = DataGradientOf(c, gamma, mean, invStd, count, sumDy, sumDyXhat);
+                var (gateScale, gateShift) = AffineOf(c, gamma, beta, mean, invStd);
+                var offset = ((s * channels) + c) * plane;
+                Elementwise.Map(new InputGatedAffinePairOp(a, b, shift, gateScale, gateShift), x.Slice(offset, plane), dy.Slice(offset, plane), dx.Slice(offset, plane), path);
             }
-            else
-            {
-                Elementwise.Map(new AffineOp(scale, shift), x.Slice(offset, plane), y.Slice(offset, plane), path);
-            }
+        }
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s data gradient as <c>a·dy + b·x + shift</c>.</summary>
+    private static (float A, float B, float Shift) DataGradientOf(int c, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
+        long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat)
+    {
+        var a = gamma[c] * invStd[c];
+        var b = -a * invStd[c] * (float)(sumDyXhat[c] / count);
+        return (a, b, (-a * (float)(sumDy[c] / count)) - (b * mean[c]));
+    }
+
+    /// <summary>One plane: <c>y = scale·x + shift</c>, then ReLU if asked.</summary>
+    private static void Affine(ReadOnlySpan<float> x, Span<float> y, float scale, float shift, bool relu, CpuPath path)
+    {
+        if (relu)
+        {
+            Elementwise.Map(new AffineReluOp(scale, shift), x, y, path);
+        }
+        else
+        {
+            Elementwise.Map(new AffineOp(scale, shift), x, y, path);
         }
     }
 
@@ -170,13 +236,12 @@ public static partial class BatchNorm2d
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, long count, ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyXhat, Span<float> dx, bool accumulate, CpuPath path)
     {
         var gated = !y.IsEmpty;
-        for (var c = 0; c < channels; c++)
+        // In memory order, as Normalized: the per-channel coefficients are recomputed for each sample (the same values).
+        for (var s = 0; s < n; s++)
         {
-            var a = gamma[c] * invStd[c];
-            var b = -a * invStd[c] * (float)(sumDyXhat[c] / count);
-            var shift = (-a * (float)(sumDy[c] / count)) - (b * mean[c]);
-            for (var s = 0; s < n; s++)
+            for (var c = 0; c < channels; c++)
             {
+                var (a, b, shift) = DataGradientOf(c, gamma, mean, invStd, count, sumDy, sumDyXhat);
                 var offset = ((s * channels) + c) * plane;
                 var target = dx.Slice(offset, plane);
                 var gradOut = dy.Slice(offset, plane);

@@ -50,6 +50,27 @@ public static unsafe partial class Conv2d
 
     /// <summary>The forward pass adding into <paramref name="y"/> when <paramref name="accumulate"/> (the transposed layer's data gradient).</summary>
     internal static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate, Span<float> scratch, CpuPath path)
+        => Forward(g, n, x, weight, bias, y, accumulate, Span<double>.Empty, scratch, path);
+
+    /// <summary>
+    /// The forward pass, also writing the per-channel <c>Σy</c> and <c>Σy²</c> of the output into <paramref name="sums"/>
+    /// (2·OutChannels doubles) as <see cref="BatchNorm2d.Sums"/> computes them, bit for bit: the statistics of the BatchNorm
+    /// that reads this output, taken sample by sample while the sample's output is still in cache rather than by BatchNorm
+    /// reading the whole tensor back (2 MB a worker in resnet8's first layers).
+    /// </summary>
+    internal static void ForwardSummed(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+        Span<double> sums, Span<float> scratch, CpuPath path)
+    {
+        if (sums.Length < 2 * g.OutChannels)
+        {
+            throw new ArgumentException($"Need {2 * g.OutChannels} doubles for the output's sums, got {sums.Length}.", nameof(sums));
+        }
+        sums[..(2 * g.OutChannels)].Clear();
+        Forward(g, n, x, weight, bias, y, accumulate: false, sums, scratch, path);
+    }
+
+    private static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate,
+        Span<double> sums, Span<float> scratch, CpuPath path)
     {
         Check(g, n, x.Length, y.Length, weight.Length, scratch.Length);
         path = CpuPaths.Resolve(path);
@@ -61,13 +82,17 @@ public static unsafe partial class Conv2d
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
-                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path);
+                ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path, sums);
             }
             return;
         }
         if (!bias.IsEmpty)
         {
             AddBias(g.OutChannels, g.OutPlane, n, bias, y);
+        }
+        if (!sums.IsEmpty)
+        {
+            BatchNorm2d.Sums(n, g.OutChannels, g.OutPlane, y, sums[..g.OutChannels], sums.Slice(g.OutChannels, g.OutChannels), accumulate: false, path);
         }
     }
 
@@ -361,7 +386,8 @@ public static unsafe partial class Conv2d
     private static int ShiftedPositions(in ConvGeometry g) => PaddedImage.PositionsOf(g);
 
     /// <summary>Packs each group's weights once, then multiplies them by every sample's (implicit) col.</summary>
-    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* bias, float* y, bool accumulate, float* work, CpuPath path)
+    private static void ForwardGemm(in ConvGeometry g, int n, float* x, float* weight, float* bias, float* y, bool accumulate, float* work, CpuPath path,
+        Span<double> sums = default)
     {
         int icg = g.GroupInChannels, ocg = g.GroupOutChannels, plane = g.OutPlane, patch = g.PatchLength;
         var packedLength = PackedGemm.PackedALength(ocg, patch);
@@ -427,6 +453,12 @@ public static unsafe partial class Conv2d
                         AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
                     }
                 }
+            }
+            if (!sums.IsEmpty)
+            {
+                // The sample's whole output, every group's, while it is still in cache.
+                BatchNorm2d.Sums(1, g.OutChannels, plane, new ReadOnlySpan<float>(y + ((long)s * g.OutputLength), g.OutputLength),
+                    sums[..g.OutChannels], sums.Slice(g.OutChannels, g.OutChannels), accumulate: true, path);
             }
         }
     }

@@ -25,7 +25,7 @@ public static partial class LayerOps
     /// <param name="eps">ε.</param>
     /// <param name="momentum">Running-statistics momentum.</param>
     public static void BatchNormRelu(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
-        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true);
+        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true, summed: false);
 
     /// <summary>Backward of BatchNorm then ReLU: BatchNorm's backward with the gradient gated by the ReLU's output.</summary>
     /// <param name="context">The worker.</param>
@@ -127,7 +127,9 @@ public static partial class LayerOps
     /// <returns>Floats.</returns>
     public static int MaxPoolReluScratch(in PoolGeometry g, int batch) => g.OutputLength * batch;
 
-    private static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum, bool relu)
+    /// <summary>BatchNorm forward; in training with <paramref name="summed"/>, the input's sums are already in <see cref="NetworkContext.Doubles"/> (<see cref="ConvSummed"/>).</summary>
+    private static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum,
+        bool relu, bool summed)
     {
         var length = channels * plane;
         var input = context.Activation(x, length);
@@ -142,7 +144,10 @@ public static partial class LayerOps
         var sums = context.Doubles(2 * channels);
         var batchMean = context.StateSlot(state, channels);
         var invStd = context.StateSlot(state + channels, channels);
-        BatchNorm2d.Sums(context.Batch, channels, plane, input, sums[..channels], sums.Slice(channels, channels), accumulate: false);
+        if (!summed)
+        {
+            BatchNorm2d.Sums(context.Batch, channels, plane, input, sums[..channels], sums.Slice(channels, channels), accumulate: false);
+        }
         BatchNorm2d.Statistics((long)context.Batch * plane, sums[..channels], sums.Slice(channels, channels), eps, momentum, batchMean, invStd,
             context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
         BatchNorm2d.Normalized(context.Batch, channels, plane, input, scale, shift, batchMean, invStd, output, relu, CpuPath.Auto);
@@ -156,23 +161,40 @@ public static partial class LayerOps
         }
         var length = channels * plane;
         var input = context.Activation(x, length);
-        // The ReLU's output gates the gradient; without a fused ReLU there is no gate.
-        var gate = relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
+        // The ReLU's output gates the gradient; without a fused ReLU there is no gate. Where dx is written (not added to), the
+        // gate is recomputed from x instead (the same bit for bit), so neither pass reads y: 2 of BatchNorm+ReLU backward's 7 streams.
+        var recomputesGate = relu && mode != InputGradient.Accumulate;
+        var gate = relu && !recomputesGate ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
         var dy = context.ActivationGradient(y, length);
+        var scale = context.Parameter(gamma, channels);
+        var shift = context.Parameter(beta, channels);
         var mean = context.StateSlot(state, channels);
         var invStd = context.StateSlot(state + channels, channels);
         var sums = context.Doubles(2 * channels);
         var sumDy = sums.Slice(0, channels);
         var sumDyXhat = sums.Slice(channels, channels);
-        BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
+        if (recomputesGate)
+        {
+            BatchNorm2d.InputGatedGradientSums(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, sumDy, sumDyXhat, CpuPath.Auto);
+        }
+        else
+        {
+            BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
+        }
         if (trainsParameters)
         {
             BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
         }
-        if (mode != InputGradient.None)
+        var count = (long)context.Batch * plane;
+        if (recomputesGate && mode == InputGradient.Write)
         {
-            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, context.Parameter(gamma, channels), mean, invStd,
-                (long)context.Batch * plane, sumDy, sumDyXhat, context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
+            BatchNorm2d.InputGatedBackwardData(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), CpuPath.Auto);
+        }
+        else if (mode != InputGradient.None)
+        {
+            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, scale, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
         }
     }
 }

@@ -183,7 +183,7 @@ public static partial class LayerOps
     /// <param name="eps">ε.</param>
     /// <param name="momentum">Running-statistics momentum.</param>
     public static void BatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
-        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: false);
+        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: false, summed: false);
 
     /// <summary>BatchNorm backward (training mode): γ and β gradients unless frozen, and the input gradient.</summary>
     /// <param name="context">The worker.</param>

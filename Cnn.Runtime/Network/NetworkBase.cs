@@ -93,6 +93,8 @@ public abstract partial class NetworkBase : IDisposable
     {
         Forward,
         CrossEntropy,
+        /// <summary>Forward, cross-entropy and backward in one hand-off (<see cref="ForwardBackward"/>).</summary>
+        Train,
         SquaredError,
         Backward,
         Reduce,
@@ -218,6 +220,15 @@ public abstract partial class NetworkBase : IDisposable
     /// <returns>batch × output values, valid until the next pass.</returns>
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int batch, bool training = false)
     {
+        BeginForward(input, batch, training);
+        Dispatch(Phase.Forward);
+        EndForward(batch, training);
+        return GatherOutput(batch, training);
+    }
+
+    /// <summary>Checks the input and gives every worker with samples its part of the batch.</summary>
+    private void BeginForward(ReadOnlySpan<float> input, int batch, bool training)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         var inputLength = _plan.Input.Elements;
@@ -245,7 +256,11 @@ public abstract partial class NetworkBase : IDisposable
                 _buffers.CopyTo(context.Buffers, 0);
             }
         }
-        Dispatch(Phase.Forward);
+    }
+
+    /// <summary>After a forward pass: the training counters and the combined running statistics.</summary>
+    private void EndForward(int batch, bool training)
+    {
         _contexts[0].Shared?.EndPass();
         if (training)
         {
@@ -258,7 +273,6 @@ public abstract partial class NetworkBase : IDisposable
         }
         _hasForward = true;
         _hasLossGradient = false;
-        return GatherOutput(batch, training);
     }
 
     /// <summary>Inference: <see cref="Forward"/> in evaluation mode, with a trailing Softmax applied.</summary>
@@ -329,7 +343,10 @@ public abstract partial class NetworkBase : IDisposable
     /// backward stops at the first layer that trains when every layer before it is frozen).
     /// </summary>
     /// <exception cref="NonFiniteValueException">A gradient is NaN or infinite; names the first layer, in backward order, that produced one.</exception>
-    public void Backward()
+    public void Backward() => FinishBackward(alreadyRun: false);
+
+    /// <summary><see cref="Backward"/>, with the workers' backward passes already run when <paramref name="alreadyRun"/> (<see cref="Phase.Train"/>).</summary>
+    private void FinishBackward(bool alreadyRun)
     {
         if (!_hasLossGradient)
         {
@@ -340,7 +357,10 @@ public abstract partial class NetworkBase : IDisposable
         {
             return;
         }
-        Dispatch(Phase.Backward);
+        if (!alreadyRun)
+        {
+            Dispatch(Phase.Backward);
+        }
         // One pass over the gradients checks them: the reduction's own when workers share the batch.
         bool finite;
         if (_contexts.Length > 1)
@@ -393,16 +413,40 @@ public abstract partial class NetworkBase : IDisposable
         optimizer.EndStep(first, _parameters);
     }
 
-    /// <summary>One step's gradient computation: training forward, softmax cross-entropy, backward.</summary>
+    /// <summary>
+    /// One step's gradient computation: training forward, softmax cross-entropy, backward; the same values as
+    /// <see cref="Forward"/>, <see cref="Loss(ReadOnlySpan{int})"/> and <see cref="Backward"/> called in turn.
+    /// Each worker runs its part of all three in one hand-off, so the workers meet once before the gradient
+    /// reduction instead of after each of the three. A non-finite loss is still reported as
+    /// <see cref="Loss(ReadOnlySpan{int})"/> reports it (naming the first layer whose output is not finite),
+    /// after the backward pass has run on it.
+    /// </summary>
     /// <param name="input">batch × input values.</param>
     /// <param name="labels">batch class indices.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>The mean loss.</returns>
+    /// <exception cref="NonFiniteValueException">The loss or a gradient is NaN or infinite.</exception>
     public float ForwardBackward(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch)
     {
-        Forward(input, batch, training: true);
-        var loss = Loss(labels);
-        Backward();
+        if (labels.Length != batch)
+        {
+            throw new ArgumentException($"The forward pass had {batch} samples but {labels.Length} labels were given.", nameof(labels));
+        }
+        BeginForward(input, batch, training: true);
+        if (_labels.Length < batch)
+        {
+            _labels = new int[batch];
+        }
+        labels.CopyTo(_labels);
+        Dispatch(Phase.Train);
+        EndForward(batch, training: true);
+        var loss = SumPartialLosses();
+        if (!float.IsFinite(loss))
+        {
+            throw NonFiniteForward();
+        }
+        _hasLossGradient = true;
+        FinishBackward(alreadyRun: true);
         return loss;
     }
 
@@ -468,16 +512,22 @@ public abstract partial class NetworkBase : IDisposable
     private float FinishLoss(Phase phase)
     {
         Dispatch(phase);
-        var loss = 0f;
-        for (var i = 0; i < _contexts.Length; i++)
-        {
-            loss += _counts[i] == 0 ? 0f : _partialLosses[i];
-        }
+        var loss = SumPartialLosses();
         if (!float.IsFinite(loss))
         {
             throw NonFiniteForward();
         }
         _hasLossGradient = true;
+        return loss;
+    }
+
+    private float SumPartialLosses()
+    {
+        var loss = 0f;
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            loss += _counts[i] == 0 ? 0f : _partialLosses[i];
+        }
         return loss;
     }
 
@@ -527,7 +577,7 @@ public abstract partial class NetworkBase : IDisposable
         }
         if (_counts[index] == 0)
         {
-            if (_phase == Phase.Backward && index > 0)
+            if (_phase is Phase.Backward or Phase.Train && index > 0 && _trainedSteps.Any)
             {
                 Array.Clear(context.Gradients);
             }
@@ -539,17 +589,16 @@ public abstract partial class NetworkBase : IDisposable
                 ForwardLayers(context);
                 break;
             case Phase.CrossEntropy:
-            {
-                var width = _plan.Output.Elements;
-                _partialLosses[index] = Losses.SoftmaxCrossEntropy(
-                    context.Batch,
-                    width,
-                    context.Activation(_plan.TrainingOutputOffset, width),
-                    _labels.AsSpan(_starts[index], _counts[index]),
-                    context.ActivationGradient(_plan.TrainingOutputOffset, width),
-                    meanOver: context.TotalBatch);
+                CrossEntropy(index, context);
                 break;
-            }
+            case Phase.Train:
+                ForwardLayers(context);
+                CrossEntropy(index, context);
+                if (_trainedSteps.Any)
+                {
+                    BackwardLayers(context);
+                }
+                break;
             case Phase.SquaredError:
             {
                 var width = _plan.Output.Elements;
@@ -564,6 +613,18 @@ public abstract partial class NetworkBase : IDisposable
                 BackwardLayers(context);
                 break;
         }
+    }
+
+    private void CrossEntropy(int index, NetworkContext context)
+    {
+        var width = _plan.Output.Elements;
+        _partialLosses[index] = Losses.SoftmaxCrossEntropy(
+            context.Batch,
+            width,
+            context.Activation(_plan.TrainingOutputOffset, width),
+            _labels.AsSpan(_starts[index], _counts[index]),
+            context.ActivationGradient(_plan.TrainingOutputOffset, width),
+            meanOver: context.TotalBatch);
     }
 
     /// <summary>

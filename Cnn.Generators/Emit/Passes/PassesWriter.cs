@@ -197,13 +197,14 @@ internal static class PassesWriter
             var g = GeometryName(step);
             return step.Operation switch
             {
-                StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
+                StepOperation.Conv => Call(FeedsBatchNorm(step) ? "ConvSummed" : "Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.Dense => Call("Dense", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.MaxPool => Call(WithRelu("MaxPool", step), $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset)),
                 StepOperation.AvgPool => Call("AvgPool", $"in {g}", Ints(x.Offset, y.Offset)),
                 StepOperation.GlobalAvgPool => Call("GlobalAvgPool", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
-                StepOperation.BatchNorm => Call(WithRelu("BatchNorm", step), Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                StepOperation.BatchNorm => Call(WithRelu(step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]) ? "SummedBatchNorm" : "BatchNorm", step),
+                    Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
                     Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Offset(layer, TensorRole.RunningMean), Offset(layer, TensorRole.RunningVar),
                     Ints(step.StateOffset), Literals.Float(layer.Spec.Eps), Literals.Float(layer.Spec.Momentum)),
                 StepOperation.Dropout => Call("Dropout", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), Literals.Float(layer.Spec.Rate)),
@@ -298,6 +299,15 @@ internal static class PassesWriter
         }
 
         /// <summary>The LayerOps method of a step, with the Relu suffix when a ReLU is fused into it.</summary>
+        /// <summary>
+        /// Whether <paramref name="step"/> is a convolution whose output the next step, a BatchNorm, normalizes: the convolution
+        /// then sums its output for it in training (<c>LayerOps.ConvSummed</c>, <c>LayerOps.SummedBatchNorm</c>), while each
+        /// sample's output is in cache.
+        /// </summary>
+        private bool FeedsBatchNorm(PassStep step) =>
+            step.Operation == StepOperation.Conv && step.Index + 1 < _plan.Steps.Count && _plan.Steps[step.Index + 1] is { Operation: StepOperation.BatchNorm } next &&
+            ReferenceEquals(next.Inputs[0], step.Output);
+
         private static string WithRelu(string method, PassStep step) => step.Relu is null ? method : method + "Relu";
 
         private static List<(Slot Slot, int ChannelOffset, int Channels)> ConcatBranches(PassStep step)
