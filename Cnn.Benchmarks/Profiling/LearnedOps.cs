@@ -5,12 +5,20 @@ using Cnn.Runtime.Network;
 
 namespace Cnn.Benchmarks.Profiling;
 
-/// <summary>A convolution: <see cref="LayerOps.Conv"/> and <see cref="LayerOps.ConvBackward"/>.</summary>
-internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, InputGradient mode)
+/// <summary>
+/// A convolution: <see cref="LayerOps.Conv"/> and <see cref="LayerOps.ConvBackward"/>, or, when a BatchNorm reads its output next,
+/// <see cref="LayerOps.ConvSummed"/>, whose training forward also sums the output per channel for it.
+/// </summary>
+internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, InputGradient mode, bool summed = false)
     : ProfileOp(name, "Conv", new TensorShape(geometry.InChannels, geometry.InHeight, geometry.InWidth), new TensorShape(geometry.OutChannels, geometry.OutHeight, geometry.OutWidth), mode)
 {
     private readonly ConvGeometry _g = geometry;
     private float[] _x = [], _y = [], _dx = [], _dy = [], _weight = [], _bias = [], _dWeight = [], _dBias = [], _scratch = [];
+    private readonly double[] _sums = new double[2 * geometry.OutChannels];
+
+    /// <summary>The same convolution summing its output for the BatchNorm after it (<see cref="LayerOps.ConvSummed"/>).</summary>
+    /// <returns>The summing op.</returns>
+    public ConvOp Summed() => new(Name, _g, bias, Mode, summed: true);
 
     /// <inheritdoc/>
     public override long Parameters => _g.WeightLength + (bias ? _g.OutChannels : 0);
@@ -36,6 +44,15 @@ internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, Inpu
         if (batch == 1 && DirectConv.Supports(in _g))
         {
             DirectConv.Forward(in _g, 1, _x.AsSpan(0, _g.InputLength), _weight, _bias, _y.AsSpan(0, _g.OutputLength), _scratch);
+            if (summed && training)
+            {
+                BatchNorm2d.Sums(1, _g.OutChannels, _g.OutPlane, _y.AsSpan(0, _g.OutputLength), _sums.AsSpan(0, _g.OutChannels), _sums.AsSpan(_g.OutChannels), accumulate: false);
+            }
+            return;
+        }
+        if (summed && training)
+        {
+            Conv2d.ForwardSummed(in _g, batch, _x.AsSpan(0, batch * _g.InputLength), _weight, _bias, _y.AsSpan(0, batch * _g.OutputLength), _sums, _scratch, CpuPath.Auto);
             return;
         }
         Conv2d.Forward(in _g, batch, _x.AsSpan(0, batch * _g.InputLength), _weight, _bias, _y.AsSpan(0, batch * _g.OutputLength), _scratch);
@@ -94,11 +111,15 @@ internal sealed class DenseOp(string name, int inputs, int outputs, InputGradien
 
 /// <summary>
 /// BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>, or with the ReLU after it fused
-/// (<see cref="LayerOps.BatchNormRelu"/> and <see cref="LayerOps.BatchNormReluBackward"/>).
+/// (<see cref="LayerOps.BatchNormRelu"/> and <see cref="LayerOps.BatchNormReluBackward"/>); <paramref name="summed"/> when the
+/// convolution before it sums its input (<see cref="LayerOps.SummedBatchNorm"/>: training's forward skips that pass).
 /// </summary>
-internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null)
+internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null, bool summed = false)
     : ProfileOp(name, "BatchNorm", shape, shape, mode, fusedRelu)
 {
+    /// <summary>Whether the convolution before it sums its input.</summary>
+    public bool IsSummed => summed;
+
     private readonly int _channels = shape.C;
     private readonly int _plane = shape.H * shape.W;
     private float[] _x = [], _y = [], _dx = [], _dy = [], _gamma = [], _beta = [], _dGamma = [], _dBeta = [];
@@ -148,49 +169,43 @@ internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient 
         }
         var sum = _sums.AsSpan(0, _channels);
         var sumSquares = _sums.AsSpan(_channels, _channels);
-        BatchNorm2d.Sums(batch, _channels, _plane, x, sum, sumSquares, accumulate: false);
+        if (!summed)
+        {
+            BatchNorm2d.Sums(batch, _channels, _plane, x, sum, sumSquares, accumulate: false);
+        }
         BatchNorm2d.Statistics((long)batch * _plane, sum, sumSquares, 1e-5f, 0.1f, _mean, _invStd, _runningMean, _runningVar);
-        if (FusedRelu is null)
-        {
-            BatchNorm2d.Normalize(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y);
-        }
-        else
-        {
-            BatchNorm2d.NormalizeRelu(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y);
-        }
+        BatchNorm2d.Normalized(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y, FusedRelu is not null, CpuPath.Auto);
     }
 
     /// <inheritdoc/>
+    /// <remarks>As LayerOps.BatchNormBackward: where dx is written, a fused ReLU's gate is recomputed from x, not read from y.</remarks>
     public override void Backward(int batch)
     {
         var length = batch * _channels * _plane;
         var x = _x.AsSpan(0, length);
-        var y = _y.AsSpan(0, length);
         var dy = _dy.AsSpan(0, length);
+        var dx = _dx.AsSpan(0, length);
         var sumDy = _sums.AsSpan(0, _channels);
         var sumDyXhat = _sums.AsSpan(_channels, _channels);
-        if (FusedRelu is null)
+        var count = (long)batch * _plane;
+        var recomputesGate = FusedRelu is not null && Mode != InputGradient.Accumulate;
+        var gate = FusedRelu is not null && !recomputesGate ? _y.AsSpan(0, length) : Span<float>.Empty;
+        if (recomputesGate)
         {
-            BatchNorm2d.GradientSums(batch, _channels, _plane, x, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
+            BatchNorm2d.InputGatedGradientSums(batch, _channels, _plane, x, dy, _gamma, _beta, _mean, _invStd, sumDy, sumDyXhat, CpuPath.Auto);
         }
         else
         {
-            BatchNorm2d.GradientSumsRelu(batch, _channels, _plane, x, y, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false);
+            BatchNorm2d.GatedGradientSums(batch, _channels, _plane, x, gate, dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
         }
         BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, _dGamma, _dBeta, accumulate: false);
-        if (Mode == InputGradient.None)
+        if (recomputesGate && Mode == InputGradient.Write)
         {
-            return;
+            BatchNorm2d.InputGatedBackwardData(batch, _channels, _plane, x, dy, _gamma, _beta, _mean, _invStd, count, sumDy, sumDyXhat, dx, CpuPath.Auto);
         }
-        var dx = _dx.AsSpan(0, length);
-        var accumulate = Mode == InputGradient.Accumulate;
-        if (FusedRelu is null)
+        else if (Mode != InputGradient.None)
         {
-            BatchNorm2d.BackwardData(batch, _channels, _plane, x, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat, dx, accumulate);
-        }
-        else
-        {
-            BatchNorm2d.BackwardDataRelu(batch, _channels, _plane, x, y, dy, _gamma, _mean, _invStd, (long)batch * _plane, sumDy, sumDyXhat, dx, accumulate);
+            BatchNorm2d.GatedBackwardData(batch, _channels, _plane, x, gate, dy, _gamma, _mean, _invStd, count, sumDy, sumDyXhat, dx, Mode == InputGradient.Accumulate, CpuPath.Auto);
         }
     }
 }

@@ -49,9 +49,13 @@ internal sealed class ProfilePlan
     /// <returns>This plan.</returns>
     public ProfilePlan Dense(string name, int units) => Add(new DenseOp(_scope + name, Shape.Elements, units, _nextMode));
 
-    /// <summary>Adds BatchNorm.</summary>
+    /// <summary>Adds BatchNorm; right after a convolution of this scope, the convolution sums its output for it, as the generator pairs them.</summary>
     /// <returns>This plan.</returns>
-    public ProfilePlan BatchNorm(string name) => Add(new BatchNormOp(_scope + name, Shape, _nextMode));
+    public ProfilePlan BatchNorm(string name)
+    {
+        var summed = _ops.Count > 0 && _ops[^1] is ConvOp conv && conv.Name.StartsWith(_scope, StringComparison.Ordinal) && Replace(conv.Summed());
+        return Add(new BatchNormOp(_scope + name, Shape, _nextMode, summed: summed));
+    }
 
     /// <summary>Adds ReLU, fused into the BatchNorm or residual join just added, as the generator fuses it (the plans are sequences: nothing else reads that value).</summary>
     /// <returns>This plan.</returns>
@@ -60,7 +64,7 @@ internal sealed class ProfilePlan
         var relu = _scope + name;
         return _ops.Count > 0 && _ops[^1] is { FusedRelu: null } last && last.Name.StartsWith(_scope, StringComparison.Ordinal) && last switch
         {
-            BatchNormOp => Replace(new BatchNormOp(last.Name, last.Input, last.Mode, relu)),
+            BatchNormOp norm => Replace(new BatchNormOp(last.Name, last.Input, last.Mode, relu, norm.IsSummed)),
             ResidualJoinOp => Replace(new ResidualJoinOp(last.Name, last.Input, relu)),
             _ => false,
         } ? this : Add(new ReluOp(relu, Shape, _nextMode));

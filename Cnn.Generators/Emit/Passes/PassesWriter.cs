@@ -298,7 +298,6 @@ internal static class PassesWriter
             };
         }
 
-        /// <summary>The LayerOps method of a step, with the Relu suffix when a ReLU is fused into it.</summary>
         /// <summary>
         /// Whether <paramref name="step"/> is a convolution whose output the next step, a BatchNorm, normalizes: the convolution
         /// then sums its output for it in training (<c>LayerOps.ConvSummed</c>, <c>LayerOps.SummedBatchNorm</c>), while each
@@ -308,6 +307,7 @@ internal static class PassesWriter
             step.Operation == StepOperation.Conv && step.Index + 1 < _plan.Steps.Count && _plan.Steps[step.Index + 1] is { Operation: StepOperation.BatchNorm } next &&
             ReferenceEquals(next.Inputs[0], step.Output);
 
+        /// <summary>The LayerOps method of a step, with the Relu suffix when a ReLU is fused into it.</summary>
         private static string WithRelu(string method, PassStep step) => step.Relu is null ? method : method + "Relu";
 
         private static List<(Slot Slot, int ChannelOffset, int Channels)> ConcatBranches(PassStep step)
