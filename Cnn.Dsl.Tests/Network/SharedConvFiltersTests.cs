@@ -119,11 +119,18 @@ public sealed unsafe class SharedConvFiltersTests
     }
 
     [Fact]
-    public void Only_direct_convolutions_of_half_a_million_multiply_adds_with_two_filter_blocks_are_shared()
+    public void Only_direct_convolutions_of_half_a_million_multiply_adds_and_512_per_input_value_with_two_filter_blocks_are_shared()
     {
+        // bn2conv's and simplecnn's second layers and ResNet-8's 64 → 64 (576 multiply-adds per input value).
         Assert.True(SharedConvFilters.Shares(new ConvGeometry(32, 14, 14, 64, 3, pad: 1)));
-        Assert.True(SharedConvFilters.Shares(new ConvGeometry(3, 32, 32, 32, 3, pad: 1)));
-        Assert.True(SharedConvFilters.Shares(new ConvGeometry(16, 32, 32, 16, 3, pad: 1)));
+        Assert.True(SharedConvFilters.Shares(new ConvGeometry(32, 16, 16, 64, 3, pad: 1)));
+        Assert.True(SharedConvFilters.Shares(new ConvGeometry(64, 8, 8, 64, 3, pad: 1)));
+        // Large enough, but too little work per input value: simplecnn's 3 → 32 (288), ResNet-8's 16 → 16 (144), 32 → 32 (288)
+        // and 16 → 32 stride 2 (72).
+        Assert.False(SharedConvFilters.Shares(new ConvGeometry(3, 32, 32, 32, 3, pad: 1)));
+        Assert.False(SharedConvFilters.Shares(new ConvGeometry(16, 32, 32, 16, 3, pad: 1)));
+        Assert.False(SharedConvFilters.Shares(new ConvGeometry(32, 16, 16, 32, 3, pad: 1)));
+        Assert.False(SharedConvFilters.Shares(new ConvGeometry(16, 32, 32, 32, 3, stride: 2, pad: 1)));
         Assert.False(SharedConvFilters.Shares(new ConvGeometry(6, 14, 14, 16, 5)));
         Assert.False(SharedConvFilters.Shares(new ConvGeometry(1, 28, 28, 32, 3, pad: 1)));
         Assert.False(SharedConvFilters.Shares(new ConvGeometry(64, 32, 32, 8, 3, pad: 1)));
@@ -137,8 +144,9 @@ public sealed unsafe class SharedConvFiltersTests
         using var one = new Work.LargeConv(seed: 8, workers: 1);
         using var two = new Work.LargeConv(seed: 8, workers: 2);
         using var three = new Work.LargeConv(seed: 8, workers: 3);
-        Assert.True(SharedConvFilters.Shares(new ConvGeometry(16, 16, 16, 36, 3, pad: 1)));
-        Assert.True(SharedConvFilters.Shares(new ConvGeometry(36, 8, 8, 40, 3, pad: 1)));
+        Assert.True(SharedConvFilters.Shares(new ConvGeometry(16, 16, 16, 68, 3, pad: 1)));
+        Assert.True(SharedConvFilters.Shares(new ConvGeometry(68, 8, 8, 60, 3, pad: 1)));
+        Assert.False(SharedConvFilters.Shares(new ConvGeometry(60, 4, 4, 12, 3, pad: 1)));
         var length = one.InputShape.Elements;
         var input = new float[samples * length];
         new SeededRandom(9).FillUniform(input, -1f, 1f);

@@ -3,12 +3,13 @@ using Cnn.Dsl;
 namespace Cnn.Dsl.Tests.Network.Work;
 
 /// <summary>
-/// Convolutions one-sample inference shares with worker 1: 16 → 36 on 16×16 (1.3 M multiply-adds, a partial last filter block,
-/// the padded layout's row tiles) and 36 → 40 on 8×8 (0.8 M), and one it does not (40 → 12 on 4×4); then a small dense head.
+/// Convolutions one-sample inference shares with worker 1: 16 → 68 on 16×16 (2.5 M multiply-adds, 612 per input value, a partial
+/// last filter block, the padded layout's row tiles) and 68 → 60 on 8×8 (2.4 M, 540 per input value), and one it does not (60 → 12
+/// on 4×4); then a small dense head.
 /// </summary>
 [Network(16, 16, 16)]
-[Conv(36, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
-[Conv(40, 3, pad: 1), Relu, MaxPool(2)]
+[Conv(68, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
+[Conv(60, 3, pad: 1), Relu, MaxPool(2)]
 [Conv(12, 3, pad: 1), Relu]
 [Flatten, Dense(5)]
 public partial class LargeConv;

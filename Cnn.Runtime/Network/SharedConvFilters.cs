@@ -22,6 +22,17 @@ internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInf
     /// </summary>
     internal const long MinimumMultiplyAdds = 500_000;
 
+    /// <summary>
+    /// Multiply-adds per input value from which a layer is shared. Worker 1 reads the layer's whole input to make its own image,
+    /// and the caller's next layers rewrite those lines on the following pass; on this VM rewriting a line the other core has
+    /// read costs ~12 ns, not overlapped (a C test of two pinned threads: 64 KiB in 10.4–13 µs against 0.6 µs otherwise). Sharing
+    /// saves half the layer's work, 16·m/2 multiply-adds per input line at m per value (~110 per ns at one core's peak): about
+    /// 21 ns a line at m = 288, not enough to pay for the line's two trips, and 42 ns at m = 576. ResNet-8's one-sample passes
+    /// measured 173–197 µs sharing its 144- to 576-per-value layers against 150–155 µs alone, and 154 against 151 µs sharing only
+    /// its 288 and 576 ones; bn2conv's and simplecnn's 576-per-value layers (pooled inputs under much work) gain.
+    /// </summary>
+    internal const int MinimumMultiplyAddsPerInput = 512;
+
     /// <summary>Floats between the two threads' scratch: a cache line, so their last and first writes do not share one.</summary>
     private const int BufferGap = 16;
 
@@ -45,9 +56,13 @@ internal sealed unsafe class SharedConvFilters(NetworkContext context, SharedInf
 
     /// <summary>Whether one-sample inference shares <paramref name="g"/>.</summary>
     /// <param name="g">The convolution.</param>
-    /// <returns>True when <see cref="DirectConv"/> computes it, it has two filter blocks or more and at least <see cref="MinimumMultiplyAdds"/>.</returns>
+    /// <returns>
+    /// True when <see cref="DirectConv"/> computes it, it has two filter blocks or more, at least <see cref="MinimumMultiplyAdds"/>
+    /// and at least <see cref="MinimumMultiplyAddsPerInput"/> per input value.
+    /// </returns>
     internal static bool Shares(in ConvGeometry g) =>
-        g.MultiplyAdds >= MinimumMultiplyAdds && DirectConv.Supports(in g) && DirectConv.FilterBlocks(in g) > 1;
+        g.MultiplyAdds >= MinimumMultiplyAdds && g.MultiplyAdds >= (long)MinimumMultiplyAddsPerInput * g.InputLength &&
+        DirectConv.Supports(in g) && DirectConv.FilterBlocks(in g) > 1;
 
     /// <summary>Scratch a shared layer needs: <see cref="DirectConv.ScratchLength"/> for each thread (worker 1 makes its own image).</summary>
     /// <param name="g">The convolution.</param>
