@@ -308,12 +308,8 @@ public abstract partial class NetworkBase : IDisposable
     /// <exception cref="NonFiniteValueException">The loss is NaN or infinite; names the first layer whose output was.</exception>
     public float Loss(ReadOnlySpan<int> labels)
     {
-        var batch = RequireForward(labels.Length);
-        if (_labels.Length < batch)
-        {
-            _labels = new int[batch];
-        }
-        labels.CopyTo(_labels);
+        RequireForward(labels.Length);
+        StoreLabels(labels);
         return FinishLoss(Phase.CrossEntropy);
     }
 
@@ -433,19 +429,10 @@ public abstract partial class NetworkBase : IDisposable
             throw new ArgumentException($"The forward pass had {batch} samples but {labels.Length} labels were given.", nameof(labels));
         }
         BeginForward(input, batch, training: true);
-        if (_labels.Length < batch)
-        {
-            _labels = new int[batch];
-        }
-        labels.CopyTo(_labels);
+        StoreLabels(labels);
         Dispatch(Phase.Train);
         EndForward(batch, training: true);
-        var loss = SumPartialLosses();
-        if (!float.IsFinite(loss))
-        {
-            throw NonFiniteForward();
-        }
-        _hasLossGradient = true;
+        var loss = CheckedLoss();
         FinishBackward(alreadyRun: true);
         return loss;
     }
@@ -512,7 +499,17 @@ public abstract partial class NetworkBase : IDisposable
     private float FinishLoss(Phase phase)
     {
         Dispatch(phase);
-        var loss = SumPartialLosses();
+        return CheckedLoss();
+    }
+
+    /// <summary>The workers' partial losses summed, checked finite; the loss gradient is then ready for backward.</summary>
+    private float CheckedLoss()
+    {
+        var loss = 0f;
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            loss += _counts[i] == 0 ? 0f : _partialLosses[i];
+        }
         if (!float.IsFinite(loss))
         {
             throw NonFiniteForward();
@@ -521,14 +518,14 @@ public abstract partial class NetworkBase : IDisposable
         return loss;
     }
 
-    private float SumPartialLosses()
+    /// <summary>Keeps the batch's labels for the cross-entropy phase (the buffer only grows).</summary>
+    private void StoreLabels(ReadOnlySpan<int> labels)
     {
-        var loss = 0f;
-        for (var i = 0; i < _contexts.Length; i++)
+        if (_labels.Length < labels.Length)
         {
-            loss += _counts[i] == 0 ? 0f : _partialLosses[i];
+            _labels = new int[labels.Length];
         }
-        return loss;
+        labels.CopyTo(_labels);
     }
 
     private void Dispatch(Phase phase)
