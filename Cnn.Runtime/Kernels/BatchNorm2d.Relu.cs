@@ -178,7 +178,8 @@ public static partial class BatchNorm2d
                 var (a, b, shift) = DataGradientOf(c, gamma, mean, invStd, count, sumDy, sumDyXhat);
                 var (gateScale, gateShift) = AffineOf(c, gamma, beta, mean, invStd);
                 var offset = ((s * channels) + c) * plane;
-                Elementwise.Map(new InputGatedAffinePairOp(a, b, shift, gateScale, gateShift), x.Slice(offset, plane), dy.Slice(offset, plane), dx.Slice(offset, plane), path);
+                Elementwise.Map(new InputGatedAffinePairOp(a, b, shift, new AffineReluGate(gateScale, gateShift)), x.Slice(offset, plane), dy.Slice(offset, plane),
+                    dx.Slice(offset, plane), path);
             }
         }
     }

@@ -67,24 +67,31 @@ internal readonly struct GatedAffinePairOp(float a, float b, float c) : ITernary
 }
 
 /// <summary>
-/// (scale·x + shift &gt; 0 ? a·dy : 0) + b·x + c, operands (x, dy): <see cref="GatedAffinePairOp"/> with the ReLU's output
-/// recomputed from BatchNorm's input as <see cref="AffineReluOp"/> computes it, so the gate is the same and y is not read.
+/// The gate of a ReLU after BatchNorm's affine map, from the map's input: <c>scale·x + shift &gt; 0</c>, computed with
+/// <see cref="AffineReluOp"/>'s instructions so that it is the forward's <c>y &gt; 0</c> bit for bit without reading y.
 /// </summary>
-internal readonly struct InputGatedAffinePairOp(float a, float b, float c, float scale, float shift) : IBinaryKernel
+internal readonly struct AffineReluGate(float scale, float shift) : Reductions.IGate
 {
-    public float Invoke(float x, float dy) => (a * ((x * scale) + shift > 0f ? dy : 0f)) + (b * x) + c;
+    public float Apply(float x, float dy) => (x * scale) + shift > 0f ? dy : 0f;
 
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy)
-    {
-        var open = Vector256.GreaterThan(Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift)), Vector256<float>.Zero);
-        var gated = Vector256.ConditionalSelect(open, dy, Vector256<float>.Zero);
-        return Vector256.FusedMultiplyAdd(gated, Vector256.Create(a), Vector256.FusedMultiplyAdd(x, Vector256.Create(b), Vector256.Create(c)));
-    }
+    public Vector256<float> Apply(Vector256<float> x, Vector256<float> dy) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift)), Vector256<float>.Zero), dy, Vector256<float>.Zero);
 
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy)
-    {
-        var open = Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift)), Vector512<float>.Zero);
-        var gated = Vector512.ConditionalSelect(open, dy, Vector512<float>.Zero);
-        return Vector512.FusedMultiplyAdd(gated, Vector512.Create(a), Vector512.FusedMultiplyAdd(x, Vector512.Create(b), Vector512.Create(c)));
-    }
+    public Vector512<float> Apply(Vector512<float> x, Vector512<float> dy) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift)), Vector512<float>.Zero), dy, Vector512<float>.Zero);
+}
+
+/// <summary>
+/// (scale·x + shift &gt; 0 ? a·dy : 0) + b·x + c, operands (x, dy): <see cref="GatedAffinePairOp"/> with the ReLU's gate
+/// recomputed from BatchNorm's input (<see cref="AffineReluGate"/>), so y is not read.
+/// </summary>
+internal readonly struct InputGatedAffinePairOp(float a, float b, float c, AffineReluGate gate) : IBinaryKernel
+{
+    public float Invoke(float x, float dy) => (a * gate.Apply(x, dy)) + (b * x) + c;
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy) =>
+        Vector256.FusedMultiplyAdd(gate.Apply(x, dy), Vector256.Create(a), Vector256.FusedMultiplyAdd(x, Vector256.Create(b), Vector256.Create(c)));
+
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy) =>
+        Vector512.FusedMultiplyAdd(gate.Apply(x, dy), Vector512.Create(a), Vector512.FusedMultiplyAdd(x, Vector512.Create(b), Vector512.Create(c)));
 }

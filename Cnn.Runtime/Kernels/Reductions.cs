@@ -121,8 +121,8 @@ internal static class Reductions
         return (sum, dot);
     }
 
-    /// <summary>What reaches a reduction of a gradient: all of it, or what a ReLU with output y lets through.</summary>
-    private interface IGate
+    /// <summary>What reaches a reduction of a gradient: all of it, what a ReLU with output y lets through, or what it let through recomputed from its input (<see cref="AffineReluGate"/>).</summary>
+    internal interface IGate
     {
         float Apply(float y, float dy);
 
@@ -147,17 +147,5 @@ internal static class Reductions
         public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, Vector256<float>.Zero);
 
         public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, Vector512<float>.Zero);
-    }
-
-    /// <summary>The gate of a ReLU after BatchNorm's affine map, from the map's input: <c>scale·x + shift &gt; 0</c>.</summary>
-    private readonly struct AffineReluGate(float scale, float shift) : IGate
-    {
-        public float Apply(float x, float dy) => (x * scale) + shift > 0f ? dy : 0f;
-
-        public Vector256<float> Apply(Vector256<float> x, Vector256<float> dy) =>
-            Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift)), Vector256<float>.Zero), dy, Vector256<float>.Zero);
-
-        public Vector512<float> Apply(Vector512<float> x, Vector512<float> dy) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(x, Vector512.Create(scale), Vector512.Create(shift)), Vector512<float>.Zero), dy, Vector512<float>.Zero);
     }
 }
