@@ -85,7 +85,7 @@ internal static class ThroughputMeter
     }
 
     /// <summary>Runs <paramref name="call"/> at least <paramref name="calls"/> times and for at least <see cref="JitWarmUp"/>.</summary>
-    private static void WarmUp(Action call, int calls)
+    internal static void WarmUp(Action call, int calls)
     {
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < calls || clock.Elapsed < JitWarmUp; i++)

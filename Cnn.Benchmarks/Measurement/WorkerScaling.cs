@@ -65,15 +65,8 @@ internal static class WorkerScaling
             _labels = SyntheticBatch.Labels(ThroughputMeter.TrainBatch, ThroughputMeter.Classes, random);
         }
 
-        /// <summary>Steps for at least a second, past .NET's tier-0 code (see <see cref="ThroughputMeter"/>).</summary>
-        public void WarmUp()
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(1))
-            {
-                ThroughputMeter.TrainStep(_network, _optimizer, _input, _labels);
-            }
-        }
+        /// <summary>Steps as <see cref="ThroughputMeter"/> warms up: past .NET's tier-0 code.</summary>
+        public void WarmUp() => ThroughputMeter.WarmUp(() => ThroughputMeter.TrainStep(_network, _optimizer, _input, _labels), BurstSteps);
 
         /// <summary>Runs <see cref="BurstSteps"/> steps.</summary>
         /// <returns>Training images per second over them.</returns>
