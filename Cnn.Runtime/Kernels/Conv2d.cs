@@ -33,7 +33,7 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        return Math.Max(ForwardScratch(g), Math.Max(weights, data));
+        return Math.Max(Math.Max(ForwardScratch(g), DirectScratch(g)), Math.Max(weights, data));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -78,6 +78,11 @@ public static unsafe partial class Conv2d
         {
             DepthwiseConv.Forward(g, n, x, weight, y, accumulate, path);
         }
+        else if (!accumulate && UsesDirectForward(g, path))
+        {
+            DirectForward(g, n, x, weight, bias, y, sums, scratch, path);
+            return;
+        }
         else
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
@@ -120,7 +125,11 @@ public static unsafe partial class Conv2d
         }
         fixed (float* dyBase = dy, wBase = weight, dxBase = dx, work = scratch)
         {
-            if (HasConvolutionalDataGradient(g))
+            if (!accumulate && UsesDirectDataGradient(g, path))
+            {
+                DirectDataGradient(g, n, dyBase, wBase, dxBase, work, path);
+            }
+            else if (HasConvolutionalDataGradient(g))
             {
                 // dx = conv(dy, W′) with W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j], padding d(k−1) − p.
                 FlipWeights(g, wBase, work);
