@@ -7,21 +7,32 @@ namespace Cnn.Runtime.Kernels;
 // too few FMAs to pay for loading and storing it; a data gradient with fewer than 8 input channels (LeNet's 6)
 // gives the GEMM fewer rows than the micro-kernel has, and its scatter fallback (Wᵀ·dy, col2im) writes col and
 // reads it back. DirectConv reads the padded sample in place with 6 or 8 filters × 2 vectors of accumulators.
+// With fewer than 8 input channels on Vector512, DirectConv also wins where the GEMM computes over the padded
+// width (output rows not a multiple of 8 wide) and loses a few percent where it does not.
 // Measured at batch 32 on Zen 5 (µs, GEMM → direct, fully jitted): forward LeNet 1→6 5×5 on 28×28 97 → 64,
 // bn2conv 1→32 3×3 on 28×28 339 → 136, resnet8's 3→16 stem 225 → 184; LeNet's 6→16 data gradient 389 → 233.
+// Forward, fewer than 8 input channels, thread CPU time, medians of 21 alternated (load 9): LeNet 6→16 5×5 on
+// 14×14 151 → 107, 4→48 3×3 on 30×30 913 → 596, 6→32 5×5 on 14×14 502 → 409; rows a multiple of 8 wide, kept on
+// the GEMM: 3→64 3×3 on 32×32 751 against 756, 3→64 7×7 stride 2 on 64×64 3,368 against 3,523, 7→64 on 16×16 359
+// against 380.
 public static unsafe partial class Conv2d
 {
-    /// <summary>Whether <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/> runs <see cref="DirectConv"/>: patches shorter than 32.</summary>
-    private static bool UsesDirectForward(in ConvGeometry g, CpuPath path) => g.PatchLength < 32 && DirectConv.Supports(g, path);
+    /// <summary>
+    /// Whether <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/>
+    /// runs <see cref="DirectConv"/>: patches shorter than 32, and on Vector512 fewer than 8 input channels whose GEMM would compute over the padded width.
+    /// </summary>
+    private static bool UsesDirectForward(in ConvGeometry g, CpuPath path) =>
+        DirectConv.Supports(g, path)
+        && (g.PatchLength < 32 || (g.GroupInChannels < 8 && path == CpuPath.Vector512 && !ReadsRealOutputs(g.OutWidth, path)));
 
     /// <summary>Whether <see cref="BackwardData"/> (overwriting dx) runs <see cref="DirectConv"/> on dy with the flipped weights: stride 1, fewer than 8 input channels.</summary>
     private static bool UsesDirectDataGradient(in ConvGeometry g, CpuPath path) =>
         g.Stride == 1 && g.GroupInChannels < 8 && g.Pad <= g.Dilation * (g.Kernel - 1) && DirectConv.Supports(DataGradientGeometry(g), path);
 
-    /// <summary>Scratch of the direct paths on any vector path (both need less than <see cref="DirectConv.ScratchLength"/> plus the flipped weights).</summary>
+    /// <summary>Scratch of the direct paths on either vector path: DirectConv's, and for the data gradient the flipped weights before it.</summary>
     private static int DirectScratch(in ConvGeometry g)
     {
-        var forward = UsesDirectForward(g, CpuPath.Vector512) ? DirectConv.ScratchLength(g) : 0;
+        var forward = UsesDirectForward(g, CpuPath.Vector512) || UsesDirectForward(g, CpuPath.Vector256) ? DirectConv.ScratchLength(g) : 0;
         var data = UsesDirectDataGradient(g, CpuPath.Vector512) ? g.WeightLength + DirectConv.ScratchLength(DataGradientGeometry(g)) : 0;
         return Math.Max(forward, data);
     }
