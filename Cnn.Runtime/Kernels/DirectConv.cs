@@ -133,8 +133,17 @@ public static class DirectConv
     /// The layout <c>Forward</c> uses on <paramref name="g"/> by default: <see cref="DirectConvLayout.ShiftedColumns"/>
     /// where a cost model in nanoseconds, fitted to both layouts measured on the four benchmark models' layers (Zen 5,
     /// batch 1), expects it to be faster: 2.35 per 32-position tile row (16 FMAs), 3.5 per 16 floats of the shifted
-    /// copies (1.5 where each copy row is one permute of the input row), 1.5 per 16 floats of the padded copy and 0.7 per 8 floats moved out of the padded layout's extended rows.
+    /// copies (1.5 where each copy row is one permute of the input row, 2.0 where the output is as wide as the input and each
+    /// copy is the input plane shifted as one run), 1.5 per 16 floats of the padded copy and 0.7 per 8 floats moved out of the
+    /// padded layout's extended rows; the padded layout's tiles cost 1.5 times as much at stride 2 (they read phase planes).
     /// </summary>
+    /// <remarks>
+    /// The last two terms were refitted when both layouts of the models' layers were timed again (thread CPU time, best of 15
+    /// rounds, one core), the old model picking the slower layout for three of them: bn2conv's 32 → 64 on 14×14 shifted 41.7–42.7
+    /// against padded 49.1–49.3 µs, resnet8's 16 → 32 stride 2 on 32×32 15.9–16.1 against 18.5 µs (both padded before),
+    /// simplecnn's 3 → 32 on 32×32 9.8–10.0 against 11.5–11.6 µs (still padded: the model puts it 10 % the other way). The
+    /// other nine layers keep their layout, which was the faster one.
+    /// </remarks>
     /// <param name="g">The convolution.</param>
     /// <returns>The layout.</returns>
     public static DirectConvLayout LayoutFor(in ConvGeometry g)
@@ -156,11 +165,12 @@ public static class DirectConv
         var narrow = !sameWidth && g.Stride == 1 && g.OutWidth <= 16 && g.OutWidth + g.Kernel - 1 <= 32;
         // At most 6 filters: 64-position tiles of 24 FMAs (Blocks.SixFilterTiles, Vector512), costed pro rata.
         var shiftedTileCost = g.OutChannels <= SixFilters ? plane / (2.0 * WidestTile) * g.PatchLength * 2.35 * 1.5 : shiftedTiles * rowsOfTiles;
-        var shiftedCost = shiftedTileCost + ((narrow ? 1.5 : 3.5) * shiftedVectors);
+        var shiftedCost = shiftedTileCost + ((narrow ? 1.5 : sameWidth ? 2.0 : 3.5) * shiftedVectors);
         // Output rows a whole number of vectors wide: row tiles, nothing dropped and nothing copied out.
+        var paddedTiles = g.Stride == 2 ? 1.5 * rowsOfTiles : rowsOfTiles;
         var paddedCost = g.OutWidth % (WidestTile / 2) == 0
-            ? (plane / (double)WidestTile * rowsOfTiles) + (1.5 * paddedCopy)
-            : ((extended + WidestTile - 1) / WidestTile * rowsOfTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
+            ? (plane / (double)WidestTile * paddedTiles) + (1.5 * paddedCopy)
+            : ((extended + WidestTile - 1) / WidestTile * paddedTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
         return shiftedCost < paddedCost ? DirectConvLayout.ShiftedColumns : DirectConvLayout.Padded;
     }
 
