@@ -7,9 +7,9 @@ namespace Cnn.Benchmarks.Kernels;
 
 /// <summary>
 /// The dense layer's kernels as the benchmark models call them: simplecnn's 4096 → 512 at a worker's batch
-/// of 32 (forward, data gradient, weight gradient, as GFLOP/s), and the batch-1 forward of simplecnn's and
-/// bn2conv's first dense layers (3136 → 128), which stream their weights once and are quoted as µs and as
-/// GB/s of weights read.
+/// of 32 (forward, data gradient, weight gradient, as GFLOP/s), and the batch-1 forward (the matrix–vector
+/// kernel batch-1 inference takes) of simplecnn's and bn2conv's first dense layers (3136 → 128) and LeNet-5's
+/// 400 → 120 and 120 → 84, which read each weight once and are quoted as µs and as GB/s of weights read.
 /// </summary>
 internal static class DenseCases
 {
@@ -31,9 +31,13 @@ internal static class DenseCases
         {
             Inference("dense_4096to512_b1", 4096, 512, samples, output);
         }
-        if (Matches("dense_3136to128_b1", filter))
+        foreach (var (inputs, outputs) in new[] { (3136, 128), (400, 120), (120, 84) })
         {
-            Inference("dense_3136to128_b1", 3136, 128, samples, output);
+            var name = string.Create(CultureInfo.InvariantCulture, $"dense_{inputs}to{outputs}_b1");
+            if (Matches(name, filter))
+            {
+                Inference(name, inputs, outputs, samples, output);
+            }
         }
     }
 
@@ -65,7 +69,9 @@ internal static class DenseCases
         var b = KernelBenchmark.Fill(outputs, random);
         var y = new float[outputs];
         var scratch = new float[Linear.ScratchLength(1, inputs, outputs)];
-        var micros = KernelBenchmark.Time(samples, () => Linear.Forward(1, inputs, outputs, x, w, b, y, scratch));
+        var micros = KernelBenchmark.Time(samples, DenseMatVec.Supports(CpuPath.Auto)
+            ? () => DenseMatVec.Forward(inputs, outputs, x, w, b, y, CpuPath.Auto)
+            : () => Linear.Forward(1, inputs, outputs, x, w, b, y, scratch));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"kernel={name} op=forward us={micros:F1} weight_gbps={4.0 * w.Length / micros / 1e3:F1}"));
     }

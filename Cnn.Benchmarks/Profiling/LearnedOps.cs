@@ -70,7 +70,7 @@ internal sealed class ConvOp(string name, ConvGeometry geometry, bool bias, Inpu
     }
 }
 
-/// <summary>A dense layer: <see cref="LayerOps.Dense"/> and <see cref="LayerOps.DenseBackward"/>.</summary>
+/// <summary>A dense layer: <see cref="LayerOps.Dense"/> (at batch 1 its matrix–vector kernel) and <see cref="LayerOps.DenseBackward"/>.</summary>
 internal sealed class DenseOp(string name, int inputs, int outputs, InputGradient mode)
     : ProfileOp(name, "Dense", new TensorShape(inputs, 1, 1, true), new TensorShape(outputs, 1, 1, true), mode)
 {
@@ -94,8 +94,15 @@ internal sealed class DenseOp(string name, int inputs, int outputs, InputGradien
     }
 
     /// <inheritdoc/>
-    public override void Forward(int batch, bool training) =>
+    public override void Forward(int batch, bool training)
+    {
+        if (batch == 1 && DenseMatVec.Supports(CpuPath.Auto))
+        {
+            DenseMatVec.Forward(inputs, outputs, _x.AsSpan(0, inputs), _weight, _bias, _y.AsSpan(0, outputs), CpuPath.Auto);
+            return;
+        }
         Linear.Forward(batch, inputs, outputs, _x.AsSpan(0, batch * inputs), _weight, _bias, _y.AsSpan(0, batch * outputs), _scratch);
+    }
 
     /// <inheritdoc/>
     public override void Backward(int batch)

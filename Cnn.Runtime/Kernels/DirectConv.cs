@@ -133,8 +133,19 @@ public static class DirectConv
     /// The layout <c>Forward</c> uses on <paramref name="g"/> by default: <see cref="DirectConvLayout.ShiftedColumns"/>
     /// where a cost model in nanoseconds, fitted to both layouts measured on the four benchmark models' layers (Zen 5,
     /// batch 1), expects it to be faster: 2.35 per 32-position tile row (16 FMAs), 3.5 per 16 floats of the shifted
-    /// copies (1.5 where each copy row is one permute of the input row), 1.5 per 16 floats of the padded copy and 0.7 per 8 floats moved out of the padded layout's extended rows.
+    /// copies (1.5 where each copy row is one permute of the input row), 1.5 per 16 floats of the padded copy and 0.7 per 8
+    /// floats moved out of the padded layout's extended rows; the padded layout's tiles cost 1.5 times as much at stride 2
+    /// (they read phase planes).
     /// </summary>
+    /// <remarks>
+    /// The stride-2 factor was added when both layouts of the models' layers were timed again (thread CPU time, best of 15
+    /// rounds, one core): resnet8's 16 → 32 stride 2 on 32×32 took 15.9–16.1 µs shifted against 18.5 µs padded, which the model
+    /// had picked. The same timing found bn2conv's 32 → 64 on 14×14 faster shifted on one core (41.7–42.7 against 49.1–49.3 µs)
+    /// and simplecnn's 3 → 32 on 32×32 (9.8–10.0 against 11.5–11.6 µs); both stay padded. bn2conv's layer is shared between two
+    /// workers at batch 1 (<see cref="Network.SharedConvFilters"/>), and a model that made it shifted (shifted copies of a
+    /// same-width input at 2.0 per 16 floats) took its two-worker passes from 74–88 to 84–87 µs (4 alternated pairs, wall
+    /// clock) while one worker's went from 82–86 to 80–81 µs of thread CPU time.
+    /// </remarks>
     /// <param name="g">The convolution.</param>
     /// <returns>The layout.</returns>
     public static DirectConvLayout LayoutFor(in ConvGeometry g)
@@ -158,9 +169,10 @@ public static class DirectConv
         var shiftedTileCost = g.OutChannels <= SixFilters ? plane / (2.0 * WidestTile) * g.PatchLength * 2.35 * 1.5 : shiftedTiles * rowsOfTiles;
         var shiftedCost = shiftedTileCost + ((narrow ? 1.5 : 3.5) * shiftedVectors);
         // Output rows a whole number of vectors wide: row tiles, nothing dropped and nothing copied out.
+        var paddedTiles = g.Stride == 2 ? 1.5 * rowsOfTiles : rowsOfTiles;
         var paddedCost = g.OutWidth % (WidestTile / 2) == 0
-            ? (plane / (double)WidestTile * rowsOfTiles) + (1.5 * paddedCopy)
-            : ((extended + WidestTile - 1) / WidestTile * rowsOfTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
+            ? (plane / (double)WidestTile * paddedTiles) + (1.5 * paddedCopy)
+            : ((extended + WidestTile - 1) / WidestTile * paddedTiles) + (1.5 * paddedCopy) + (0.7 * g.OutChannels * extended / 8);
         return shiftedCost < paddedCost ? DirectConvLayout.ShiftedColumns : DirectConvLayout.Padded;
     }
 

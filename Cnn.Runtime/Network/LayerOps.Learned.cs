@@ -112,7 +112,8 @@ public static partial class LayerOps
     public static int ConvTransposeScratch(in ConvTransposeGeometry g, int batch) => ConvTranspose2d.ScratchLength(in g, batch);
 
     /// <summary>
-    /// Dense forward: <c>y = x·Wᵀ + b</c>. One-sample inference with two workers or more shares a layer with at least
+    /// Dense forward: <c>y = x·Wᵀ + b</c>. A single-sample pass (the whole batch is one sample) takes the matrix–vector
+    /// kernel <see cref="DenseMatVec"/> where it applies. One-sample inference with two workers or more shares a layer with at least
     /// 1 MiB of weights with worker 1 by blocks of weight rows (<see cref="SharedDenseRows"/>); every output is computed
     /// by the same code either way, so the result does not depend on the worker count.
     /// </summary>
@@ -125,9 +126,15 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
     {
-        if (context.TotalBatch == 1 && !context.Training && context.Shared is { } shared && SharedDenseRows.Shares(inputs, outputs))
+        if (context.TotalBatch == 1 && context.Batch == 1 && DenseMatVec.Supports(CpuPath.Auto))
         {
-            shared.Dense.Forward(inputs, outputs, x, y, weight, bias);
+            if (!context.Training && context.Shared is { } shared && SharedDenseRows.Shares(inputs, outputs))
+            {
+                shared.Dense.Forward(inputs, outputs, x, y, weight, bias);
+                return;
+            }
+            DenseMatVec.Forward(inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),
+                OptionalParameter(context, bias, outputs), context.Activation(y, outputs), CpuPath.Auto);
             return;
         }
         Linear.Forward(context.Batch, inputs, outputs, context.Activation(x, inputs), context.Parameter(weight, inputs * outputs),

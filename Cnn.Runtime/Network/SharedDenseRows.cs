@@ -7,7 +7,7 @@ namespace Cnn.Runtime.Network;
 /// A one-sample inference pass's large dense layers, split by blocks of weight rows between the calling thread and
 /// worker 1 of the network's pool (<see cref="WorkerPool.Share"/>). At batch 1 such a layer reads each weight once,
 /// so it is bound by one core's memory bandwidth, which a second core adds to. Every output feature is computed by
-/// <see cref="LinearRowDots.ForwardRowBlocks"/> exactly as the one-thread call computes it, so results are bit-identical
+/// <see cref="DenseMatVec.ForwardRowBlocks"/> exactly as the one-thread call computes it, so results are bit-identical
 /// with or without sharing. One instance per network (<see cref="SharedInference"/>), pointed at each layer in turn: a pass allocates nothing.
 /// </summary>
 internal sealed class SharedDenseRows(NetworkContext context, SharedInference owner) : IPartedWork
@@ -23,12 +23,12 @@ internal sealed class SharedDenseRows(NetworkContext context, SharedInference ow
 
     private int _inputs, _outputs, _x, _y, _weight, _bias, _blocksPerPart;
 
-    /// <summary>Whether a layer of this size is shared (the vector paths only: the scalar forward is a GEMM).</summary>
+    /// <summary>Whether a layer of this size is shared (the paths <see cref="DenseMatVec"/> runs).</summary>
     /// <param name="inputs">Input features.</param>
     /// <param name="outputs">Output features.</param>
     /// <returns>True when its weights are at least <see cref="MinimumWeightBytes"/> and it has two row blocks or more.</returns>
     internal static bool Shares(int inputs, int outputs) =>
-        (long)inputs * outputs * sizeof(float) >= MinimumWeightBytes && LinearRowDots.RowBlocks(outputs) > 1 && LinearRowDots.Supports(CpuPath.Auto);
+        (long)inputs * outputs * sizeof(float) >= MinimumWeightBytes && DenseMatVec.RowBlocks(outputs) > 1 && DenseMatVec.Supports(CpuPath.Auto);
 
     /// <summary>Computes one sample's <c>y = x·Wᵀ + b</c> on this thread and worker 1.</summary>
     /// <param name="inputs">Input features.</param>
@@ -39,8 +39,8 @@ internal sealed class SharedDenseRows(NetworkContext context, SharedInference ow
     /// <param name="bias">Bias offset, or -1.</param>
     internal void Forward(int inputs, int outputs, int x, int y, int weight, int bias)
     {
-        var blocks = LinearRowDots.RowBlocks(outputs);
-        var rowBlockBytes = (long)LinearRowDots.WeightRows * inputs * sizeof(float);
+        var blocks = DenseMatVec.RowBlocks(outputs);
+        var rowBlockBytes = (long)DenseMatVec.WeightRows * inputs * sizeof(float);
         var blocksPerPart = (int)Math.Clamp(PartWeightBytes / rowBlockBytes, 1, blocks);
         (_inputs, _outputs, _x, _y, _weight, _bias, _blocksPerPart) = (inputs, outputs, x, y, weight, bias, blocksPerPart);
         owner.Run(this, (blocks + blocksPerPart - 1) / blocksPerPart);
@@ -48,7 +48,7 @@ internal sealed class SharedDenseRows(NetworkContext context, SharedInference ow
 
     /// <inheritdoc/>
     public void RunPart(int part, int worker) =>
-        LinearRowDots.ForwardRowBlocks(1, _inputs, _outputs, context.Activation(_x, _inputs), context.Parameter(_weight, _inputs * _outputs),
+        DenseMatVec.ForwardRowBlocks(_inputs, _outputs, context.Activation(_x, _inputs), context.Parameter(_weight, _inputs * _outputs),
             _bias < 0 ? ReadOnlySpan<float>.Empty : context.Parameter(_bias, _outputs), context.Activation(_y, _outputs), CpuPath.Auto,
             part * _blocksPerPart, _blocksPerPart);
 }
