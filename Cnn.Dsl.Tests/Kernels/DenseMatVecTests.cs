@@ -8,7 +8,8 @@ namespace Cnn.Dsl.Tests.Kernels;
 /// <summary>
 /// The one-sample dense forward (<see cref="DenseMatVec"/>, batch-1 inference's kernel) against the reference on every
 /// path it runs: whole and masked last vectors, partial row blocks, with and without bias, layers that prefetch; any split
-/// into row blocks gives the bits of one call, and nothing past a row or the input is read.
+/// into row blocks gives the bits of one call (the split <see cref="Cnn.Runtime.Network.SharedDenseRows"/> makes), blocks past
+/// the layer write nothing, and nothing past a row or the input is read.
 /// </summary>
 public class DenseMatVecTests
 {
@@ -78,6 +79,18 @@ public class DenseMatVecTests
             }
             Assert.Equal(whole, split);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Row_blocks_past_the_layer_write_nothing_and_ranges_outside_it_are_refused(CpuPath path)
+    {
+        var y = Enumerable.Repeat(-7f, 16).ToArray();
+        DenseMatVec.ForwardRowBlocks(4, 16, new float[4], new float[64], [], y, path, DenseMatVec.RowBlocks(16), 3);
+        Assert.All(y, v => Assert.Equal(-7f, v));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseMatVec.ForwardRowBlocks(4, 16, new float[4], new float[64], [], y, path, 3, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseMatVec.ForwardRowBlocks(4, 16, new float[4], new float[64], [], y, path, -1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseMatVec.ForwardRowBlocks(4, 16, new float[4], new float[64], [], y, path, 0, -1));
     }
 
     [Theory]

@@ -8,7 +8,7 @@ namespace Cnn.Dsl.Tests.Network;
 
 /// <summary>
 /// One-sample inference shares dense layers of 1 MiB or more with worker 1 (<see cref="SharedDenseRows"/>,
-/// <see cref="WorkerPool.Share"/>): any split into row blocks gives the one-call bits, every part runs exactly once
+/// <see cref="WorkerPool.Share"/>): every part runs exactly once
 /// and on both threads, the pool's batch runs are unaffected, and a shared pass allocates nothing.
 /// </summary>
 public sealed class SharedDenseRowsTests
@@ -52,46 +52,6 @@ public sealed class SharedDenseRowsTests
                 SpinWait.SpinUntil(() => HelperRan, TimeSpan.FromSeconds(10));
             }
         }
-    }
-
-    [Fact]
-    public void Any_split_into_row_blocks_gives_the_bits_of_one_call()
-    {
-        var random = new Random(11);
-        foreach (var path in CpuPaths.Supported.Where(LinearRowDots.Supports))
-        {
-            foreach (var (n, k, outputs) in new[] { (1, 300, 61), (1, 37, 8), (3, 129, 45), (5, 64, 16) })
-            {
-                var x = Enumerable.Range(0, n * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-                var w = Enumerable.Range(0, k * outputs).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-                var b = Enumerable.Range(0, outputs).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-                var whole = new float[n * outputs];
-                LinearRowDots.Forward(n, k, outputs, x, w, b, whole, path);
-                var blocks = LinearRowDots.RowBlocks(outputs);
-                for (var perPart = 1; perPart <= blocks; perPart++)
-                {
-                    var split = Enumerable.Repeat(float.NaN, n * outputs).ToArray();
-                    for (var first = blocks - perPart; first > -perPart; first -= perPart)
-                    {
-                        var from = Math.Max(first, 0);
-                        LinearRowDots.ForwardRowBlocks(n, k, outputs, x, w, b, split, path, from, first + perPart - from);
-                    }
-                    Assert.Equal(whole, split);
-                }
-                var untouched = Enumerable.Repeat(-7f, n * outputs).ToArray();
-                LinearRowDots.ForwardRowBlocks(n, k, outputs, x, w, [], untouched, path, blocks, 3);
-                Assert.All(untouched, v => Assert.Equal(-7f, v));
-            }
-        }
-    }
-
-    [Fact]
-    public void A_row_block_range_outside_the_layer_is_refused()
-    {
-        var y = new float[16];
-        Assert.Throws<ArgumentOutOfRangeException>(() => LinearRowDots.ForwardRowBlocks(1, 4, 16, new float[4], new float[64], [], y, CpuPath.Auto, 3, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LinearRowDots.ForwardRowBlocks(1, 4, 16, new float[4], new float[64], [], y, CpuPath.Auto, -1, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LinearRowDots.ForwardRowBlocks(1, 4, 16, new float[4], new float[64], [], y, CpuPath.Auto, 0, -1));
     }
 
     [Fact]

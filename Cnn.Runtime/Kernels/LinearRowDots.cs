@@ -23,8 +23,8 @@ namespace Cnn.Runtime.Kernels;
 internal static class LinearRowDots
 {
     private const int Rows = 4;
-    /// <summary>Weight rows (output features) per block: the unit of <see cref="ForwardRowBlocks"/>.</summary>
-    internal const int WeightRows = 8;
+    /// <summary>Weight rows (output features) per block.</summary>
+    private const int WeightRows = 8;
 
     /// <summary>
     /// How far ahead (floats) the one-sample kernel prefetches each of its 8 weight rows into L1: 4 lines. At batch 1
@@ -48,41 +48,13 @@ internal static class LinearRowDots
     /// <param name="bias">Bias, [outputs], or empty.</param>
     /// <param name="y">Output, [n, outputs] (overwritten).</param>
     /// <param name="path">Vector512 or Vector256 (see <see cref="Supports"/>).</param>
-    internal static void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path) =>
-        ForwardRowBlocks(n, k, outputs, x, weight, bias, y, path, 0, RowBlocks(outputs));
-
-    /// <summary>Blocks of <see cref="WeightRows"/> output features (the last one may be partial): the units <see cref="ForwardRowBlocks"/> splits at.</summary>
-    /// <param name="outputs">Output features.</param>
-    /// <returns>⌈outputs / 8⌉.</returns>
-    internal static int RowBlocks(int outputs) => (outputs + WeightRows - 1) / WeightRows;
-
-    /// <summary>
-    /// <see cref="Forward"/> for the output features of row blocks <paramref name="firstBlock"/> … <paramref name="firstBlock"/> +
-    /// <paramref name="blocks"/> − 1 only (features 8·firstBlock onwards; other outputs untouched). Each feature is computed by
-    /// the same code as in a whole call, so any split into block ranges gives the same bits.
-    /// </summary>
-    /// <param name="n">Samples.</param>
-    /// <param name="k">Input features.</param>
-    /// <param name="outputs">Output features (of the whole layer).</param>
-    /// <param name="x">Input, [n, k].</param>
-    /// <param name="weight">Weight, [outputs, k].</param>
-    /// <param name="bias">Bias, [outputs], or empty.</param>
-    /// <param name="y">Output, [n, outputs] (the range's features overwritten).</param>
-    /// <param name="path">Vector512 or Vector256 (see <see cref="Supports"/>).</param>
-    /// <param name="firstBlock">First row block.</param>
-    /// <param name="blocks">Row blocks (clipped to the last one).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ForwardRowBlocks(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path, int firstBlock, int blocks)
+    internal static unsafe void Forward(int n, int k, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, CpuPath path)
     {
         if (n < 0 || outputs < 0 || k < 0 || x.Length < (long)n * k || weight.Length < (long)outputs * k || y.Length < (long)n * outputs || (!bias.IsEmpty && bias.Length < outputs))
         {
             throw new ArgumentException($"Dense forward {n}×{k} → {outputs}: operands too short.");
         }
-        if (firstBlock < 0 || blocks < 0 || firstBlock > RowBlocks(outputs))
-        {
-            throw new ArgumentOutOfRangeException(nameof(firstBlock), $"Row blocks {firstBlock} + {blocks} of a dense layer with {outputs} outputs.");
-        }
-        var end = (int)Math.Min(outputs, ((long)firstBlock + blocks) * WeightRows);
         if (n == 0 || outputs == 0)
         {
             return;
@@ -92,7 +64,7 @@ internal static class LinearRowDots
         var w = stackalloc float*[WeightRows];
         fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y)
         {
-            for (var j = firstBlock * WeightRows; j < end; j += WeightRows)
+            for (var j = 0; j < outputs; j += WeightRows)
             {
                 // Missing rows of the last block repeat the last real row; their sums are discarded.
                 for (var r = 0; r < WeightRows; r++)
