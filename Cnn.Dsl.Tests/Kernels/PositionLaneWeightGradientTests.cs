@@ -97,6 +97,8 @@ public class PositionLaneWeightGradientTests
         }
         // A small image: many samples per chunk, and 37 samples end part-way through a chunk.
         Check(new ConvGeometry(2, 5, 10, 3, 3, pad: 1), 37, "small images");
+        // dy read in place (16-wide rows, no padding lanes) by chunks of samples, the last cut short.
+        Check(new ConvGeometry(2, 4, 16, 3, 3, pad: 1), 37, "small images, dy in place");
         // Images too large for two in a chunk: one sample at a time.
         Check(new ConvGeometry(20, 33, 33, 6, 3, pad: 1), 3, "one per chunk");
     }
