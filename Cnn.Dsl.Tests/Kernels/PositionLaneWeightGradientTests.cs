@@ -18,17 +18,29 @@ public class PositionLaneWeightGradientTests
     private static readonly int[] Widths = [5, 10, 14, 17, 31, 32, 33];
 
     /// <summary>Random tensors and stale scratch; the reference in double; the kernel with and without accumulate.</summary>
-    private static void Check(ConvGeometry g, int n, string what)
+    /// <summary>The kernel against the reference; with <paramref name="dyShift"/> ≥ 0, the kernel's dy starts that many floats past a 64-byte boundary.</summary>
+    private static unsafe void Check(ConvGeometry g, int n, string what, int dyShift = -1)
     {
         var x = KernelAssert.Random(n * g.InputLength, 1);
         var dy = KernelAssert.Random(n * g.OutputLength, 2);
+        var dyHost = dy;
+        var dyOffset = 0;
+        if (dyShift >= 0)
+        {
+            dyHost = GC.AllocateArray<float>(dy.Length + 32, pinned: true);
+            fixed (float* start = dyHost)
+            {
+                dyOffset = ((int)((64 - ((nint)start & 63)) & 63) / sizeof(float)) + dyShift;
+            }
+            dy.CopyTo(dyHost, dyOffset);
+        }
         var scratch = KernelAssert.Random(PositionLaneWeightGradient.ScratchLength(g), 3, 1e30f);
         foreach (var accumulate in new[] { false, true })
         {
             var dw = KernelAssert.Random(g.WeightLength + 2, 4);
             var expected = KernelAssert.ToDouble(dw.AsSpan(0, g.WeightLength));
             ReferenceConv.BackwardWeights<double>(g, n, KernelAssert.ToDouble(x), KernelAssert.ToDouble(dy), expected, [], accumulate);
-            PositionLaneWeightGradient.BackwardWeights(g, n, x, dy, dw, accumulate, scratch, CpuPath.Vector512);
+            PositionLaneWeightGradient.BackwardWeights(g, n, x, dyHost.AsSpan(dyOffset, dy.Length), dw, accumulate, scratch, CpuPath.Vector512);
             var sums = n * g.OutHeight * g.OutWidth;
             KernelAssert.Close(expected, dw, 1e-4, 2e-6 * Math.Sqrt(sums + 1), $"{what} acc={accumulate} {Describe(g)} n {n}");
             Assert.Equal(KernelAssert.Random(g.WeightLength + 2, 4)[g.WeightLength..], dw[g.WeightLength..]);
@@ -86,6 +98,20 @@ public class PositionLaneWeightGradientTests
         Check(new ConvGeometry(6, 7, 10, 9, 3, pad: 1, groups: 3), 2, "groups");
         Check(new ConvGeometry(8, 6, 33, 4, 3, stride: 2, pad: 1, dilation: 2, groups: 2), 2, "strided dilated groups");
         Check(new ConvGeometry(4, 5, 5, 8, 3, pad: 1, groups: 4), 2, "depthwise, multiplier 2");
+    }
+
+    [Fact]
+    public void Dy_read_in_place_or_copied_matches_the_reference()
+    {
+        if (!PositionLaneWeightGradient.Supports(CpuPath.Vector512))
+        {
+            return;
+        }
+        // A 144-row patch reads dy in place only when it lies on cache lines; a 27-row one always (where rows allow).
+        Check(new ConvGeometry(16, 6, 32, 16, 3, pad: 1), 2, "long patch, dy aligned", dyShift: 0);
+        Check(new ConvGeometry(16, 6, 32, 16, 3, pad: 1), 2, "long patch, dy misaligned", dyShift: 4);
+        Check(new ConvGeometry(3, 6, 32, 16, 3, pad: 1), 2, "short patch, dy misaligned", dyShift: 3);
+        Check(new ConvGeometry(16, 12, 12, 32, 1, stride: 2), 3, "1×1 stride 2, dy misaligned", dyShift: 1);
     }
 
     [Fact]

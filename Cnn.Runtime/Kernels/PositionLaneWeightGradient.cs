@@ -21,9 +21,10 @@ namespace Cnn.Runtime.Kernels;
 /// once per sample into zero-padded, 64-byte aligned rows laid out the same way, so the extra lanes add nothing (they
 /// multiply finite image values by zero; an infinite or NaN input, which makes the step non-finite anyway, may reach
 /// more entries of dW than it would otherwise). Where it has none (rows of whole vectors, or one run over rows without
-/// padding columns), the tiles read dy in place, aligned or not: one thread, batch 32, alternated, dy misaligned by 16
-/// bytes against the copy, ResNet-8's stem 236–256 → 195–212 µs, its 1×1 stride-2 16→32 shortcut 137–188 → 94–120 µs,
-/// 16→16 on 32×32 even (the copy is a smaller share of its work); 64-byte aligned a little faster still.</para>
+/// padding columns), the tiles read dy in place when it is 64-byte aligned or the patch is short: one thread, batch 32,
+/// alternated, dy misaligned by 16 bytes against the copy, ResNet-8's stem 250–258 → 207–217 µs, its 1×1 stride-2 16→32
+/// shortcut 154–214 → 127–147 µs; 16→16 on 32×32 (144-row patch, the copy a smaller share) even misaligned and
+/// 2–5 % faster aligned.</para>
 /// <para>Loop order: the samples go in chunks whose images (and dy) fit in L2 together (<see cref="ChunkFloats"/>);
 /// per chunk, each tile sweeps every position of every sample of the chunk with its accumulators in registers,
 /// the 4 filters' dy rows staying in L1 while the tiles of taps pass over them. Between chunks the accumulators
@@ -49,6 +50,9 @@ public static unsafe class PositionLaneWeightGradient
     /// rows fall out of L1 and L2).
     /// </summary>
     private const int ChunkFloats = 32 * 1024;
+
+    /// <summary>Patches shorter than this read dy in place even when it is not 64-byte aligned (<see cref="Plan.ReadsDyInPlace"/>).</summary>
+    private const int ShortPatch = 64;
 
     /// <summary>Most samples per chunk (a bound on the images' stack array; small maps reach it).</summary>
     private const int MaxChunk = 16;
@@ -118,7 +122,7 @@ public static unsafe class PositionLaneWeightGradient
         var xRows = stackalloc float*[MaxTileTaps];
         int tileFilters = plan.TileFilters, tileTaps = plan.TileTaps;
         var image = images[0];
-        var inPlace = plan.ReadsDyInPlace(g);
+        var inPlace = plan.ReadsDyInPlace(g, dy);
         for (var group = 0; group < g.Groups; group++)
         {
             new Span<float>(sums, plan.Tiles * TileSums * Lanes).Clear();
@@ -459,10 +463,14 @@ public static unsafe class PositionLaneWeightGradient
         internal Sweep Sweep(int samples, int dyPitch) => new(samples, Rows, Width, XPitch, dyPitch - DyPlane, SampleFloats - (Rows * XPitch));
 
         /// <summary>
-        /// Whether dy's own rows already are the copy's layout (output rows of whole vectors, or one run with no padding
-        /// columns and a whole number of vectors), so the tiles read dy where it lies: no padding lanes to zero.
+        /// Whether the tiles read dy where it lies: its own rows already are the copy's layout (output rows of whole
+        /// vectors, or one run with no padding columns and a whole number of vectors), and either every sample's planes
+        /// start on a cache line or the patch is short (under <see cref="ShortPatch"/> rows), so the copy would be a large
+        /// share of the work. Long patches read misaligned ran even with the copy (ResNet-8's 16→16).
         /// </summary>
-        internal bool ReadsDyInPlace(in ConvGeometry g) => CopyPitch == g.OutWidth && DyPlane == g.OutPlane;
+        internal bool ReadsDyInPlace(in ConvGeometry g, float* dy) =>
+            CopyPitch == g.OutWidth && DyPlane == g.OutPlane
+            && (g.PatchLength < ShortPatch || (((nint)dy & 63) == 0 && g.OutputLength % Lanes == 0 && g.GroupOutChannels * g.OutPlane % Lanes == 0));
 
         /// <summary>Copies one sample's dy rows of the group, [ocg, H′, W′], into their zero-padded places.</summary>
         internal void CopyDy(in ConvGeometry g, float* source, float* target)
