@@ -18,17 +18,29 @@ public class PositionLaneWeightGradientTests
     private static readonly int[] Widths = [5, 10, 14, 17, 31, 32, 33];
 
     /// <summary>Random tensors and stale scratch; the reference in double; the kernel with and without accumulate.</summary>
-    private static void Check(ConvGeometry g, int n, string what)
+    /// <summary>The kernel against the reference; with <paramref name="dyShift"/> ≥ 0, the kernel's dy starts that many floats past a 64-byte boundary.</summary>
+    private static unsafe void Check(ConvGeometry g, int n, string what, int dyShift = -1)
     {
         var x = KernelAssert.Random(n * g.InputLength, 1);
         var dy = KernelAssert.Random(n * g.OutputLength, 2);
+        var dyHost = dy;
+        var dyOffset = 0;
+        if (dyShift >= 0)
+        {
+            dyHost = GC.AllocateArray<float>(dy.Length + 32, pinned: true);
+            fixed (float* start = dyHost)
+            {
+                dyOffset = ((int)((64 - ((nint)start & 63)) & 63) / sizeof(float)) + dyShift;
+            }
+            dy.CopyTo(dyHost, dyOffset);
+        }
         var scratch = KernelAssert.Random(PositionLaneWeightGradient.ScratchLength(g), 3, 1e30f);
         foreach (var accumulate in new[] { false, true })
         {
             var dw = KernelAssert.Random(g.WeightLength + 2, 4);
             var expected = KernelAssert.ToDouble(dw.AsSpan(0, g.WeightLength));
             ReferenceConv.BackwardWeights<double>(g, n, KernelAssert.ToDouble(x), KernelAssert.ToDouble(dy), expected, [], accumulate);
-            PositionLaneWeightGradient.BackwardWeights(g, n, x, dy, dw, accumulate, scratch, CpuPath.Vector512);
+            PositionLaneWeightGradient.BackwardWeights(g, n, x, dyHost.AsSpan(dyOffset, dy.Length), dw, accumulate, scratch, CpuPath.Vector512);
             var sums = n * g.OutHeight * g.OutWidth;
             KernelAssert.Close(expected, dw, 1e-4, 2e-6 * Math.Sqrt(sums + 1), $"{what} acc={accumulate} {Describe(g)} n {n}");
             Assert.Equal(KernelAssert.Random(g.WeightLength + 2, 4)[g.WeightLength..], dw[g.WeightLength..]);
@@ -89,6 +101,20 @@ public class PositionLaneWeightGradientTests
     }
 
     [Fact]
+    public void Dy_read_in_place_or_copied_matches_the_reference()
+    {
+        if (!PositionLaneWeightGradient.Supports(CpuPath.Vector512))
+        {
+            return;
+        }
+        // A 144-row patch reads dy in place only when it lies on cache lines; a 27-row one always (where rows allow).
+        Check(new ConvGeometry(16, 6, 32, 16, 3, pad: 1), 2, "long patch, dy aligned", dyShift: 0);
+        Check(new ConvGeometry(16, 6, 32, 16, 3, pad: 1), 2, "long patch, dy misaligned", dyShift: 4);
+        Check(new ConvGeometry(3, 6, 32, 16, 3, pad: 1), 2, "short patch, dy misaligned", dyShift: 3);
+        Check(new ConvGeometry(16, 12, 12, 32, 1, stride: 2), 3, "1×1 stride 2, dy misaligned", dyShift: 1);
+    }
+
+    [Fact]
     public void Chunks_of_samples_split_anywhere_match_the_reference()
     {
         if (!PositionLaneWeightGradient.Supports(CpuPath.Vector512))
@@ -97,6 +123,8 @@ public class PositionLaneWeightGradientTests
         }
         // A small image: many samples per chunk, and 37 samples end part-way through a chunk.
         Check(new ConvGeometry(2, 5, 10, 3, 3, pad: 1), 37, "small images");
+        // dy read in place (16-wide rows, no padding lanes) by chunks of samples, the last cut short.
+        Check(new ConvGeometry(2, 4, 16, 3, 3, pad: 1), 37, "small images, dy in place");
         // Images too large for two in a chunk: one sample at a time.
         Check(new ConvGeometry(20, 33, 33, 6, 3, pad: 1), 3, "one per chunk");
     }

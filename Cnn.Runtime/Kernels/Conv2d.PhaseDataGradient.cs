@@ -133,6 +133,7 @@ public static unsafe partial class Conv2d
                 rowCounts[phase] = depths[phase] == 0 ? 0 : PackedGemm.PackAll(true, dense + (phaseStart[phase] * icg), icg, icg, depths[phase], packed + (phase * packedLength), path);
             }
             var windows = s == 2 ? PlanWindows(g, plan, depths, phaseStart, product, path) : default;
+            var fillsPlanes = s != 2 || ReadsPlanes(g, plan, depths, path);
             for (var sample = 0; sample < n; sample++)
             {
                 var gradOut = dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane);
@@ -140,14 +141,17 @@ public static unsafe partial class Conv2d
                 if (s == 2 && ReadsGradientInPlace(g, plan, path))
                 {
                     var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, gradOut, windows);
-                    Stride2Phases(g, plan, phases, product, gemmWork, gradIn, accumulate, path);
+                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path);
                     continue;
                 }
-                CopyGradient(g, plan, gradOut, planes);
+                if (fillsPlanes)
+                {
+                    CopyGradient(g, plan, gradOut, planes);
+                }
                 if (s == 2)
                 {
                     var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, planes, windows);
-                    Stride2Phases(g, plan, phases, product, gemmWork, gradIn, accumulate, path);
+                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path);
                     continue;
                 }
                 for (var phase = 0; phase < s * s; phase++)
@@ -173,6 +177,23 @@ public static unsafe partial class Conv2d
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether some stride-2 phase a tap reaches multiplies from the zero-bordered dy planes; when every one reads
+    /// column-window copies (ResNet-8's 32→64 layer, 8-wide windows), which are cut from dy itself, the planes are not filled.
+    /// </summary>
+    private static bool ReadsPlanes(in ConvGeometry g, in PhasePlan plan, int* depths, CpuPath path)
+    {
+        for (var phase = 0; phase < 4; phase++)
+        {
+            var window = new PhaseWindow(g, plan, phase / 2, phase % 2);
+            if (depths[phase] > 0 && window.Columns > 0 && !ReadsColumnWindow(plan, window, path))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

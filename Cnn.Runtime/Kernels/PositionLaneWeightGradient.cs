@@ -17,11 +17,14 @@ namespace Cnn.Runtime.Kernels;
 /// at output (oh, ow) is <c>Data[Offsets[(c·k + i)·k + j] + oh·Ws + ow]</c>: contiguous in ow at any stride (stride 2
 /// reads the phase planes) and needing no bounds checks. Positions are swept either output row by output row, each
 /// row rounded up to whole vectors (no waste when W′ is a multiple of 16), or as one run over <c>q = oh·Ws + ow</c>
-/// (the padding columns computed too), whichever computes fewer lanes. dy is copied once per sample into zero-padded,
-/// 64-byte aligned rows laid out the same way, so the extra lanes add nothing (they multiply finite image values by
-/// zero; an infinite or NaN input, which makes the step non-finite anyway, may reach more entries of dW than it would
-/// otherwise) and 4 of the 10 loads never cross a cache line: reading dy in place, every load split across two lines
-/// and the kernel ran 15–25 % slower.</para>
+/// (the padding columns computed too), whichever computes fewer lanes. Where the sweep has padding lanes, dy is copied
+/// once per sample into zero-padded, 64-byte aligned rows laid out the same way, so the extra lanes add nothing (they
+/// multiply finite image values by zero; an infinite or NaN input, which makes the step non-finite anyway, may reach
+/// more entries of dW than it would otherwise). Where it has none (rows of whole vectors, or one run over rows without
+/// padding columns), the tiles read dy in place when it is 64-byte aligned or the patch is short: one thread, batch 32,
+/// alternated, dy misaligned by 16 bytes against the copy, ResNet-8's stem 250–258 → 207–217 µs, its 1×1 stride-2 16→32
+/// shortcut 154–214 → 127–147 µs; 16→16 on 32×32 (144-row patch, the copy a smaller share) even misaligned and
+/// 2–5 % faster aligned.</para>
 /// <para>Loop order: the samples go in chunks whose images (and dy) fit in L2 together (<see cref="ChunkFloats"/>);
 /// per chunk, each tile sweeps every position of every sample of the chunk with its accumulators in registers,
 /// the 4 filters' dy rows staying in L1 while the tiles of taps pass over them. Between chunks the accumulators
@@ -47,6 +50,9 @@ public static unsafe class PositionLaneWeightGradient
     /// rows fall out of L1 and L2).
     /// </summary>
     private const int ChunkFloats = 32 * 1024;
+
+    /// <summary>Patches shorter than this read dy in place even when it is not 64-byte aligned (<see cref="Plan.ReadsDyInPlace"/>).</summary>
+    private const int ShortPatch = 64;
 
     /// <summary>Most samples per chunk (a bound on the images' stack array; small maps reach it).</summary>
     private const int MaxChunk = 16;
@@ -116,6 +122,7 @@ public static unsafe class PositionLaneWeightGradient
         var xRows = stackalloc float*[MaxTileTaps];
         int tileFilters = plan.TileFilters, tileTaps = plan.TileTaps;
         var image = images[0];
+        var inPlace = plan.ReadsDyInPlace(g, dy);
         for (var group = 0; group < g.Groups; group++)
         {
             new Span<float>(sums, plan.Tiles * TileSums * Lanes).Clear();
@@ -127,16 +134,21 @@ public static unsafe class PositionLaneWeightGradient
                     var sample = first + i;
                     var input = x + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
                     images[i].Fill(input);
-                    plan.CopyDy(g, dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane), dyCopy + ((long)i * plan.SampleFloats));
+                    if (!inPlace)
+                    {
+                        plan.CopyDy(g, dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane), dyCopy + ((long)i * plan.SampleFloats));
+                    }
                 }
-                var sweep = plan.Sweep(count);
+                // Filter f's dy plane of the chunk's first sample: in dy itself, or in its copy.
+                var dyPlanes = inPlace ? dy + ((long)first * g.OutputLength) + (group * ocg * g.OutPlane) : dyCopy;
+                var sweep = inPlace ? plan.Sweep(count, g.OutputLength) : plan.Sweep(count, plan.SampleFloats);
                 for (var ft = 0; ft < plan.FilterTiles; ft++)
                 {
                     for (var f = 0; f < tileFilters; f++)
                     {
                         // Filters past the last read the tile's first again; their sums are never stored.
                         var filter = (ft * tileFilters) + f;
-                        dyRows[f] = dyCopy + ((long)(filter < ocg ? filter : ft * tileFilters) * plan.DyPlane);
+                        dyRows[f] = dyPlanes + ((long)(filter < ocg ? filter : ft * tileFilters) * plan.DyPlane);
                     }
                     for (var tt = 0; tt < plan.TapTiles; tt++)
                     {
@@ -447,8 +459,18 @@ public static unsafe class PositionLaneWeightGradient
 
         internal int Tiles => FilterTiles * TapTiles;
 
-        /// <summary>The sweep of <paramref name="samples"/> samples of the chunk.</summary>
-        internal Sweep Sweep(int samples) => new(samples, Rows, Width, XPitch, SampleFloats - DyPlane, SampleFloats - (Rows * XPitch));
+        /// <summary>The sweep of <paramref name="samples"/> samples of the chunk, whose dy planes start <paramref name="dyPitch"/> floats apart.</summary>
+        internal Sweep Sweep(int samples, int dyPitch) => new(samples, Rows, Width, XPitch, dyPitch - DyPlane, SampleFloats - (Rows * XPitch));
+
+        /// <summary>
+        /// Whether the tiles read dy where it lies: its own rows already are the copy's layout (output rows of whole
+        /// vectors, or one run with no padding columns and a whole number of vectors), and either every sample's planes
+        /// start on a cache line or the patch is short (under <see cref="ShortPatch"/> rows), so the copy would be a large
+        /// share of the work. Long patches read misaligned ran even with the copy (ResNet-8's 16→16).
+        /// </summary>
+        internal bool ReadsDyInPlace(in ConvGeometry g, float* dy) =>
+            CopyPitch == g.OutWidth && DyPlane == g.OutPlane
+            && (g.PatchLength < ShortPatch || (((nint)dy & 63) == 0 && g.OutputLength % Lanes == 0 && g.GroupOutChannels * g.OutPlane % Lanes == 0));
 
         /// <summary>Copies one sample's dy rows of the group, [ocg, H′, W′], into their zero-padded places.</summary>
         internal void CopyDy(in ConvGeometry g, float* source, float* target)
