@@ -111,6 +111,29 @@ public class DirectConvTests
     }
 
     /// <summary>
+    /// Stride-2 outputs 9–16 wide, whose copy rows reach past the 32nd input value of the row (from column −p): the
+    /// shifted-column copy reads each input row as three vectors and takes the last columns from the second and third
+    /// (every pad from none to past the kernel's reach, kernels whose columns reach the row's end or stop short of it, and
+    /// the widest kernel, 16, whose copies 2..15 all reach the third vector).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(VectorPaths))]
+    public void Stride_2_rows_reaching_past_32_input_values_match_the_reference(CpuPath path)
+    {
+        foreach (var (kernel, pad) in new[] { (3, 1), (3, 0), (2, 0), (4, 2), (5, 2), (7, 3), (5, 4), (16, 7) })
+        {
+            foreach (var width in new[] { 17, 24, 31, 32, 33 })
+            {
+                var g = new ConvGeometry(3, 5 + kernel, width, 9, kernel, stride: 2, pad: pad);
+                if (g.OutWidth is >= 9 and <= 16)
+                {
+                    Check(path, g, 2, bias: width % 2 == 0, DirectConvLayout.ShiftedColumns);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Layers of at most 6 filters take 6 × 64 tiles in the compact layout on Vector512 (8 × 32 in the padded one): every
     /// output summed in the same order, so both layouts give the same bits, whole tiles, tails and partial filter sets alike.
     /// </summary>

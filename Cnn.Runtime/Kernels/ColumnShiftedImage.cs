@@ -90,7 +90,7 @@ internal readonly unsafe struct ColumnShiftedImage
         // Stride 1 with the output as wide as the input ("same" padding): each copy's rows of input are the input
         // plane itself, shifted by j − p, so they are written as one run instead of row by row.
         var planes = vector && _stride == 1 && Width == _inWidth;
-        if (vector && !planes && Width <= Vector512<float>.Count && (_stride * (Width - 1)) + _kernel <= 2 * Vector512<float>.Count)
+        if (vector && !planes && Width <= Vector512<float>.Count && (_stride * (Width - 1)) + _kernel <= 3 * Vector512<float>.Count)
         {
             FillNarrow(x);
             return;
@@ -205,24 +205,33 @@ internal readonly unsafe struct ColumnShiftedImage
     }
 
     /// <summary>
-    /// Output rows of at most 16 values whose kernel columns' values all lie inside 32 input values (s·(W′ − 1) + k ≤ 32:
-    /// 8 outputs of a 3×3 kernel at stride 2, or LeNet-5's 10 outputs of a 5×5 kernel on 14 columns at stride 1, which
-    /// row by row took 420 masked row copies): each input row is read once, two masked loads, and each of the k copies'
-    /// rows is one permute of them (lane ow takes value s·ow + j) and one masked store. The planes of a stride-1 "same"
-    /// convolution are copied whole instead (<see cref="ShiftedPlane512"/>).
+    /// Output rows of at most 16 values whose kernel columns' values all lie inside 48 input values (s·(W′ − 1) + k ≤ 48:
+    /// every such row at strides 1 and 2, e.g. 8 or 16 outputs of a 3×3 kernel at stride 2, or LeNet-5's 10 outputs of a
+    /// 5×5 kernel on 14 columns at stride 1, which row by row took 420 masked row copies): each input row is read once,
+    /// two masked loads (three when some copy reaches past its 32nd value), and each of the k copies' rows is one permute
+    /// of them (lane ow takes value s·ow + j; two permutes and a blend for a copy whose lanes reach past the 32nd value)
+    /// and one masked store. The planes of a stride-1 "same" convolution are copied whole instead
+    /// (<see cref="ShiftedPlane512"/>).
     /// </summary>
+    /// <remarks>
+    /// The third value vector was added for resnet8's 16 → 32 stride-2 layer on 32×32 (16 outputs reaching input column
+    /// 31, the 33rd value from column −1), whose 1,632 copy rows went one masked row copy each (<see cref="Row512"/>).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillNarrow(float* x)
     {
+        const int V = 16;
         var sequence = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        // Input columns −p + e, e in [0, 32): read when inside the row and used by some copy (e ≤ 2·(W′ − 1) + k − 1).
+        // Input columns −p + e, e in [0, 48): read when inside the row and used by some copy (e < s·(W′ − 1) + k).
         var used = Vector512.Create((_stride * (Width - 1)) + _kernel);
-        var lowColumns = sequence - Vector512.Create(_pad);
-        var highColumns = lowColumns + Vector512.Create(Vector512<float>.Count);
         var width = Vector512.Create(_inWidth);
-        var low = (Vector512.LessThan(sequence, used) & Vector512.GreaterThanOrEqual(lowColumns, Vector512<int>.Zero) & Vector512.LessThan(lowColumns, width)).AsSingle();
-        var high = (Vector512.LessThan(sequence + Vector512.Create(Vector512<float>.Count), used)
-            & Vector512.GreaterThanOrEqual(highColumns, Vector512<int>.Zero) & Vector512.LessThan(highColumns, width)).AsSingle();
+        var lowColumns = sequence - Vector512.Create(_pad);
+        var low = Read(sequence, lowColumns, used, width);
+        var high = Read(sequence + Vector512.Create(V), lowColumns + Vector512.Create(V), used, width);
+        var top = Read(sequence + Vector512.Create(2 * V), lowColumns + Vector512.Create(2 * V), used, width);
+        // The last lane of copy j takes value s·(W′ − 1) + j: copies with j ≥ 2·16 − that reach into the third vector.
+        var reach = _stride * (Width - 1);
+        var third = reach + _kernel > 2 * V;
         var store = Vector512.LessThan(sequence, Vector512.Create(Width)).AsSingle();
         var spread = sequence * _stride;
         var block = _stride * _kernel * Plane;
@@ -238,17 +247,34 @@ internal readonly unsafe struct ColumnShiftedImage
                     var inside = (uint)ih < (uint)_inHeight;
                     var row = channel + ((long)ih * _inWidth);
                     var lower = inside ? Avx512F.MaskLoad(row, low, Vector512<float>.Zero) : Vector512<float>.Zero;
-                    var upper = inside ? Avx512F.MaskLoad(row + Vector512<float>.Count, high, Vector512<float>.Zero) : Vector512<float>.Zero;
+                    var upper = inside ? Avx512F.MaskLoad(row + V, high, Vector512<float>.Zero) : Vector512<float>.Zero;
+                    var last = inside && third ? Avx512F.MaskLoad(row + (2 * V), top, Vector512<float>.Zero) : Vector512<float>.Zero;
                     var target = copies + (u * Width);
                     for (var j = 0; j < _kernel; j++, target += Plane)
                     {
+                        var index = spread + Vector512.Create(j);
+                        var values = Avx512F.PermuteVar16x32x2(lower, index, upper);
+                        if (reach + j >= 2 * V)
+                        {
+                            // Lanes taking value 32 or later take it from the second and third vectors.
+                            var beyond = Vector512.GreaterThanOrEqual(index, Vector512.Create(2 * V)).AsSingle();
+                            values = Vector512.ConditionalSelect(beyond, Avx512F.PermuteVar16x32x2(upper, index - Vector512.Create(V), last), values);
+                        }
                         // Copies of one row phase follow each other: a whole-vector store would spill into the next copy's first row, already written.
-                        Avx512F.MaskStore(target, store, Avx512F.PermuteVar16x32x2(lower, spread + Vector512.Create(j), upper));
+                        Avx512F.MaskStore(target, store, values);
                     }
                 }
             }
         }
     }
+
+    /// <summary>
+    /// The load mask of one vector of <see cref="FillNarrow"/>'s input values: lane l holds value <paramref name="value"/>[l], input
+    /// column <paramref name="column"/>[l], read when some copy uses it (value &lt; <paramref name="used"/>) and it lies inside the row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Read(Vector512<int> value, Vector512<int> column, Vector512<int> used, Vector512<int> width) =>
+        (Vector512.LessThan(value, used) & Vector512.GreaterThanOrEqual(column, Vector512<int>.Zero) & Vector512.LessThan(column, width)).AsSingle();
 
     /// <summary>Zeroes one row (rows are 8–32 floats: a call to a general clear would cost more than the stores).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
