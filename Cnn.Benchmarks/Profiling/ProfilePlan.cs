@@ -11,7 +11,8 @@ namespace Cnn.Benchmarks.Profiling;
 /// <summary>
 /// A model's forward statements as kernel calls, built layer by layer the way the DSL reads, with
 /// the generated default names and the generated input-gradient modes (none for the first layer,
-/// accumulate for a residual body's first layer, whose input the join already wrote).
+/// accumulate for the first layer of a residual's projection, or of its body when the shortcut is the identity:
+/// whose input the body or the join already wrote).
 /// </summary>
 internal sealed class ProfilePlan
 {
@@ -105,7 +106,11 @@ internal sealed class ProfilePlan
     /// <returns>This plan.</returns>
     public ProfilePlan Dropout(string name, float rate) => Add(new DropoutOp(_scope + name, new TensorShape(Shape.Elements, 1, 1, true), rate, _nextMode));
 
-    /// <summary>Adds a residual: the body's layers, the shortcut's (identity when null), then the join, as the generator orders them.</summary>
+    /// <summary>
+    /// Adds a residual as the generator orders it: the shortcut's layers (when a projection), then the body's, then the
+    /// join. Backward runs them in reverse, so the body's first layer writes the input's gradient and the projection's
+    /// first adds to it; with the identity, the join writes it and the body's first layer adds.
+    /// </summary>
     /// <param name="name">The residual's name; its layers nest under it, the shortcut's under <c>name.shortcut</c>.</param>
     /// <param name="body">Adds the body's layers.</param>
     /// <param name="shortcut">Adds the projection's layers, or null for the identity.</param>
@@ -113,15 +118,15 @@ internal sealed class ProfilePlan
     public ProfilePlan Residual(string name, Action<ProfilePlan> body, Action<ProfilePlan>? shortcut = null)
     {
         var scope = _scope + name + ".";
-        var bodyPlan = new ProfilePlan(Shape, scope, InputGradient.Accumulate, _ops);
-        body(bodyPlan);
         var shortcutShape = Shape;
         if (shortcut is not null)
         {
-            var shortcutPlan = new ProfilePlan(Shape, scope + "shortcut.", InputGradient.Write, _ops);
+            var shortcutPlan = new ProfilePlan(Shape, scope + "shortcut.", InputGradient.Accumulate, _ops);
             shortcut(shortcutPlan);
             shortcutShape = shortcutPlan.Shape;
         }
+        var bodyPlan = new ProfilePlan(Shape, scope, shortcut is null ? InputGradient.Accumulate : InputGradient.Write, _ops);
+        body(bodyPlan);
         if (shortcutShape != bodyPlan.Shape)
         {
             throw new InvalidOperationException($"Residual {name}: the body gives {bodyPlan.Shape}, the shortcut {shortcutShape}.");

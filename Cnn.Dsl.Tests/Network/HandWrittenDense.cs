@@ -77,6 +77,7 @@ internal sealed class HandWrittenDense : NetworkBase
         }
         var x = context.Activation(0, In);
         var dy = context.ActivationGradient(In, Out);
+        ArenasAligned &= IsAligned(x) && IsAligned(context.ActivationGradient(0, In));
         var dw = context.Gradient(0, Out * In);
         var db = context.Gradient(Out * In, Out);
         dw.Clear();
@@ -93,6 +94,17 @@ internal sealed class HandWrittenDense : NetworkBase
         if (PoisonBackward)
         {
             dw[1] = float.NaN;
+        }
+    }
+
+    /// <summary>Whether every backward pass so far found both arenas' first slot (per-sample offset 0) on a 64-byte boundary.</summary>
+    public bool ArenasAligned { get; private set; } = true;
+
+    private static unsafe bool IsAligned(Span<float> slot)
+    {
+        fixed (float* start = slot)
+        {
+            return ((nint)start & 63) == 0;
         }
     }
 

@@ -73,6 +73,15 @@ public sealed class NetworkBaseTests
     }
 
     [Fact]
+    public void Activation_arenas_start_on_a_cache_line_in_every_worker_as_they_grow()
+    {
+        using var net = new HandWrittenDense(3, workers: 2);
+        net.ForwardBackward(Input.AsSpan(0, 2 * HandWrittenDense.In), Labels.AsSpan(0, 2), 2);
+        net.ForwardBackward(Input, Labels, 5);
+        Assert.True(net.ArenasAligned);
+    }
+
+    [Fact]
     public void Same_seed_and_worker_count_give_bit_identical_results()
     {
         float[] Run()

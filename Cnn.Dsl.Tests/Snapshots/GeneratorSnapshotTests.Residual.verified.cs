@@ -211,13 +211,13 @@ namespace Nets
                 new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 68608, 16384, 52224, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 84992, 16384, 68608, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1", 101376, 16384, 84992, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 117760, 8192, 101376, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 125952, 8192, 117760, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 134144, 8192, 125952, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 142336, 8192, 134144, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 150528, 8192, 101376, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 158720, 8192, 150528, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, 142336, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 117760, 8192, 101376, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 125952, 8192, 117760, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 134144, 8192, 101376, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 142336, 8192, 134144, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 150528, 8192, 142336, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 158720, 8192, 150528, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, 158720, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("gap1", 175104, 32, 166912, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("fc", 175136, 10, 175104, 32),
             },
@@ -225,9 +225,9 @@ namespace Nets
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step0Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(3, 32, 32, 16, 3, 1, 1, 1, 1);
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step2Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
         private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step4Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step7Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 3, 2, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
-        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step11Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step7Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 1, 2, 0, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step9Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 32, 3, 2, 1, 1, 1);
+        private static readonly global::Cnn.Runtime.Kernels.ConvGeometry Step11Geometry = new global::Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, 1, 1, 1, 1);
 
         /// <inheritdoc />
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
@@ -246,20 +246,20 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 16, 1024, 68608, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
-            // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step7Geometry, 101376, 117760, 5136, -1);
-            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 32, 256, 117760, 125952, 9744, 9776, 96, 128, 96, 1E-05f, 0.1f);
-            // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step9Geometry, 125952, 134144, 9808, -1);
-            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 134144, 142336, 19024, 19056, 160, 192, 160, 1E-05f, 0.1f);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step11Geometry, 101376, 150528, 19088, -1);
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step7Geometry, 101376, 117760, 19088, -1);
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 150528, 158720, 19600, 19632, 224, 256, 224, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 117760, 125952, 19600, 19632, 224, 256, 96, 1E-05f, 0.1f);
+            // block2.conv1: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step9Geometry, 101376, 134144, 5136, -1);
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 32, 256, 134144, 142336, 9744, 9776, 96, 128, 160, 1E-05f, 0.1f);
+            // block2.conv2: Conv 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step11Geometry, 142336, 150528, 9808, -1);
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 150528, 158720, 19024, 19056, 160, 192, 224, 1E-05f, 0.1f);
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 142336, 158720, 166912);
+            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 158720, 125952, 166912);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 166912, 175104);
             // fc: Dense 32×1×1 → 10
@@ -275,24 +275,24 @@ namespace Nets
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 166912, 175104, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 8192, 166912, 142336, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write), 158720, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
-            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 150528, 158720, 19600, 19632, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 12) return;
-            // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 101376, 150528, 19088, -1, context.Trains(11), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 11) return;
+            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 8192, 166912, 158720, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write), 125952, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 134144, 142336, 19024, 19056, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 10) return;
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 150528, 158720, 19024, 19056, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 12) return;
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 125952, 134144, 9808, -1, context.Trains(9), context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 9) return;
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 11) return;
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 117760, 125952, 9744, 9776, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
-            if (context.FirstTrainedStep == 8) return;
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 10) return;
             // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 101376, 117760, 5136, -1, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 101376, 134144, 5136, -1, context.Trains(9), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 9) return;
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 117760, 125952, 19600, 19632, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            if (context.FirstTrainedStep == 8) return;
+            // block2.downsample.0: Conv 16×32×32 → 32×16×16
+            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 101376, 117760, 19088, -1, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Accumulate));
             if (context.FirstTrainedStep == 7) return;
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 16384, 101376, 84992, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write), 19456, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));

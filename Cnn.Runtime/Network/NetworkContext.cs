@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 
 namespace Cnn.Runtime.Network;
 
@@ -16,6 +17,8 @@ public sealed class NetworkContext
     private readonly TrainedSteps _trainedSteps;
     private float[] _activations = Array.Empty<float>();
     private float[] _activationGradients = Array.Empty<float>();
+    private int _activationsStart;
+    private int _activationGradientsStart;
     private float[] _scratch = Array.Empty<float>();
     private int[] _indices = Array.Empty<int>();
     private double[] _doubles = Array.Empty<double>();
@@ -95,13 +98,13 @@ public sealed class NetworkContext
     /// <param name="offset">Per-sample offset of the slot.</param>
     /// <param name="length">Values per sample.</param>
     /// <returns>The slot for the current batch.</returns>
-    public Span<float> Activation(int offset, int length) => _activations.AsSpan(offset * Batch, length * Batch);
+    public Span<float> Activation(int offset, int length) => _activations.AsSpan(_activationsStart + (offset * Batch), length * Batch);
 
     /// <summary>The gradient of the activation slot at per-sample offset <paramref name="offset"/>.</summary>
     /// <param name="offset">Per-sample offset of the slot.</param>
     /// <param name="length">Values per sample.</param>
     /// <returns>The gradient slot for the current batch.</returns>
-    public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(offset * Batch, length * Batch);
+    public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(_activationGradientsStart + (offset * Batch), length * Batch);
 
     /// <summary>The index slot (max-pool argmax) at per-sample offset <paramref name="offset"/>.</summary>
     /// <param name="offset">Per-sample offset in the index arena.</param>
@@ -150,8 +153,9 @@ public sealed class NetworkContext
     {
         if (batch > _capacity)
         {
-            _activations = new float[checked(_plan.ActivationFloatsPerSample * batch)];
-            _activationGradients = new float[_activations.Length];
+            var floats = checked(_plan.ActivationFloatsPerSample * batch);
+            _activations = AlignedArena(floats, out _activationsStart);
+            _activationGradients = AlignedArena(floats, out _activationGradientsStart);
             _indices = new int[checked(_plan.IndicesPerSample * batch)];
             _capacity = batch;
         }
@@ -168,5 +172,18 @@ public sealed class NetworkContext
     /// <summary>Worker 0's share of large layers with worker 1 in one-sample inference (a network with two workers or more), or null.</summary>
     internal SharedInference? Shared { get; set; }
 
-    internal Span<float> AllActivations => _activations.AsSpan(0, _plan.ActivationFloatsPerSample * Batch);
+    internal Span<float> AllActivations => _activations.AsSpan(_activationsStart, _plan.ActivationFloatsPerSample * Batch);
+
+    /// <summary>
+    /// A pinned arena of <paramref name="length"/> floats from <paramref name="start"/>, the first element on a 64-byte
+    /// boundary: slots whose per-batch offsets are multiples of 16 floats start on a cache line, so kernels that need
+    /// an aligned row (PositionLaneWeightGradient reading dy in place) take them where they are. Pinned, it never moves.
+    /// </summary>
+    private static float[] AlignedArena(int length, out int start)
+    {
+        var arena = GC.AllocateArray<float>(checked(length + 15), pinned: true);
+        var address = (long)Marshal.UnsafeAddrOfPinnedArrayElement(arena, 0);
+        start = (int)((64 - (address & 63)) & 63) / sizeof(float);
+        return arena;
+    }
 }

@@ -9,7 +9,7 @@ namespace Cnn.Generators.Emit.Passes;
 /// The forward pass of a network as a flat list of steps, with every activation in its own slot of
 /// the per-sample activation arena (offsets fixed at generation time, scaled by the batch at run
 /// time). Compositions disappear here: Repeat and Use are their layers in sequence, Flatten is the
-/// same slot seen as a vector, a Residual is its paths followed by an Add, a Concat its branches
+/// same slot seen as a vector, a Residual is its projection (if any), its body and an Add, a Concat its branches
 /// followed by a Concat step. A ReLU fuses into the step next to it when nothing else reads the value
 /// between them (<see cref="FuseRelus"/>). Slots are not reused: every activation stays for the backward pass.
 /// </summary>
@@ -93,8 +93,12 @@ internal sealed class ActivationPlan
                 return x;
             case LayerKind.Residual:
             {
-                var body = Walk(layer.Paths[0].Layers, x);
+                // A projection runs before the body, so that backward, in reverse, runs the body first: the body's first
+                // layer writes the block input's gradient whole, and the projection adds its part last. A strided 1×1
+                // projection reaches a quarter of the input positions: writing first, it wrote the other three quarters
+                // as zeros for the body to read and add to; adding last, it reads and writes only the rows it reaches.
                 var shortcut = layer.Paths.Count > 1 ? Walk(layer.Paths[1].Layers, x) : x;
+                var body = Walk(layer.Paths[0].Layers, x);
                 return AddStep(layer, StepOperation.Add, new[] { body, shortcut });
             }
             case LayerKind.Concat:
