@@ -104,6 +104,12 @@ public static unsafe partial class Conv2d
             windows[phase] = new PhaseWindow(g, plan, phase / 2, phase % 2);
             next[phase] = phaseStart[phase];
         }
+        // Each key's shared key once, not per row: every lookup decodes windows with integer divisions.
+        var sharedKeys = stackalloc int[plan.WindowKeys];
+        for (var key = 0; key < plan.WindowKeys; key++)
+        {
+            sharedKeys[key] = SharedKey(g, plan, key);
+        }
         for (var oc = 0; oc < g.GroupOutChannels; oc++)
         {
             for (var t = 0; t < area; t++)
@@ -114,7 +120,7 @@ public static unsafe partial class Conv2d
                 {
                     continue;
                 }
-                var key = SharedKey(g, plan, (window.B * (plan.Reach + 1)) + (j / 2));
+                var key = sharedKeys[(window.B * (plan.Reach + 1)) + (j / 2)];
                 used |= 1 << key;
                 windowOffsets[row] = (key * copy) + (((oc * rowsPerPlane) + window.FirstRow + plan.Reach - (i / 2)) * window.Columns);
             }
