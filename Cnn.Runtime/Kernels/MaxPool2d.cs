@@ -209,7 +209,7 @@ public static class MaxPool2d
             {
                 var (best, index) = Window<T>(
                     Vector512.Load(top + (2 * ow)), Vector512.Load(top + (2 * ow) + 16), Vector512.Load(bottom + (2 * ow)), Vector512.Load(bottom + (2 * ow) + 16),
-                    evenLanes, oddLanes, (2 * oh * width) + (2 * ow), width);
+                    evenLanes, oddLanes, TopLeft<T>(evenLanes, (2 * oh * width) + (2 * ow)), width);
                 best.Store(output + ow);
                 if (T.Records)
                 {
@@ -222,7 +222,7 @@ public static class MaxPool2d
                 var (best, index) = Window<T>(
                     Avx512F.MaskLoad(top + (2 * whole), first, zero), Avx512F.MaskLoad(top + (2 * whole) + 16, second, zero),
                     Avx512F.MaskLoad(bottom + (2 * whole), first, zero), Avx512F.MaskLoad(bottom + (2 * whole) + 16, second, zero),
-                    evenLanes, oddLanes, (2 * oh * width) + (2 * whole), width);
+                    evenLanes, oddLanes, TopLeft<T>(evenLanes, (2 * oh * width) + (2 * whole)), width);
                 Avx512F.MaskStore(output + whole, store.AsSingle(), best);
                 if (T.Records)
                 {
@@ -233,23 +233,28 @@ public static class MaxPool2d
     }
 
     /// <summary>
-    /// 16 windows of <see cref="PairRows"/> from the 32 values of their top row (<paramref name="t0"/>, <paramref name="t1"/>)
-    /// and of their bottom row: the maximum in PyTorch's scan order, and (when recorded) its index, the top-left corner of lane l
-    /// at <paramref name="corner"/> + 2·l.
+    /// 16 windows of 2×2/2 pooling (<see cref="PairRows"/>, <see cref="PairTwoRows"/>): each lane's four candidates picked by
+    /// two-source permutes from the top row's values (<paramref name="t0"/>, <paramref name="t1"/>) and the bottom row's
+    /// (<paramref name="b0"/>, <paramref name="b1"/>), <paramref name="left"/> and <paramref name="right"/> the lanes' left and
+    /// right columns; the maximum in PyTorch's scan order and, when recorded, its index, lane l's top-left corner at
+    /// <paramref name="topLeft"/>[l] in an input plane <paramref name="width"/> wide.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<float> Best, Vector512<int> Index) Window<T>(Vector512<float> t0, Vector512<float> t1, Vector512<float> b0, Vector512<float> b1,
-        Vector512<int> evenLanes, Vector512<int> oddLanes, int corner, int width)
+        Vector512<int> left, Vector512<int> right, Vector512<int> topLeft, int width)
         where T : struct, IArgmaxMode
     {
-        var best = Avx512F.PermuteVar16x32x2(t0, evenLanes, t1);
-        var index = T.Records ? evenLanes + Vector512.Create(corner) : default;
-        var topLeft = index;
         var bottomLeft = T.Records ? topLeft + Vector512.Create(width) : default;
-        (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(t0, oddLanes, t1), topLeft + Vector512<int>.One);
-        (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, evenLanes, b1), bottomLeft);
-        return Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, oddLanes, b1), bottomLeft + Vector512<int>.One);
+        var (best, index) = Replace<T>(Avx512F.PermuteVar16x32x2(t0, left, t1), topLeft, Avx512F.PermuteVar16x32x2(t0, right, t1), topLeft + Vector512<int>.One);
+        (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, left, b1), bottomLeft);
+        return Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, right, b1), bottomLeft + Vector512<int>.One);
     }
+
+    /// <summary>The top-left input index of 16 consecutive windows from <paramref name="corner"/> (when indices are recorded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> TopLeft<T>(Vector512<int> evenLanes, int corner)
+        where T : struct, IArgmaxMode =>
+        T.Records ? evenLanes + Vector512.Create(corner) : default;
 
     /// <summary>Takes the candidate where it is greater than the running maximum or NaN (PyTorch's rule).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -278,9 +283,9 @@ public static class MaxPool2d
         // Left corners: value 2·column of the lane's top (or bottom) row, the second output row's from the second source.
         var left = (column * 2) + (second & Vector512.Create(16));
         var right = left + Vector512<int>.One;
-        var read = Vector512.LessThan(lanes, Vector512.Create(2 * outWidth)).AsSingle();
         var corners = (column * 2) + (second & Vector512.Create(2 * width));
         var both = Vector512.LessThan(lanes, Vector512.Create(2 * outWidth));
+        var read = both.AsSingle();
         var one = Vector512.LessThan(lanes, span);
         var zero = Vector512<float>.Zero;
         for (var plane = 0; plane < planes; plane++)
@@ -296,13 +301,7 @@ public static class MaxPool2d
                 var b0 = Avx512F.MaskLoad(r0 + width, read, zero);
                 var t1 = pair ? Avx512F.MaskLoad(r0 + (2 * width), read, zero) : t0;
                 var b1 = pair ? Avx512F.MaskLoad(r0 + (3 * width), read, zero) : b0;
-                var topLeft = T.Records ? corners + Vector512.Create(2 * oh * width) : default;
-                var bottomLeft = T.Records ? topLeft + Vector512.Create(width) : default;
-                var best = Avx512F.PermuteVar16x32x2(t0, left, t1);
-                var index = topLeft;
-                (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(t0, right, t1), topLeft + Vector512<int>.One);
-                (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, left, b1), bottomLeft);
-                (best, index) = Replace<T>(best, index, Avx512F.PermuteVar16x32x2(b0, right, b1), bottomLeft + Vector512<int>.One);
+                var (best, index) = Window<T>(t0, t1, b0, b1, left, right, T.Records ? corners + Vector512.Create(2 * oh * width) : default, width);
                 var store = pair ? both : one;
                 Avx512F.MaskStore(output + (oh * outWidth), store.AsSingle(), best);
                 if (T.Records)
