@@ -17,8 +17,10 @@ public class PositionLaneWeightGradientTests
 
     private static readonly int[] Widths = [5, 10, 14, 17, 31, 32, 33];
 
-    /// <summary>Random tensors and stale scratch; the reference in double; the kernel with and without accumulate.</summary>
-    /// <summary>The kernel against the reference; with <paramref name="dyShift"/> ≥ 0, the kernel's dy starts that many floats past a 64-byte boundary.</summary>
+    /// <summary>
+    /// Random tensors and stale scratch; the reference in double; the kernel with and without accumulate. With
+    /// <paramref name="dyShift"/> ≥ 0 the kernel's dy starts that many floats past a 64-byte boundary.
+    /// </summary>
     private static unsafe void Check(ConvGeometry g, int n, string what, int dyShift = -1)
     {
         var x = KernelAssert.Random(n * g.InputLength, 1);

@@ -44,16 +44,14 @@ public static unsafe partial class Conv2d
     private static void DirectForward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         Span<double> sums, Span<float> scratch, CpuPath path)
     {
-        if (sums.IsEmpty)
-        {
-            DirectConv.Forward(g, n, x, weight, bias, y, scratch, path);
-            return;
-        }
         for (var s = 0; s < n; s++)
         {
             var output = y.Slice(s * g.OutputLength, g.OutputLength);
             DirectConv.Forward(g, 1, x.Slice(s * g.InputLength, g.InputLength), weight, bias, output, scratch, path);
-            BatchNorm2d.Sums(1, g.OutChannels, g.OutPlane, output, sums[..g.OutChannels], sums.Slice(g.OutChannels, g.OutChannels), accumulate: true, path);
+            if (!sums.IsEmpty)
+            {
+                BatchNorm2d.Sums(1, g.OutChannels, g.OutPlane, output, sums[..g.OutChannels], sums.Slice(g.OutChannels, g.OutChannels), accumulate: true, path);
+            }
         }
     }
 

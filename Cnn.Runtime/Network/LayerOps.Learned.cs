@@ -126,7 +126,7 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void Dense(NetworkContext context, int inputs, int outputs, int x, int y, int weight, int bias)
     {
-        if (context.TotalBatch == 1 && context.Batch == 1 && DenseMatVec.Supports(CpuPath.Auto))
+        if (context.TotalBatch == 1 && DenseMatVec.Supports(CpuPath.Auto))
         {
             if (!context.Training && context.Shared is { } shared && SharedDenseRows.Shares(inputs, outputs))
             {
