@@ -103,13 +103,16 @@ public static partial class BatchNorm2d
     internal static void Inference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, bool relu, CpuPath path)
     {
-        for (var c = 0; c < channels; c++)
+        // In memory order, as Normalized: each channel's coefficients are recomputed per sample (the same values). Channel by channel
+        // across samples jumped a sample's length per plane (64 KiB in resnet8's first layers, through 16 MB tensors at batch 256):
+        // resnet8's batch-256 BatchNorms took 33–65 % less thread CPU time in memory order, the whole pass 4.5 % less (alternated, load 6.5).
+        for (var s = 0; s < n; s++)
         {
-            var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
-            var scale = gamma[c] * invStd;
-            var shift = beta[c] - (runningMean[c] * scale);
-            for (var s = 0; s < n; s++)
+            for (var c = 0; c < channels; c++)
             {
+                var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
+                var scale = gamma[c] * invStd;
+                var shift = beta[c] - (runningMean[c] * scale);
                 var offset = ((s * channels) + c) * plane;
                 Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
             }
