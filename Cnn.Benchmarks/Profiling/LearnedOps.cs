@@ -119,7 +119,7 @@ internal sealed class DenseOp(string name, int inputs, int outputs, InputGradien
 /// <summary>
 /// BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>, or with the ReLU after it fused
 /// (<see cref="LayerOps.BatchNormRelu"/> and <see cref="LayerOps.BatchNormReluBackward"/>); <paramref name="summed"/> when the
-/// convolution before it sums its input (<see cref="LayerOps.SummedBatchNorm"/>: training's forward skips that pass).
+/// convolution before it sums its input (<see cref="LayerOps.ConvBatchNorm"/>: training's forward skips that pass).
 /// </summary>
 internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null, bool summed = false)
     : ProfileOp(name, "BatchNorm", shape, shape, mode, fusedRelu)

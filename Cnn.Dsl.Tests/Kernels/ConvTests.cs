@@ -105,6 +105,41 @@ public class ConvTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void Forward_normalized_gives_the_same_output_and_batch_norm_inference_bit_for_bit(CpuPath path)
+    {
+        foreach (var (n, g) in Cases)
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var gamma = KernelAssert.Random(g.OutChannels, 6);
+            var beta = KernelAssert.Random(g.OutChannels, 7);
+            var mean = KernelAssert.Random(g.OutChannels, 8);
+            var variance = Array.ConvertAll(KernelAssert.Random(g.OutChannels, 9), v => 0.5f + Math.Abs(v));
+            var scratch = new float[Conv2d.ScratchLength(g, n)];
+            float[] y = new float[n * g.OutputLength], expected = new float[y.Length];
+            Conv2d.Forward(g, n, x, w, b, y, scratch, path);
+            foreach (var relu in new[] { false, true })
+            {
+                if (relu)
+                {
+                    BatchNorm2d.ForwardInferenceRelu(n, g.OutChannels, g.OutPlane, y, gamma, beta, mean, variance, 1e-5f, expected, path);
+                }
+                else
+                {
+                    BatchNorm2d.ForwardInference(n, g.OutChannels, g.OutPlane, y, gamma, beta, mean, variance, 1e-5f, expected, path);
+                }
+                // Stale values in both outputs: they are overwritten.
+                float[] convolved = KernelAssert.Random(y.Length, 4), normalized = KernelAssert.Random(y.Length, 5);
+                Conv2d.ForwardNormalized(g, n, x, w, b, convolved, gamma, beta, mean, variance, 1e-5f, normalized, relu, scratch, path);
+                Assert.Equal(y, convolved);
+                Assert.Equal(expected, normalized);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void Backward_passes_match_the_reference_with_and_without_accumulate(CpuPath path)
     {
         foreach (var (n, g) in Cases)

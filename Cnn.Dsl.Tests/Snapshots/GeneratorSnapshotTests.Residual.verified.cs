@@ -233,31 +233,25 @@ namespace Nets
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step0Geometry, 0, 3072, 0, -1);
-            // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 16, 1024, 3072, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step0Geometry, 0, 3072, 0, -1, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
+            // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused) (in the call above)
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step2Geometry, 19456, 35840, 464, -1);
-            // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 16, 1024, 35840, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step2Geometry, 19456, 35840, 464, -1, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
+            // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused) (in the call above)
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step4Geometry, 52224, 68608, 2800, -1);
-            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 16, 1024, 68608, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step4Geometry, 52224, 68608, 2800, -1, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            // block1.bn2: BatchNorm 16×32×32 → 16×32×32 (in the call above)
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step7Geometry, 101376, 117760, 19088, -1);
-            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 117760, 125952, 19600, 19632, 224, 256, 96, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step7Geometry, 101376, 117760, 19088, -1, 125952, 19600, 19632, 224, 256, 96, 1E-05f, 0.1f);
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2.conv1: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step9Geometry, 101376, 134144, 5136, -1);
-            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNormRelu(context, 32, 256, 134144, 142336, 9744, 9776, 96, 128, 160, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step9Geometry, 101376, 134144, 5136, -1, 142336, 9744, 9776, 96, 128, 160, 1E-05f, 0.1f);
+            // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused) (in the call above)
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvSummed(context, in Step11Geometry, 142336, 150528, 9808, -1);
-            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.SummedBatchNorm(context, 32, 256, 150528, 158720, 19024, 19056, 160, 192, 224, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step11Geometry, 142336, 150528, 9808, -1, 158720, 19024, 19056, 160, 192, 224, 1E-05f, 0.1f);
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 158720, 125952, 166912);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1

@@ -38,20 +38,17 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// The forward pass sample by sample with <see cref="DirectConv"/>; with <paramref name="sums"/>, each sample's per-channel
-    /// Σy and Σy² are added while its output is in cache, in the order <see cref="ForwardGemm"/> adds them.
+    /// The forward pass sample by sample with <see cref="DirectConv"/>, each sample's <paramref name="epilogue"/> run while its output
+    /// is in cache, as <see cref="ForwardGemm"/> runs it.
     /// </summary>
     private static void DirectForward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
-        Span<double> sums, Span<float> scratch, CpuPath path)
+        scoped in SampleEpilogue epilogue, Span<float> scratch, CpuPath path)
     {
         for (var s = 0; s < n; s++)
         {
             var output = y.Slice(s * g.OutputLength, g.OutputLength);
             DirectConv.Forward(g, 1, x.Slice(s * g.InputLength, g.InputLength), weight, bias, output, scratch, path);
-            if (!sums.IsEmpty)
-            {
-                BatchNorm2d.Sums(1, g.OutChannels, g.OutPlane, output, sums[..g.OutChannels], sums.Slice(g.OutChannels, g.OutChannels), accumulate: true, path);
-            }
+            epilogue.Sample(g, s, output, path);
         }
     }
 

@@ -2,16 +2,16 @@ using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
-// A convolution whose output a BatchNorm reads next (the generator pairs them: Cnn.Generators/Emit/Passes/
+// A convolution whose output a BatchNorm reads next (the generator pairs them in one call: Cnn.Generators/Emit/Passes/
 // PassesWriter.cs): in training the convolution also sums its output per channel, sample by sample while the
 // sample's output is in cache, and the BatchNorm takes those sums instead of reading the whole tensor back for
-// them. The sums are BatchNorm's own, bit for bit (Conv2d.ForwardSummed), so nothing else changes; in inference
-// the pair are the plain steps.
+// them; in inference the BatchNorm's map is applied to each sample's output while it is in cache. Either is
+// BatchNorm's own computation, bit for bit (Conv2d.ForwardSummed, Conv2d.ForwardNormalized), so nothing else changes.
 public static partial class LayerOps
 {
     /// <summary>
     /// <see cref="Conv"/>, and in training the output's per-channel Σy and Σy² into <see cref="NetworkContext.Doubles"/>
-    /// for the <see cref="SummedBatchNorm"/> or <see cref="SummedBatchNormRelu"/> that follows.
+    /// for the BatchNorm that follows (<see cref="ConvBatchNorm(NetworkContext, in ConvGeometry, int, int, int, int, int, int, int, int, int, int, float, float)"/>).
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The layer's geometry.</param>
@@ -36,12 +36,19 @@ public static partial class LayerOps
             OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Doubles(2 * g.OutChannels), context.Scratch, CpuPath.Auto);
     }
 
-    /// <summary><see cref="BatchNorm(NetworkContext, int, int, int, int, int, int, int, int, int, float, float)"/> right after <see cref="ConvSummed"/> on its output: in training the sums are the convolution's.</summary>
+    /// <summary>
+    /// A convolution and the BatchNorm that reads its output (<see cref="BatchNorm(NetworkContext, int, int, int, int, int, int, int, int, int, float, float)"/>),
+    /// in one call: in training <see cref="ConvSummed"/>, then the BatchNorm on its sums; in inference, unless one sample takes the
+    /// direct kernel, the BatchNorm's map with the running statistics is applied to each sample's output while it is in cache
+    /// (<see cref="Conv2d.ForwardNormalized"/>), the same values as a pass of its own over the whole tensor.
+    /// </summary>
     /// <param name="context">The worker.</param>
-    /// <param name="channels">Channels.</param>
-    /// <param name="plane">Values per channel per sample.</param>
-    /// <param name="x">Input slot (the convolution's output).</param>
-    /// <param name="y">Output slot.</param>
+    /// <param name="g">The convolution's geometry.</param>
+    /// <param name="x">The convolution's input slot.</param>
+    /// <param name="y">The convolution's output slot (the BatchNorm's input).</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="z">The BatchNorm's output slot.</param>
     /// <param name="gamma">γ offset.</param>
     /// <param name="beta">β offset.</param>
     /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
@@ -49,15 +56,18 @@ public static partial class LayerOps
     /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
     /// <param name="eps">ε.</param>
     /// <param name="momentum">Running-statistics momentum.</param>
-    public static void SummedBatchNorm(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
-        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: false, summed: true);
+    public static void ConvBatchNorm(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta, int runningMean, int runningVar,
+        int state, float eps, float momentum) =>
+        ConvBatchNorm(context, in g, x, y, weight, bias, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: false);
 
-    /// <summary><see cref="SummedBatchNorm"/> then ReLU, as <see cref="BatchNormRelu"/>.</summary>
+    /// <summary><see cref="ConvBatchNorm(NetworkContext, in ConvGeometry, int, int, int, int, int, int, int, int, int, int, float, float)"/> then ReLU, as <see cref="BatchNormRelu"/>.</summary>
     /// <param name="context">The worker.</param>
-    /// <param name="channels">Channels.</param>
-    /// <param name="plane">Values per channel per sample.</param>
-    /// <param name="x">Input slot (the convolution's output).</param>
-    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="g">The convolution's geometry.</param>
+    /// <param name="x">The convolution's input slot.</param>
+    /// <param name="y">The convolution's output slot (the BatchNorm's input).</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="z">The ReLU's output slot.</param>
     /// <param name="gamma">γ offset.</param>
     /// <param name="beta">β offset.</param>
     /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
@@ -65,6 +75,22 @@ public static partial class LayerOps
     /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
     /// <param name="eps">ε.</param>
     /// <param name="momentum">Running-statistics momentum.</param>
-    public static void SummedBatchNormRelu(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int runningMean, int runningVar, int state, float eps, float momentum) =>
-        BatchNorm(context, channels, plane, x, y, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true, summed: true);
+    public static void ConvBatchNormRelu(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta, int runningMean, int runningVar,
+        int state, float eps, float momentum) =>
+        ConvBatchNorm(context, in g, x, y, weight, bias, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true);
+
+    private static void ConvBatchNorm(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta, int runningMean, int runningVar,
+        int state, float eps, float momentum, bool relu)
+    {
+        int channels = g.OutChannels, plane = g.OutPlane;
+        if (context.Training || (context.TotalBatch == 1 && DirectConv.Supports(in g)))
+        {
+            ConvSummed(context, in g, x, y, weight, bias);
+            BatchNorm(context, channels, plane, y, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu, summed: true);
+            return;
+        }
+        Conv2d.ForwardNormalized(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
+            OptionalParameter(context, bias, channels), context.Activation(y, g.OutputLength), context.Parameter(gamma, channels), context.Parameter(beta, channels),
+            context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(z, g.OutputLength), relu, context.Scratch, CpuPath.Auto);
+    }
 }

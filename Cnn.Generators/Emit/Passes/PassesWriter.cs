@@ -37,12 +37,13 @@ internal static class PassesWriter
         writer.Line($"protected override void ForwardLayers({Context} context)").Open();
         foreach (var step in plan.Steps)
         {
-            writer.Line($"// {Describe(step)}");
+            var lines = steps.Forward(step).ToList();
+            writer.Line($"// {Describe(step)}{(lines.Count == 0 ? " (in the call above)" : "")}");
             if (step.TrainingSkips)
             {
                 writer.Line("if (!context.Training)").Open();
             }
-            foreach (var line in steps.Forward(step))
+            foreach (var line in lines)
             {
                 writer.Line(line);
             }
@@ -186,7 +187,8 @@ internal static class PassesWriter
                 var plane = Plane(step.Layer.Out);
                 return ConcatBranches(step).Select(b => Call("ConcatBranch", Ints(plane, step.Layer.Out.C, step.Output.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels)));
             }
-            return new[] { ForwardCall(step) };
+            // A BatchNorm reading a convolution's output runs in the convolution's call (ConvBatchNorm).
+            return step.Operation == StepOperation.BatchNorm && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]) ? [] : new[] { ForwardCall(step) };
         }
 
         private string ForwardCall(PassStep step)
@@ -197,16 +199,14 @@ internal static class PassesWriter
             var g = GeometryName(step);
             return step.Operation switch
             {
-                StepOperation.Conv => Call(FeedsBatchNorm(step) ? "ConvSummed" : "Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
+                StepOperation.Conv when FeedsBatchNorm(step) => ConvBatchNormCall(step, _plan.Steps[step.Index + 1]),
+                StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.Dense => Call("Dense", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.MaxPool => Call(WithRelu("MaxPool", step), $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset)),
                 StepOperation.AvgPool => Call("AvgPool", $"in {g}", Ints(x.Offset, y.Offset)),
                 StepOperation.GlobalAvgPool => Call("GlobalAvgPool", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
-                StepOperation.BatchNorm => Call(WithRelu(step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]) ? "SummedBatchNorm" : "BatchNorm", step),
-                    Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
-                    Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Offset(layer, TensorRole.RunningMean), Offset(layer, TensorRole.RunningVar),
-                    Ints(step.StateOffset), Literals.Float(layer.Spec.Eps), Literals.Float(layer.Spec.Momentum)),
+                StepOperation.BatchNorm => Call(WithRelu("BatchNorm", step), Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), BatchNormArguments(step)),
                 StepOperation.Dropout => Call("Dropout", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), Literals.Float(layer.Spec.Rate)),
                 StepOperation.LeakyRelu => Call("LeakyRelu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope)),
                 StepOperation.Elu => Call("Elu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha)),
@@ -215,6 +215,16 @@ internal static class PassesWriter
                 _ => Call(step.Operation.ToString(), Ints(y.Length, x.Offset, y.Offset)),
             };
         }
+
+        /// <summary>A convolution and the BatchNorm that reads its output, in one call: <c>LayerOps.ConvBatchNorm</c> (or its Relu form).</summary>
+        private string ConvBatchNormCall(PassStep conv, PassStep norm) =>
+            Call(WithRelu("ConvBatchNorm", norm), $"in {GeometryName(conv)}", Ints(conv.Inputs[0].Offset, conv.Output.Offset), Weight(conv.Layer), Bias(conv.Layer),
+                Ints(norm.Output.Offset), BatchNormArguments(norm));
+
+        /// <summary>A BatchNorm's parameters, buffers, saved-statistics offset, ε and momentum, as LayerOps takes them after its slots.</summary>
+        private string BatchNormArguments(PassStep step) => string.Join(", ",
+            Offset(step.Layer, TensorRole.Scale), Offset(step.Layer, TensorRole.Shift), Offset(step.Layer, TensorRole.RunningMean), Offset(step.Layer, TensorRole.RunningVar),
+            Ints(step.StateOffset), Literals.Float(step.Layer.Spec.Eps), Literals.Float(step.Layer.Spec.Momentum));
 
         public IEnumerable<string> Backward(PassStep step)
         {
@@ -299,9 +309,9 @@ internal static class PassesWriter
         }
 
         /// <summary>
-        /// Whether <paramref name="step"/> is a convolution whose output the next step, a BatchNorm, normalizes: the convolution
-        /// then sums its output for it in training (<c>LayerOps.ConvSummed</c>, <c>LayerOps.SummedBatchNorm</c>), while each
-        /// sample's output is in cache.
+        /// Whether <paramref name="step"/> is a convolution whose output the next step, a BatchNorm, normalizes: the two run in one
+        /// call (<c>LayerOps.ConvBatchNorm</c>), the convolution summing each sample's output for the BatchNorm in training, or
+        /// the BatchNorm normalizing it in inference, while the sample's output is in cache.
         /// </summary>
         private bool FeedsBatchNorm(PassStep step) =>
             step.Operation == StepOperation.Conv && step.Index + 1 < _plan.Steps.Count && _plan.Steps[step.Index + 1] is { Operation: StepOperation.BatchNorm } next &&
