@@ -11,8 +11,8 @@ using Cnn.Runtime.Kernels;
 namespace Cnn.Benchmarks.Profiling;
 
 /// <summary>
-/// Where a model's time goes. NetworkBase has no per-layer hook, so every generated statement is
-/// re-run as its kernel calls with the generated geometry (<see cref="ProfilePlan"/>), on one
+/// Where a model's time goes: every generated statement re-run alone as its kernel calls with the generated geometry
+/// (<see cref="ProfilePlan"/>), then the real step statement by statement (<see cref="StatementProfile"/>). Alone, on one
 /// thread with one worker's share of the batch (each worker runs the whole layer sequence on its
 /// share), and the per-step work outside the layers (loss, gradient reduction or non-finite scan,
 /// SGD) is timed on the real network. Rows are thread CPU time, so a loaded machine delays them but
@@ -43,6 +43,7 @@ internal static class LayerProfiler
         }
         rows.AddRange(StepOverheads(model, threads, workerBatch, samples, out var measured));
         Write(model, threads, workerBatch, samples, rows, measured, output);
+        StatementProfile.Run(model, threads, samples, output);
     }
 
     private static List<Row> StepOverheads(BenchmarkModel model, int threads, int workerBatch, int samples, out Measured measured)

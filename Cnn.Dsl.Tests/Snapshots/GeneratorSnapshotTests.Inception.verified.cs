@@ -208,38 +208,54 @@ namespace Nets
         {
             // conv1: Conv 3×32×32 → 32×32×32
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, 864);
+            context.Mark(0);
             // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 3072, 35840, 0);
+            context.Mark(1);
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 35840, 44032, 896, 1408);
+            context.Mark(2);
             // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 4096, 44032, 48128);
+            context.Mark(3);
             // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step4Geometry, 35840, 52224, 1424, 2192);
+            context.Mark(4);
             // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 6144, 52224, 58368);
+            context.Mark(5);
             // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step6Geometry, 58368, 64512, 2224, 9136);
+            context.Mark(6);
             // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 8192, 64512, 72704);
+            context.Mark(7);
             // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step8Geometry, 35840, 80896, 8192);
+            context.Mark(8);
             // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step9Geometry, 80896, 89088, 9168, 9424);
+            context.Mark(9);
             // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 2048, 89088, 91136);
+            context.Mark(10);
             // mixed1: Concat join 32×16×16 → 56×16×16
             global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 0, 48128, 16);
             global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 16, 72704, 32);
             global::Cnn.Runtime.Network.LayerOps.ConcatBranch(context, 256, 56, 93184, 48, 91136, 8);
+            context.Mark(11);
             // maxpool2: MaxPool 56×16×16 → 56×8×8
             global::Cnn.Runtime.Network.LayerOps.MaxPool(context, in Step12Geometry, 93184, 107520, 16384);
+            context.Mark(12);
             // gap1: GlobalAvgPool 56×8×8 → 56×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 56, 64, 107520, 111104);
+            context.Mark(13);
             // dropout1: Dropout 56×1×1 → 56×1×1
             global::Cnn.Runtime.Network.LayerOps.Dropout(context, 56, 111104, 111160, 111216, 0.2f);
+            context.Mark(14);
             // fc: Dense 56×1×1 → 10
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 56, 10, 111160, 111272, 9440, 10000);
+            context.Mark(15);
         }
 
         /// <inheritdoc />
@@ -247,43 +263,59 @@ namespace Nets
         {
             // fc: Dense 56×1×1 → 10
             global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 56, 10, 111160, 111272, 9440, 10000, context.Trains(15), context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(31);
             if (context.FirstTrainedStep == 15) return;
             // dropout1: Dropout 56×1×1 → 56×1×1
             global::Cnn.Runtime.Network.LayerOps.DropoutBackward(context, 56, 111104, 111160, 111216, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(30);
             // gap1: GlobalAvgPool 56×8×8 → 56×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 56, 64, 107520, 111104, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(29);
             // maxpool2: MaxPool 56×16×16 → 56×8×8
             global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step12Geometry, 93184, 107520, 16384, context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(28);
             // mixed1: Concat join 32×16×16 → 56×16×16
             global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 0, 48128, 16, context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
             global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 16, 72704, 32, context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
             global::Cnn.Runtime.Network.LayerOps.ConcatBranchBackward(context, 256, 56, 93184, 48, 91136, 8, context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(27);
             // mixed1.branch3.relu1: Relu 8×16×16 → 8×16×16
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 2048, 89088, 91136, context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(26);
             // mixed1.branch3.conv1: Conv 32×16×16 → 8×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 80896, 89088, 9168, 9424, context.Trains(9), context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(25);
             if (context.FirstTrainedStep == 9) return;
             // mixed1.branch3.maxpool1: MaxPool 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.MaxPoolBackward(context, in Step8Geometry, 35840, 80896, 8192, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(24);
             // mixed1.branch2.relu2: Relu 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 8192, 64512, 72704, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(23);
             // mixed1.branch2.conv2: Conv 24×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step6Geometry, 58368, 64512, 2224, 9136, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(22);
             if (context.FirstTrainedStep == 6) return;
             // mixed1.branch2.relu1: Relu 24×16×16 → 24×16×16
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 6144, 52224, 58368, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(21);
             // mixed1.branch2.conv1: Conv 32×16×16 → 24×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 35840, 52224, 1424, 2192, context.Trains(4), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            context.Mark(20);
             if (context.FirstTrainedStep == 4) return;
             // mixed1.branch1.relu1: Relu 16×16×16 → 16×16×16
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 4096, 44032, 48128, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(19);
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 35840, 44032, 896, 1408, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            context.Mark(18);
             if (context.FirstTrainedStep == 2) return;
             // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step1Geometry, 3072, 35840, 0, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(17);
             // conv1: Conv 3×32×32 → 32×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, 864, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
+            context.Mark(16);
         }
 
         /// <inheritdoc />

@@ -185,22 +185,31 @@ namespace Nets
         {
             // conv1: Conv 1×28×28 → 6×28×28
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 784, 0, 160);
+            context.Mark(0);
             // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 784, 5488, 0);
+            context.Mark(1);
             // conv2: Conv 6×14×14 → 16×10×10
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 5488, 6664, 176, 2576);
+            context.Mark(2);
             // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step3Geometry, 6664, 8264, 1176);
+            context.Mark(3);
             // dense1: Dense 400 → 120
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 400, 120, 8264, 8664, 2592, 50592);
+            context.Mark(4);
             // relu3: Relu 120 → 120
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 120, 8664, 8784);
+            context.Mark(5);
             // dense2: Dense 120 → 84
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 120, 84, 8784, 8904, 50720, 60800);
+            context.Mark(6);
             // relu4: Relu 84 → 84
             global::Cnn.Runtime.Network.LayerOps.Relu(context, 84, 8904, 8988);
+            context.Mark(7);
             // dense3: Dense 84 → 10
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 84, 10, 8988, 9072, 60896, 61744);
+            context.Mark(8);
         }
 
         /// <inheritdoc />
@@ -208,26 +217,35 @@ namespace Nets
         {
             // dense3: Dense 84 → 10
             global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 84, 10, 8988, 9072, 60896, 61744, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(17);
             if (context.FirstTrainedStep == 8) return;
             // relu4: Relu 84 → 84
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 84, 8904, 8988, context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(16);
             // dense2: Dense 120 → 84
             global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 120, 84, 8784, 8904, 50720, 60800, context.Trains(6), context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(15);
             if (context.FirstTrainedStep == 6) return;
             // relu3: Relu 120 → 120
             global::Cnn.Runtime.Network.LayerOps.ReluBackward(context, 120, 8664, 8784, context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(14);
             // dense1: Dense 400 → 120
             global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 400, 120, 8264, 8664, 2592, 50592, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(13);
             if (context.FirstTrainedStep == 4) return;
             // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step3Geometry, 6664, 8264, 1176, context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(12);
             // conv2: Conv 6×14×14 → 16×10×10
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 5488, 6664, 176, 2576, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(11);
             if (context.FirstTrainedStep == 2) return;
             // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values)
             global::Cnn.Runtime.Network.LayerOps.MaxPoolReluBackward(context, in Step1Geometry, 784, 5488, 0, context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(10);
             // conv1: Conv 1×28×28 → 6×28×28
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 784, 0, 160, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
+            context.Mark(9);
         }
 
         /// <inheritdoc />

@@ -234,30 +234,40 @@ namespace Nets
         {
             // conv1: Conv 3×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step0Geometry, 0, 3072, 0, -1, 19456, 432, 448, 0, 16, 0, 1E-05f, 0.1f);
+            context.Mark(0);
             // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused) (in the call above)
             // block1.conv1: Conv 16×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step2Geometry, 19456, 35840, 464, -1, 52224, 2768, 2784, 32, 48, 32, 1E-05f, 0.1f);
+            context.Mark(2);
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused) (in the call above)
             // block1.conv2: Conv 16×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step4Geometry, 52224, 68608, 2800, -1, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            context.Mark(4);
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32 (in the call above)
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
+            context.Mark(6);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step7Geometry, 101376, 117760, 19088, -1, 125952, 19600, 19632, 224, 256, 96, 1E-05f, 0.1f);
+            context.Mark(7);
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2.conv1: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNormRelu(context, in Step9Geometry, 101376, 134144, 5136, -1, 142336, 9744, 9776, 96, 128, 160, 1E-05f, 0.1f);
+            context.Mark(9);
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused) (in the call above)
             // block2.conv2: Conv 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step11Geometry, 142336, 150528, 9808, -1, 158720, 19024, 19056, 160, 192, 224, 1E-05f, 0.1f);
+            context.Mark(11);
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 158720, 125952, 166912);
+            context.Mark(13);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 166912, 175104);
+            context.Mark(14);
             // fc: Dense 32×1×1 → 10
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 32, 10, 175104, 175136, 19664, 19984);
+            context.Mark(15);
         }
 
         /// <inheritdoc />
@@ -265,48 +275,64 @@ namespace Nets
         {
             // fc: Dense 32×1×1 → 10
             global::Cnn.Runtime.Network.LayerOps.DenseBackward(context, 32, 10, 175104, 175136, 19664, 19984, context.Trains(15), context.InputMode(14, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(31);
             if (context.FirstTrainedStep == 15) return;
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 166912, 175104, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(30);
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 8192, 166912, 158720, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write), 125952, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(29);
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 150528, 158720, 19024, 19056, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(28);
             if (context.FirstTrainedStep == 12) return;
             // block2.conv2: Conv 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(27);
             if (context.FirstTrainedStep == 11) return;
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
             global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(26);
             if (context.FirstTrainedStep == 10) return;
             // block2.conv1: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 101376, 134144, 5136, -1, context.Trains(9), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(25);
             if (context.FirstTrainedStep == 9) return;
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 117760, 125952, 19600, 19632, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(24);
             if (context.FirstTrainedStep == 8) return;
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 101376, 117760, 19088, -1, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            context.Mark(23);
             if (context.FirstTrainedStep == 7) return;
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
             global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 16384, 101376, 84992, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write), 19456, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(22);
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 68608, 84992, 5104, 5120, 64, context.Trains(5), context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(21);
             if (context.FirstTrainedStep == 5) return;
             // block1.conv2: Conv 16×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(20);
             if (context.FirstTrainedStep == 4) return;
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
             global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(19);
             if (context.FirstTrainedStep == 3) return;
             // block1.conv1: Conv 16×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            context.Mark(18);
             if (context.FirstTrainedStep == 2) return;
             // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
             global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            context.Mark(17);
             if (context.FirstTrainedStep == 1) return;
             // conv1: Conv 3×32×32 → 16×32×32
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step0Geometry, 0, 3072, 0, -1, context.Trains(0), global::Cnn.Runtime.Network.InputGradient.None);
+            context.Mark(16);
         }
 
         /// <inheritdoc />

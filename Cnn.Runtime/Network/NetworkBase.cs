@@ -127,6 +127,20 @@ public abstract partial class NetworkBase : IDisposable
     /// <summary>The gradient arena, same offsets as <see cref="Parameters"/>; written by <see cref="Backward"/>.</summary>
     public float[] Gradients { get; }
 
+    /// <summary>
+    /// Told when each statement of worker 0's passes ends, or null (the default): a profiler's view of the real passes, statement by
+    /// statement (<see cref="IStatementTimer"/>; statements are numbered by <see cref="Steps"/>). Worker 0 runs its share of every
+    /// pass on the calling thread, so with one worker the timer sees the whole batch.
+    /// </summary>
+    public IStatementTimer? StatementTimer
+    {
+        get => _contexts[0].Timer;
+        set => _contexts[0].Timer = value;
+    }
+
+    /// <summary>Every step of the generated passes in forward order, named by its layer (one per layer, plus one per residual or concat join).</summary>
+    public IReadOnlyList<LayerTrace> Steps => _plan.Layers;
+
     /// <summary>The buffer arena: BatchNorm running statistics.</summary>
     public Span<float> Buffers => _buffers;
 
@@ -580,6 +594,7 @@ public abstract partial class NetworkBase : IDisposable
             }
             return;
         }
+        context.Timer?.Start();
         switch (_phase)
         {
             case Phase.Forward:
@@ -587,10 +602,12 @@ public abstract partial class NetworkBase : IDisposable
                 break;
             case Phase.CrossEntropy:
                 CrossEntropy(index, context);
+                context.Mark(IStatementTimer.LossStatement);
                 break;
             case Phase.Train:
                 ForwardLayers(context);
                 CrossEntropy(index, context);
+                context.Mark(IStatementTimer.LossStatement);
                 if (_trainedSteps.Any)
                 {
                     BackwardLayers(context);
@@ -604,6 +621,7 @@ public abstract partial class NetworkBase : IDisposable
                     _targets.AsSpan(_starts[index] * width, _counts[index] * width),
                     context.ActivationGradient(_plan.TrainingOutputOffset, width),
                     meanOver: context.TotalBatch * width);
+                context.Mark(IStatementTimer.LossStatement);
                 break;
             }
             case Phase.Backward:

@@ -36,6 +36,13 @@ public sealed class NetworkContext
         Seed = seed;
     }
 
+    /// <summary>Worker 0's statement timer (<see cref="NetworkBase.StatementTimer"/>), or null.</summary>
+    internal IStatementTimer? Timer { get; set; }
+
+    /// <summary>The generated passes call this after each statement: tells <see cref="NetworkBase.StatementTimer"/>, if any, on worker 0.</summary>
+    /// <param name="statement">The statement (<see cref="IStatementTimer.Mark"/>).</param>
+    public void Mark(int statement) => Timer?.Mark(statement);
+
     /// <summary>Which worker this is (0 runs on the calling thread).</summary>
     public int Index { get; }
 

@@ -47,6 +47,10 @@ internal static class PassesWriter
             {
                 writer.Line(line);
             }
+            if (lines.Count > 0)
+            {
+                writer.Line($"context.Mark({Literals.Int(step.Index)});");
+            }
             if (step.TrainingSkips)
             {
                 writer.Close();
@@ -67,6 +71,8 @@ internal static class PassesWriter
                 {
                     writer.Line(line);
                 }
+                // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
+                writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
                 if (step.HasParameters && step.Index != lastInBackward)
                 {
                     // Everything before the first step that trains is frozen or parameter-free: no gradient is needed there.
