@@ -15,6 +15,29 @@ internal static unsafe class EveryOtherGather
     internal static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>
+    /// <c>target[8r + v] = source[r·<paramref name="pitch"/> + 2v]</c> for r in [0, <paramref name="rows"/>), v in [0, 8): rows of
+    /// 8 values one after another (the subsampled plane of a 1×1 stride-2 kernel on a 16-wide input, ResNet-8's 32 → 64
+    /// shortcut), two rows per two-source permute and whole store, where <see cref="Copy"/> took two masked loads, a
+    /// permute and a masked store per row, each with its masks built anew. Reads nothing past <c>source[r·pitch + 14]</c>.
+    /// </summary>
+    internal static void CopyNarrowRows(float* source, int pitch, float* target, int rows)
+    {
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var read = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(15)).AsSingle();
+        var r = 0;
+        for (; r + 2 <= rows; r += 2, source += 2 * pitch, target += 16)
+        {
+            var first = Avx512F.MaskLoad(source, read, Vector512<float>.Zero);
+            var second = Avx512F.MaskLoad(source + pitch, read, Vector512<float>.Zero);
+            Avx512F.PermuteVar16x32x2(first, evens, second).Store(target);
+        }
+        if (r < rows)
+        {
+            Copy(source, target, 8);
+        }
+    }
+
+    /// <summary>
     /// <c>target[v] = source[2v]</c> for v in [0, <paramref name="count"/>); reads nothing past <c>source[2·count − 2]</c>
     /// and writes nothing past <c>target[count − 1]</c>.
     /// </summary>

@@ -161,9 +161,17 @@ internal readonly unsafe struct PaddedImage
         var lastColumn = Math.Min(Width, (_inWidth - 1 + _pad - b) / _stride + 1);
         var firstRow = Math.Max(0, (_pad - a + _stride - 1) / _stride);
         var lastRow = Math.Min(Plane / Width, (_inHeight - 1 + _pad - a) / _stride + 1);
+        // Rows of 8 values that fill the phase rows (1×1 kernels on 16-wide inputs): written one after another, two per step.
+        var narrowRows = _stride == 2 && Width == 8 && firstColumn == 0 && lastColumn == Width && EveryOtherGather.IsSupported;
         for (var c = 0; c < Channels; c++)
         {
             var channel = x + (c * _inHeight * _inWidth);
+            if (narrowRows && lastRow > firstRow)
+            {
+                var first = channel + ((((_stride * firstRow) + a - _pad) * _inWidth) + b - _pad);
+                EveryOtherGather.CopyNarrowRows(first, _stride * _inWidth, target + (c * Plane) + (firstRow * Width), lastRow - firstRow);
+                continue;
+            }
             for (var u = firstRow; u < lastRow; u++)
             {
                 var source = channel + (((_stride * u) + a - _pad) * _inWidth) + b - _pad;
