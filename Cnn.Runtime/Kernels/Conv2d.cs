@@ -360,9 +360,13 @@ public static unsafe partial class Conv2d
     private static bool ReadsColumnShiftedImage(in ConvGeometry g, CpuPath path) =>
         path == CpuPath.Vector512 && UsesColumnShiftedImage(g);
 
-    /// <summary>The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch (undilated: the copies hold one column per tap at dilation 1, as in <see cref="DirectConv.Supports"/>).</summary>
+    /// <summary>
+    /// The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch (undilated: the copies hold one
+    /// column per tap at dilation 1, as in <see cref="DirectConv.Supports"/>; not where <see cref="ReadsCompactPlanes"/> reads
+    /// the phase planes as they are).
+    /// </summary>
     private static bool UsesColumnShiftedImage(in ConvGeometry g) =>
-        !g.IsPointwise && g.Groups == 1 && g.Dilation == 1 && g.OutWidth % 16 == 8;
+        !g.IsPointwise && g.Groups == 1 && g.Dilation == 1 && g.OutWidth % 16 == 8 && PaddedImage.PhaseWidth(g) != g.OutWidth;
 
     /// <summary>Scratch of the forward GEMM's copy of a sample.</summary>
     private static int ImageScratch(in ConvGeometry g) =>
@@ -416,7 +420,7 @@ public static unsafe partial class Conv2d
         }
         work += (long)g.Groups * packedLength;
         var compact = ReadsCompactPlanes(g, path);
-        var columns = !compact && ReadsColumnShiftedImage(g, path);
+        var columns = ReadsColumnShiftedImage(g, path);
         var image = g.IsPointwise || columns ? default : new PaddedImage(g, work);
         var shifted = columns ? new ColumnShiftedImage(g, work) : default;
         var product = work + ImageScratch(g);
