@@ -35,6 +35,8 @@ public class StridedConvTests
         // an odd number of 8-wide phase rows (the last one gathered alone), and a 3×3 kernel at stride 3.
         (3, new ConvGeometry(5, 13, 15, 7, 1, stride: 2)),
         (1, new ConvGeometry(4, 12, 12, 6, 3, stride: 3)),
+        // Phases whose last row and column lie wholly in the padding (1×1 input, stride 3, pad 1).
+        (2, new ConvGeometry(2, 1, 1, 3, 3, stride: 3, pad: 1)),
     ];
 
     [Theory]

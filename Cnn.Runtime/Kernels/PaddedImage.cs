@@ -156,11 +156,12 @@ internal readonly unsafe struct PaddedImage
     /// <summary>Phase (a, b): target[c, u, v] = x[c, s·u + a − p, s·v + b − p] where that lies inside the input.</summary>
     private void FillPhase(float* x, int a, int b, float* target)
     {
-        // Columns v with 0 ≤ s·v + b − p < W, rows likewise.
+        // Columns v with 0 ≤ s·v + b − p < W, rows likewise; none when the phase's first column already lies past the input
+        // (W − 1 + p − b < 0, which integer division would round up to column 0: a 1-wide input at stride 3, pad 1).
         var firstColumn = Math.Max(0, (_pad - b + _stride - 1) / _stride);
-        var lastColumn = Math.Min(Width, (_inWidth - 1 + _pad - b) / _stride + 1);
+        var lastColumn = LastInside(_inWidth - 1 + _pad - b, Width);
         var firstRow = Math.Max(0, (_pad - a + _stride - 1) / _stride);
-        var lastRow = Math.Min(Plane / Width, (_inHeight - 1 + _pad - a) / _stride + 1);
+        var lastRow = LastInside(_inHeight - 1 + _pad - a, Plane / Width);
         var gather = _stride == 2 && EveryOtherGather.IsSupported;
         for (var c = 0; c < Channels; c++)
         {
@@ -185,6 +186,9 @@ internal readonly unsafe struct PaddedImage
             }
         }
     }
+
+    /// <summary>One past the last phase index v with s·v ≤ <paramref name="reach"/> (0 when it is negative), at most <paramref name="size"/>.</summary>
+    private int LastInside(int reach, int size) => reach < 0 ? 0 : Math.Min(size, (reach / _stride) + 1);
 
     /// <summary>
     /// Copies <paramref name="count"/> values of lowered row <paramref name="row"/> in compact indexing (position
