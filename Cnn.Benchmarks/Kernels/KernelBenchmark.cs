@@ -89,6 +89,11 @@ internal static class KernelBenchmark
         var flops = 2.0 * Batch * g.MultiplyAdds;
         Report(output, name, "forward", flops, peak, samples, () => Conv2d.Forward(g, Batch, x, w, [], y, scratch));
         Report(output, name, "data_grad", flops, peak, samples, () => Conv2d.BackwardData(g, Batch, y, w, dx, false, scratch));
+        if (g.Stride > 1)
+        {
+            // Adding into dx, as a residual block's projection shortcut does (its gradient joins the main branch's).
+            Report(output, name, "data_grad_acc", flops, peak, samples, () => Conv2d.BackwardData(g, Batch, y, w, dx, true, scratch));
+        }
         Report(output, name, "weight_grad", flops, peak, samples, () => Conv2d.BackwardWeights(g, Batch, x, y, dw, [], false, scratch));
         if (PositionLaneWeightGradient.Supports())
         {

@@ -31,6 +31,12 @@ public class StridedConvTests
         (1, new ConvGeometry(4, 16, 16, 6, 3, stride: 2, pad: 2, dilation: 2)),
         (2, new ConvGeometry(8, 16, 16, 6, 3, stride: 2, pad: 1, groups: 2)),
         (1, new ConvGeometry(3, 9, 16, 5, 2, stride: 2)),
+        // Phase planes exactly as wide as the output, read as one run by the forward GEMM: a 1×1 kernel on 15-wide rows with
+        // an odd number of 8-wide phase rows (the last one gathered alone), and a 3×3 kernel at stride 3.
+        (3, new ConvGeometry(5, 13, 15, 7, 1, stride: 2)),
+        (1, new ConvGeometry(4, 12, 12, 6, 3, stride: 3)),
+        // Phases whose last row and column lie wholly in the padding (1×1 input, stride 3, pad 1).
+        (2, new ConvGeometry(2, 1, 1, 3, 3, stride: 3, pad: 1)),
     ];
 
     [Theory]

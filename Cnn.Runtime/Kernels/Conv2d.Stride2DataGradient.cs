@@ -251,8 +251,9 @@ public static unsafe partial class Conv2d
                 continue;
             }
             var firstRow = (a + pad) & 1;
-            // 16-wide dx rows (8×8 outputs) whose two phases' window rows follow each other: two rows per step, unmasked.
-            var pairs = vector && g.InWidth == 16 && even.RowStride == 8 && odd.RowStride == 8;
+            // 16-wide dx rows (8×8 outputs) whose two phases' window rows follow each other, or are the zero row (1×1 kernels'
+            // odd columns): two rows per step, unmasked.
+            var pairs = vector && g.InWidth == 16 && FollowsInPairs(even) && FollowsInPairs(odd);
             for (var c = 0; c < icg; c++)
             {
                 var row = 0;
@@ -260,7 +261,7 @@ public static unsafe partial class Conv2d
                 {
                     for (; row + 2 <= rows; row += 2)
                     {
-                        InterleaveRowPair(even.Origin + (c * even.ChannelStride) + (row * 8), odd.Origin + (c * odd.ChannelStride) + (row * 8),
+                        InterleaveRowPair(even.Origin + (c * even.ChannelStride) + (row * even.RowStride), odd.Origin + (c * odd.ChannelStride) + (row * odd.RowStride),
                             dx + (c * g.InPlane) + ((firstRow + (2 * row)) * 16), accumulate);
                     }
                 }
@@ -285,6 +286,9 @@ public static unsafe partial class Conv2d
             }
         }
     }
+
+    /// <summary>Whether a phase's window rows are 8 values one after another, or the zero row (16 zeros, read for every row).</summary>
+    private static bool FollowsInPairs(in PhaseValues values) => values.RowStride == 8 || (values.RowStride == 0 && values.ChannelStride == 0);
 
     /// <summary>Multiplies phase (a, b) into <paramref name="buffer"/> and says where its window's values lie (a zero row when no tap reaches the phase).</summary>
     private static PhaseValues PhaseProduct(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, int a, int b, float* buffer, float* zeros, float* gemmWork, CpuPath path)
@@ -317,8 +321,8 @@ public static unsafe partial class Conv2d
 
     /// <summary>
     /// <see cref="InterleaveRow"/> for two 16-wide dx rows 32 floats apart (every other row of a 16-wide input) whose 8 even
-    /// and 8 odd values each follow one another: one load per phase and one permute and one store per row, no masks (the
-    /// masked path took about a tenth of ResNet-8's 32→64 data gradient).
+    /// and 8 odd values each follow one another (or are zeros): one load per phase and one permute and one store per row, no
+    /// masks (the masked path took about a tenth of ResNet-8's 32→64 data gradient).
     /// </summary>
     private static void InterleaveRowPair(float* even, float* odd, float* target, bool accumulate)
     {

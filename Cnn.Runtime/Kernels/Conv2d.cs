@@ -356,6 +356,15 @@ public static unsafe partial class Conv2d
     private static bool ReadsRealOutputs(int outWidth, CpuPath path) => path == CpuPath.Vector512 && outWidth % 8 == 0;
 
     /// <summary>
+    /// Whether the forward GEMM reads the <see cref="PaddedImage"/>'s phase planes as one run over the output plane: on
+    /// Vector512, where the planes are exactly as wide as the output, as for strided unpadded 1×1 kernels, whose phase
+    /// (0, 0) is the subsampled input itself (ResNet's projection shortcuts). On 8×8 outputs that replaces the
+    /// <see cref="ColumnShiftedImage"/>, which copied both row phases of its one kernel column though only one is read.
+    /// </summary>
+    private static bool ReadsCompactPlanes(in ConvGeometry g, CpuPath path) =>
+        path == CpuPath.Vector512 && !g.IsPointwise && PaddedImage.PhaseWidth(g) == g.OutWidth;
+
+    /// <summary>
     /// Whether the forward GEMM reads col from a <see cref="ColumnShiftedImage"/>: on Vector512, ungrouped, with output
     /// rows an odd multiple of 8 wide (8×8 maps), which the padded image could only serve as paired half rows: k copies
     /// of the input cost less than two half-vector loads and an insert per row of every tile. Measured with
@@ -365,9 +374,13 @@ public static unsafe partial class Conv2d
     private static bool ReadsColumnShiftedImage(in ConvGeometry g, CpuPath path) =>
         path == CpuPath.Vector512 && UsesColumnShiftedImage(g);
 
-    /// <summary>The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch (undilated: the copies hold one column per tap at dilation 1, as in <see cref="DirectConv.Supports"/>).</summary>
+    /// <summary>
+    /// The geometry half of <see cref="ReadsColumnShiftedImage"/>, which sizes the scratch (undilated: the copies hold one
+    /// column per tap at dilation 1, as in <see cref="DirectConv.Supports"/>; not where <see cref="ReadsCompactPlanes"/> reads
+    /// the phase planes as they are).
+    /// </summary>
     private static bool UsesColumnShiftedImage(in ConvGeometry g) =>
-        !g.IsPointwise && g.Groups == 1 && g.Dilation == 1 && g.OutWidth % 16 == 8;
+        !g.IsPointwise && g.Groups == 1 && g.Dilation == 1 && g.OutWidth % 16 == 8 && PaddedImage.PhaseWidth(g) != g.OutWidth;
 
     /// <summary>Scratch of the forward GEMM's copy of a sample.</summary>
     private static int ImageScratch(in ConvGeometry g) =>
@@ -420,6 +433,7 @@ public static unsafe partial class Conv2d
             rows = PackedGemm.PackAll(false, weight + (group * ocg * patch), patch, ocg, patch, work + ((long)group * packedLength), path);
         }
         work += (long)g.Groups * packedLength;
+        var compact = ReadsCompactPlanes(g, path);
         var columns = ReadsColumnShiftedImage(g, path);
         var image = g.IsPointwise || columns ? default : new PaddedImage(g, work);
         var shifted = columns ? new ColumnShiftedImage(g, work) : default;
@@ -442,11 +456,13 @@ public static unsafe partial class Conv2d
                         AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
                     }
                 }
-                else if (!g.IsPointwise && ReadsRealOutputs(g.OutWidth, path))
+                else if (compact || (!g.IsPointwise && ReadsRealOutputs(g.OutWidth, path)))
                 {
-                    // Output rows of whole (or paired half) vectors: the GEMM computes only real positions, straight into y.
+                    // Output rows of whole (or paired half) vectors: the GEMM computes only real positions, straight into y;
+                    // phase planes as wide as the output are read as one run over the plane.
                     image.Fill(input);
-                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, g.OutWidth, image.Width, output, plane, accumulate, product, path);
+                    int runWidth = compact ? plane : g.OutWidth, runStride = compact ? plane : image.Width;
+                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, runWidth, runStride, output, plane, accumulate, product, path);
                     if (bias != null)
                     {
                         AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));

@@ -14,8 +14,8 @@ namespace Cnn.Runtime.Kernels;
 /// <c>Offset = phase(i·d mod s, j·d mod s) + c·Hs·Ws + ⌊i·d/s⌋·Ws + ⌊j·d/s⌋</c>. Every row of col is then a contiguous
 /// slice, so the GEMM reads it in place (<see cref="ShiftedRows"/>) or packs it with plain copies, and batch-1
 /// <see cref="DirectConv"/> convolves it directly.
-/// Layout in scratch: the row offsets (ints), then the phase planes followed by zeroed slack for the
-/// discarded columns' reads past the last plane.
+/// Layout in scratch: the row offsets (ints), then the phase planes (up to the last phase a tap reads) followed by
+/// zeroed slack for the discarded columns' reads past the last plane.
 /// </summary>
 internal readonly unsafe struct PaddedImage
 {
@@ -156,23 +156,29 @@ internal readonly unsafe struct PaddedImage
     /// <summary>Phase (a, b): target[c, u, v] = x[c, s·u + a − p, s·v + b − p] where that lies inside the input.</summary>
     private void FillPhase(float* x, int a, int b, float* target)
     {
-        // Columns v with 0 ≤ s·v + b − p < W, rows likewise.
+        // Columns v with 0 ≤ s·v + b − p < W, rows likewise; none when the phase's first column already lies past the input
+        // (W − 1 + p − b < 0, which integer division would round up to column 0: a 1-wide input at stride 3, pad 1).
         var firstColumn = Math.Max(0, (_pad - b + _stride - 1) / _stride);
-        var lastColumn = Math.Min(Width, (_inWidth - 1 + _pad - b) / _stride + 1);
+        var lastColumn = LastInside(_inWidth - 1 + _pad - b, Width);
         var firstRow = Math.Max(0, (_pad - a + _stride - 1) / _stride);
-        var lastRow = Math.Min(Plane / Width, (_inHeight - 1 + _pad - a) / _stride + 1);
+        var lastRow = LastInside(_inHeight - 1 + _pad - a, Plane / Width);
+        var gather = _stride == 2 && EveryOtherGather.IsSupported;
         for (var c = 0; c < Channels; c++)
         {
             var channel = x + (c * _inHeight * _inWidth);
+            if (gather)
+            {
+                if (lastRow > firstRow)
+                {
+                    var source = channel + ((((_stride * firstRow) + a - _pad) * _inWidth) + b - _pad + (_stride * firstColumn));
+                    EveryOtherGather.CopyRows(source, _stride * _inWidth, target + (c * Plane) + (firstRow * Width) + firstColumn, Width, lastColumn - firstColumn, lastRow - firstRow);
+                }
+                continue;
+            }
             for (var u = firstRow; u < lastRow; u++)
             {
                 var source = channel + (((_stride * u) + a - _pad) * _inWidth) + b - _pad;
                 var line = target + (c * Plane) + (u * Width);
-                if (_stride == 2 && EveryOtherGather.IsSupported)
-                {
-                    EveryOtherGather.Copy(source + (2 * firstColumn), line + firstColumn, lastColumn - firstColumn);
-                    continue;
-                }
                 for (var v = firstColumn; v < lastColumn; v++)
                 {
                     line[v] = source[_stride * v];
@@ -180,6 +186,9 @@ internal readonly unsafe struct PaddedImage
             }
         }
     }
+
+    /// <summary>One past the last phase index v with s·v ≤ <paramref name="reach"/> (0 when it is negative), at most <paramref name="size"/>.</summary>
+    private int LastInside(int reach, int size) => reach < 0 ? 0 : Math.Min(size, (reach / _stride) + 1);
 
     /// <summary>
     /// Copies <paramref name="count"/> values of lowered row <paramref name="row"/> in compact indexing (position
@@ -210,7 +219,23 @@ internal readonly unsafe struct PaddedImage
     /// and a half-filled last panel of 8-wide rows (<see cref="HalfShiftedRows"/>) reads up to three rows further.
     /// </summary>
     private static int DataLength(in ConvGeometry g) =>
-        (g.Stride * g.Stride * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + (4 * PhaseWidth(g)) + 64;
+        (PhaseBlocks(g) * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + (4 * PhaseWidth(g)) + 64;
+
+    /// <summary>
+    /// Phase blocks laid out: up to the last one a tap reads, so a 1×1 kernel's image at stride 2 is phase (0, 0) alone, a
+    /// quarter of the four blocks (less scratch to clear and to keep in cache: its weight gradient fits twice as many samples
+    /// in a chunk).
+    /// </summary>
+    private static int PhaseBlocks(in ConvGeometry g)
+    {
+        var last = 0;
+        for (var t = 0; t < g.Kernel * g.Kernel; t++)
+        {
+            int i = t / g.Kernel * g.Dilation, j = t % g.Kernel * g.Dilation;
+            last = Math.Max(last, (i % g.Stride * g.Stride) + (j % g.Stride));
+        }
+        return last + 1;
+    }
 
     private static int RoundUp(int count) => (count + 15) / 16 * 16;
 }
