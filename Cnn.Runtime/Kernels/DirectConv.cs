@@ -23,14 +23,15 @@ namespace Cnn.Runtime.Kernels;
 /// <para>Register tile: 8 output channels × 2 vectors of q (16 accumulators, started at the bias); per row two
 /// loads of input, eight weight broadcasts straight from the eight filters' rows (packing the weights cost as
 /// much as the arithmetic on these layer sizes), sixteen FMAs. Positions past the last whole tile take a
-/// one-vector tile when they fit in one. A layer of at most 6 filters in the compact layout on Vector512 takes
-/// 6 filters × 4 vectors instead (24 accumulators, no filter repeated), each output summed in the same order.</para>
+/// one-vector tile when they fit in one, or, in the compact layout on Vector512, a third vector of the last whole tile
+/// (<c>Tile512x3</c>). A layer of at most 6 filters in the compact layout on Vector512 takes 6 filters × 4 vectors
+/// instead (24 accumulators, no filter repeated), each output summed in the same order.</para>
 /// <para>The hot methods are compiled fully optimized on first call (<c>AggressiveOptimization</c>): batch-1
 /// inference is often the first and only use of this path, and tier-0 vector code runs about 10× slower
 /// (measured: 486 µs instead of 47 µs per sample for 64 → 64 channels on 8×8 during the first 100 ms).</para>
 /// </remarks>
 [SkipLocalsInit]
-public static class DirectConv
+public static partial class DirectConv
 {
     private const int Filters = 8;
     private const int SixFilters = 6;
@@ -352,6 +353,14 @@ public static class DirectConv
             var stride = direct ? _plane : _pitch;
             var target = direct ? output + ((long)first * _plane) : buffer;
             var endWhole = Math.Min(endTile * tile, whole);
+            var last = whole < positions && endTile == tiles;
+            // Compact on Vector512, at most 16 positions past the last whole tile: the slice's last whole tile takes them as a
+            // third vector (Tile512x3) instead of leaving them a one-vector tile of its own.
+            var stretch = last && compact && wide && positions - whole <= tile / 2 && endWhole - tile >= firstTile * tile;
+            if (stretch)
+            {
+                endWhole -= tile;
+            }
             for (var q = firstTile * tile; q < endWhole; q += tile)
             {
                 if (wide)
@@ -363,14 +372,17 @@ public static class DirectConv
                     Tile256(data + q, 8, offsets, _patch, filters, biases, target + q, stride);
                 }
             }
-            var last = whole < positions && endTile == tiles;
-            if (last)
+            if (stretch)
+            {
+                Tile512x3(data + endWhole, offsets, _patch, filters, biases, target + endWhole, stride, positions - whole);
+            }
+            else if (last)
             {
                 Last(wide, positions - whole <= tile / 2, data + whole, filters, biases, buffer + whole);
             }
             if (compact)
             {
-                var from = direct ? (last ? whole : _plane) : firstTile * tile;
+                var from = direct ? (last && !stretch ? whole : _plane) : firstTile * tile;
                 var to = Math.Min(_plane, endTile * tile);
                 for (var r = 0; r < real && from < to; r++)
                 {

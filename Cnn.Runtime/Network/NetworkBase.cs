@@ -38,6 +38,8 @@ public abstract partial class NetworkBase : IDisposable
     private WorkerPool? _pool;
     private int[] _starts = Array.Empty<int>();
     private int[] _counts = Array.Empty<int>();
+    private int _scratchBatch;
+    private int _scratchLength;
     private float[] _partialLosses = Array.Empty<float>();
     private bool[] _reducedFinite = Array.Empty<bool>();
     private int[] _firstNonFinite = Array.Empty<int>();
@@ -259,7 +261,7 @@ public abstract partial class NetworkBase : IDisposable
             {
                 continue;
             }
-            context.Prepare(_counts[i], batch, ScratchLength(_counts[i]));
+            context.Prepare(_counts[i], batch, ScratchFor(_counts[i]));
             context.Training = training;
             context.FirstSample = _starts[i];
             context.Step = _trainingSteps;
@@ -270,6 +272,21 @@ public abstract partial class NetworkBase : IDisposable
                 _buffers.CopyTo(context.Buffers, 0);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="ScratchLength"/> of <paramref name="batch"/> samples, computed again only when the size differs from the last
+    /// one asked: the generated sum walks every layer's scratch rule (the convolutions' kernel choices among them), work a
+    /// one-sample pass would otherwise repeat each time for the same answer.
+    /// </summary>
+    private int ScratchFor(int batch)
+    {
+        if (batch != _scratchBatch)
+        {
+            _scratchLength = ScratchLength(batch);
+            _scratchBatch = batch;
+        }
+        return _scratchLength;
     }
 
     /// <summary>After a forward pass: the training counters and the combined running statistics.</summary>
@@ -687,8 +704,9 @@ public abstract partial class NetworkBase : IDisposable
     {
         var width = _plan.Output.Elements;
         var offset = training ? _plan.TrainingOutputOffset : _plan.OutputOffset;
-        if (_contexts.Length == 1)
+        if (_contexts.Length == 1 || OnlyFirstWorkerHasSamples())
         {
+            // Worker 0's slot holds the whole batch (one-sample passes): no copy.
             return _contexts[0].Activation(offset, width);
         }
         if (_output.Length < batch * width)
