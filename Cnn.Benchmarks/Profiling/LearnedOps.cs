@@ -119,13 +119,18 @@ internal sealed class DenseOp(string name, int inputs, int outputs, InputGradien
 /// <summary>
 /// BatchNorm: <see cref="LayerOps.BatchNorm"/> and <see cref="LayerOps.BatchNormBackward"/>, or with the ReLU after it fused
 /// (<see cref="LayerOps.BatchNormRelu"/> and <see cref="LayerOps.BatchNormReluBackward"/>); <paramref name="summed"/> when the
-/// convolution before it sums its input (<see cref="LayerOps.ConvBatchNorm"/>: training's forward skips that pass).
+/// convolution before it sums its input (<see cref="LayerOps.ConvBatchNorm"/>: training's forward skips that pass); <paramref name="inJoin"/>
+/// when the residual join after it applies it (<see cref="LayerOps.ConvBatchNormStatistics"/>: its forward is the batch statistics alone).
 /// </summary>
-internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null, bool summed = false)
+internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient mode, string? fusedRelu = null, bool summed = false, bool inJoin = false)
     : ProfileOp(name, "BatchNorm", shape, shape, mode, fusedRelu)
 {
     /// <summary>Whether the convolution before it sums its input.</summary>
     public bool IsSummed => summed;
+
+    /// <summary>The same BatchNorm applied by the residual join after it, which reads it alone.</summary>
+    /// <returns>The op.</returns>
+    public BatchNormOp InJoin() => new(Name, Input, Mode, FusedRelu, summed, inJoin: true);
 
     private readonly int _channels = shape.C;
     private readonly int _plane = shape.H * shape.W;
@@ -164,6 +169,10 @@ internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient 
         var y = _y.AsSpan(0, length);
         if (!training)
         {
+            if (inJoin)
+            {
+                return;
+            }
             if (FusedRelu is null)
             {
                 BatchNorm2d.ForwardInference(batch, _channels, _plane, x, _gamma, _beta, _runningMean, _runningVar, 1e-5f, y);
@@ -181,6 +190,10 @@ internal sealed class BatchNormOp(string name, TensorShape shape, InputGradient 
             BatchNorm2d.Sums(batch, _channels, _plane, x, sum, sumSquares, accumulate: false);
         }
         BatchNorm2d.Statistics((long)batch * _plane, sum, sumSquares, 1e-5f, 0.1f, _mean, _invStd, _runningMean, _runningVar);
+        if (inJoin)
+        {
+            return;
+        }
         BatchNorm2d.Normalized(batch, _channels, _plane, x, _gamma, _beta, _mean, _invStd, y, FusedRelu is not null, CpuPath.Auto);
     }
 

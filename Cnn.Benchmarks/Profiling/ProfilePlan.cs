@@ -66,7 +66,7 @@ internal sealed class ProfilePlan
         return _ops.Count > 0 && _ops[^1] is { FusedRelu: null } last && last.Name.StartsWith(_scope, StringComparison.Ordinal) && last switch
         {
             BatchNormOp norm => Replace(new BatchNormOp(last.Name, last.Input, last.Mode, relu, norm.IsSummed)),
-            ResidualJoinOp => Replace(new ResidualJoinOp(last.Name, last.Input, relu)),
+            ResidualJoinOp join => Replace(join.WithRelu(relu)),
             _ => false,
         } ? this : Add(new ReluOp(relu, Shape, _nextMode));
     }
@@ -90,8 +90,8 @@ internal sealed class ProfilePlan
                 case BatchNormOp { FusedRelu: { } relu }:
                     _ops[^1] = new BatchNormOp(last.Name, last.Input, last.Mode);
                     return Add(new MaxPoolOp(_scope + name, geometry, InputGradient.Write, relu));
-                case ResidualJoinOp { FusedRelu: { } relu }:
-                    _ops[^1] = new ResidualJoinOp(last.Name, last.Input);
+                case ResidualJoinOp { FusedRelu: { } relu } join:
+                    _ops[^1] = join.WithRelu(null);
                     return Add(new MaxPoolOp(_scope + name, geometry, InputGradient.Write, relu));
             }
         }
@@ -119,11 +119,13 @@ internal sealed class ProfilePlan
     {
         var scope = _scope + name + ".";
         var shortcutShape = Shape;
+        var mapped = 0;
         if (shortcut is not null)
         {
             var shortcutPlan = new ProfilePlan(Shape, scope + "shortcut.", InputGradient.Accumulate, _ops);
             shortcut(shortcutPlan);
             shortcutShape = shortcutPlan.Shape;
+            mapped += MoveIntoJoin(_ops.Count - 1);
         }
         var bodyPlan = new ProfilePlan(Shape, scope, shortcut is null ? InputGradient.Accumulate : InputGradient.Write, _ops);
         body(bodyPlan);
@@ -131,7 +133,23 @@ internal sealed class ProfilePlan
         {
             throw new InvalidOperationException($"Residual {name}: the body gives {bodyPlan.Shape}, the shortcut {shortcutShape}.");
         }
-        return Add(new ResidualJoinOp(_scope + name, bodyPlan.Shape));
+        mapped += MoveIntoJoin(_ops.Count - 1);
+        return Add(new ResidualJoinOp(_scope + name, bodyPlan.Shape, mappedSides: mapped));
+    }
+
+    /// <summary>
+    /// A side's last op, when it is a BatchNorm without ReLU run in its convolution's call, becomes one the join applies, as the
+    /// generator has it (the side's output has no other reader in a profile plan).
+    /// </summary>
+    /// <returns>1 when it did, else 0.</returns>
+    private int MoveIntoJoin(int index)
+    {
+        if (_ops[index] is BatchNormOp { FusedRelu: null, IsSummed: true } norm)
+        {
+            _ops[index] = norm.InJoin();
+            return 1;
+        }
+        return 0;
     }
 
     /// <summary>

@@ -128,12 +128,18 @@ internal sealed class GlobalAvgPoolOp(string name, TensorShape input, InputGradi
 
 /// <summary>
 /// A residual join <c>y = body + shortcut</c>: <see cref="LayerOps.Add"/> and <see cref="LayerOps.AddBackward"/> (both gradients
-/// written), or with the ReLU after it fused (<see cref="LayerOps.AddRelu"/>: the gated gradient written once and copied).
+/// written), or with the ReLU after it fused (<see cref="LayerOps.AddRelu"/>: the gated gradient written once and copied); with
+/// <paramref name="mappedSides"/> BatchNorms that it applies (<see cref="LayerOps.NormalizedAdd"/>; one side costs the same whichever it is).
 /// </summary>
-internal sealed class ResidualJoinOp(string name, TensorShape shape, string? fusedRelu = null)
+internal sealed class ResidualJoinOp(string name, TensorShape shape, string? fusedRelu = null, int mappedSides = 0)
     : UnlearnedOp(name, "Residual join", shape, shape, InputGradient.Write, fusedRelu)
 {
-    private float[] _shortcut = [], _dShortcut = [];
+    private float[] _shortcut = [], _dShortcut = [], _gamma = [], _beta = [], _mean = [], _spread = [];
+
+    /// <summary>The same join with <paramref name="relu"/> fused (or none).</summary>
+    /// <param name="relu">The ReLU's name, or null.</param>
+    /// <returns>The op.</returns>
+    public ResidualJoinOp WithRelu(string? relu) => new(Name, Input, relu, mappedSides);
 
     /// <inheritdoc/>
     public override void Allocate(int batch, Random random)
@@ -141,12 +147,24 @@ internal sealed class ResidualJoinOp(string name, TensorShape shape, string? fus
         base.Allocate(batch, random);
         _shortcut = Values(X.Length, random);
         _dShortcut = new float[X.Length];
+        _gamma = Values(Input.C, random);
+        _beta = Values(Input.C, random);
+        _mean = Values(Input.C, random);
+        _spread = Array.ConvertAll(Values(Input.C, random), v => 0.5f + Math.Abs(v));
     }
 
     /// <inheritdoc/>
     public override void Forward(int batch, bool training)
     {
         var length = batch * Input.Elements;
+        if (mappedSides > 0)
+        {
+            var map = training ? BatchNorm2d.ChannelAffine.Training(_gamma, _beta, _mean, _spread)
+                : BatchNorm2d.ChannelAffine.Inference(_gamma, _beta, _mean, _spread, 1e-5f);
+            BatchNorm2d.NormalizedSum(batch, Input.C, Input.H * Input.W, X.AsSpan(0, length), map, _shortcut.AsSpan(0, length),
+                mappedSides == 2 ? map : BatchNorm2d.ChannelAffine.None, Y.AsSpan(0, length), FusedRelu is not null, CpuPath.Auto);
+            return;
+        }
         if (FusedRelu is null)
         {
             TensorOps.Add(X.AsSpan(0, length), _shortcut.AsSpan(0, length), Y.AsSpan(0, length));

@@ -28,6 +28,54 @@ public class BatchNormStatisticsTests
         Assert.Contains("// bn1: BatchNorm 4×8×8 → 4×8×8, then relu1 (fused) (in the call above)", source);
     }
 
+    [Fact]
+    public void A_residual_join_applies_the_batch_norms_it_alone_reads()
+    {
+        // res1: the body's last BatchNorm (read only by the join) goes into the join, the identity shortcut stays as it is;
+        // res2: the body's and the projection shortcut's; the BatchNorm+ReLU inside each body stays in its convolution's call.
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, stride: Arg.B, pad: 1), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1), BatchNorm] public partial class Body;
+            [Block] [Conv(Arg.A, 1, stride: Arg.B), BatchNorm] public partial class Projection;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu]
+            [Residual<Body>(4, 1), Relu]
+            [Residual<Body, Projection>(6, 2), Relu]
+            [GlobalAvgPool, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(3, Calls(source, "ConvBatchNormRelu"));
+        Assert.Equal(3, Calls(source, "ConvBatchNormStatistics"));
+        Assert.Equal(0, Calls(source, "ConvBatchNorm"));
+        Assert.Equal(2, Calls(source, "NormalizedAddRelu"));
+        Assert.Equal(0, Calls(source, "AddRelu"));
+        // The identity side: its slot and no map (γ offset -1).
+        Assert.Matches(@"LayerOps\.NormalizedAddRelu\(context, 4, 64, \d+, \d+, \d+, \d+, \d+, \d+, 1E-05f, \d+, -1, -1, -1, -1, -1, 0f, \d+\);", source);
+        // Both sides mapped.
+        Assert.Matches(@"LayerOps\.NormalizedAddRelu\(context, 6, 16, \d+(, \d+){5}, 1E-05f, \d+(, \d+){5}, 1E-05f, \d+\);", source);
+        // The BatchNorms the joins apply write no output of their own, so they trace nothing.
+        Assert.Matches(@"LayerTrace\(""res1\.bn2"", \d+, 0, ", source);
+        Assert.Matches(@"LayerTrace\(""res2\.shortcut\.bn1"", \d+, 0, ", source);
+    }
+
+    [Fact]
+    public void A_batch_norm_with_another_reader_or_a_relu_stays_out_of_the_join()
+    {
+        // bn1's output is read by the body and by the identity shortcut; the body's BatchNorm is followed by its own ReLU.
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, pad: 1), BatchNorm, Relu] public partial class Body;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm]
+            [Residual<Body>(4)]
+            [GlobalAvgPool, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(0, Calls(source, "ConvBatchNormStatistics"));
+        Assert.Equal(0, Calls(source, "NormalizedAdd"));
+        Assert.Equal(1, Calls(source, "Add"));
+    }
+
     private static string Generate(string network)
     {
         var run = GeneratorHarness.Run("using Cnn.Dsl;\n" + network);

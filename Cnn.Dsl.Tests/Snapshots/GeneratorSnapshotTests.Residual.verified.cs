@@ -209,14 +209,14 @@ namespace Nets
                 new global::Cnn.Runtime.Network.LayerTrace("block1.conv1", 35840, 16384, 19456, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1.bn1", 52224, 16384, 35840, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 68608, 16384, 52224, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 84992, 16384, 68608, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 84992, 0, 68608, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1", 101376, 16384, 84992, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 117760, 8192, 101376, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 125952, 8192, 117760, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 125952, 0, 117760, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 134144, 8192, 101376, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 142336, 8192, 134144, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 150528, 8192, 142336, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 158720, 8192, 150528, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 158720, 0, 150528, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, 158720, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("gap1", 175104, 32, 166912, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("fc", 175136, 10, 175104, 32),
@@ -241,14 +241,14 @@ namespace Nets
             context.Mark(2);
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused) (in the call above)
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step4Geometry, 52224, 68608, 2800, -1, 84992, 5104, 5120, 64, 80, 64, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormStatistics(context, in Step4Geometry, 52224, 68608, 2800, -1, 64, 80, 64, 1E-05f, 0.1f);
             context.Mark(4);
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32 (in the call above)
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 16384, 84992, 19456, 101376);
+            global::Cnn.Runtime.Network.LayerOps.NormalizedAddRelu(context, 16, 1024, 68608, 5104, 5120, 64, 80, 64, 1E-05f, 19456, -1, -1, -1, -1, -1, 0f, 101376);
             context.Mark(6);
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step7Geometry, 101376, 117760, 19088, -1, 125952, 19600, 19632, 224, 256, 96, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormStatistics(context, in Step7Geometry, 101376, 117760, 19088, -1, 224, 256, 96, 1E-05f, 0.1f);
             context.Mark(7);
             // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2.conv1: Conv 16×32×32 → 32×16×16
@@ -256,11 +256,11 @@ namespace Nets
             context.Mark(9);
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused) (in the call above)
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBatchNorm(context, in Step11Geometry, 142336, 150528, 9808, -1, 158720, 19024, 19056, 160, 192, 224, 1E-05f, 0.1f);
+            global::Cnn.Runtime.Network.LayerOps.ConvBatchNormStatistics(context, in Step11Geometry, 142336, 150528, 9808, -1, 160, 192, 224, 1E-05f, 0.1f);
             context.Mark(11);
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16 (in the call above)
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddRelu(context, 8192, 158720, 125952, 166912);
+            global::Cnn.Runtime.Network.LayerOps.NormalizedAddRelu(context, 32, 256, 150528, 19024, 19056, 160, 192, 224, 1E-05f, 117760, 19600, 19632, 224, 256, 96, 1E-05f, 166912);
             context.Mark(13);
             // gap1: GlobalAvgPool 32×16×16 → 32×1×1
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPool(context, 32, 256, 166912, 175104);

@@ -110,9 +110,7 @@ public static partial class BatchNorm2d
         {
             for (var c = 0; c < channels; c++)
             {
-                var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
-                var scale = gamma[c] * invStd;
-                var shift = beta[c] - (runningMean[c] * scale);
+                var (scale, shift) = InferenceAffineOf(c, gamma, beta, runningMean, runningVar, eps);
                 var offset = ((s * channels) + c) * plane;
                 Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
             }
@@ -134,6 +132,15 @@ public static partial class BatchNorm2d
                 Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
             }
         }
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s affine map <c>y = scale·x + shift</c> in inference, from the running statistics.</summary>
+    private static (float Scale, float Shift) InferenceAffineOf(int c, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
+        ReadOnlySpan<float> runningVar, float eps)
+    {
+        var invStd = 1f / MathF.Sqrt(runningVar[c] + eps);
+        var scale = gamma[c] * invStd;
+        return (scale, beta[c] - (runningMean[c] * scale));
     }
 
     /// <summary>Channel <paramref name="c"/>'s affine map <c>y = scale·x + shift</c> in training; the backward passes that recompute the ReLU's gate call this too, so their gate is the forward's.</summary>

@@ -141,16 +141,25 @@ public static partial class LayerOps
             BatchNorm2d.Inference(context.Batch, channels, plane, input, scale, shift, context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, output, relu, CpuPath.Auto);
             return;
         }
+        BatchNormStatistics(context, channels, plane, x, runningMean, runningVar, state, eps, momentum, summed);
+        BatchNorm2d.Normalized(context.Batch, channels, plane, input, scale, shift, context.StateSlot(state, channels), context.StateSlot(state + channels, channels),
+            output, relu, CpuPath.Auto);
+    }
+
+    /// <summary>
+    /// Training BatchNorm's batch statistics: the input's sums (already in <see cref="NetworkContext.Doubles"/> when <paramref name="summed"/>),
+    /// then the mean and 1/√(var + ε) into the state slot and the running statistics' update.
+    /// </summary>
+    private static void BatchNormStatistics(NetworkContext context, int channels, int plane, int x, int runningMean, int runningVar, int state, float eps, float momentum,
+        bool summed)
+    {
         var sums = context.Doubles(2 * channels);
-        var batchMean = context.StateSlot(state, channels);
-        var invStd = context.StateSlot(state + channels, channels);
         if (!summed)
         {
-            BatchNorm2d.Sums(context.Batch, channels, plane, input, sums[..channels], sums.Slice(channels, channels), accumulate: false);
+            BatchNorm2d.Sums(context.Batch, channels, plane, context.Activation(x, channels * plane), sums[..channels], sums.Slice(channels, channels), accumulate: false);
         }
-        BatchNorm2d.Statistics((long)context.Batch * plane, sums[..channels], sums.Slice(channels, channels), eps, momentum, batchMean, invStd,
-            context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
-        BatchNorm2d.Normalized(context.Batch, channels, plane, input, scale, shift, batchMean, invStd, output, relu, CpuPath.Auto);
+        BatchNorm2d.Statistics((long)context.Batch * plane, sums[..channels], sums.Slice(channels, channels), eps, momentum, context.StateSlot(state, channels),
+            context.StateSlot(state + channels, channels), context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
     }
 
     private static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode, bool relu)

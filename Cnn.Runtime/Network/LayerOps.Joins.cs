@@ -13,6 +13,74 @@ public static partial class LayerOps
     public static void Add(NetworkContext context, int length, int a, int b, int y) =>
         TensorOps.Add(context.Activation(a, length), context.Activation(b, length), context.Activation(y, length));
 
+    /// <summary>
+    /// Residual join forward, <c>y = a′ + b′</c>, where a side whose BatchNorm runs here (its only reader is this join:
+    /// <see cref="ConvBatchNormStatistics"/>) is that BatchNorm's map of its convolution's output, and any other side is its
+    /// slot as it is: the same values as the BatchNorm's pass and <see cref="Add"/>, without writing the normalized tensor.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="a">The body's slot: its BatchNorm's input when <paramref name="aGamma"/> ≥ 0, else its output.</param>
+    /// <param name="aGamma">The body's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="aBeta">Its β offset.</param>
+    /// <param name="aRunningMean">Its running-mean offset.</param>
+    /// <param name="aRunningVar">Its running-variance offset.</param>
+    /// <param name="aState">Its saved-statistics offset.</param>
+    /// <param name="aEps">Its ε.</param>
+    /// <param name="b">The shortcut's slot, as <paramref name="a"/>.</param>
+    /// <param name="bGamma">The shortcut's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="bBeta">Its β offset.</param>
+    /// <param name="bRunningMean">Its running-mean offset.</param>
+    /// <param name="bRunningVar">Its running-variance offset.</param>
+    /// <param name="bState">Its saved-statistics offset.</param>
+    /// <param name="bEps">Its ε.</param>
+    /// <param name="y">Output slot.</param>
+    public static void NormalizedAdd(NetworkContext context, int channels, int plane, int a, int aGamma, int aBeta, int aRunningMean, int aRunningVar, int aState,
+        float aEps, int b, int bGamma, int bBeta, int bRunningMean, int bRunningVar, int bState, float bEps, int y) =>
+        NormalizedSum(context, channels, plane, a, Map(context, channels, aGamma, aBeta, aRunningMean, aRunningVar, aState, aEps), b,
+            Map(context, channels, bGamma, bBeta, bRunningMean, bRunningVar, bState, bEps), y, relu: false);
+
+    /// <summary><see cref="NormalizedAdd(NetworkContext, int, int, int, int, int, int, int, int, float, int, int, int, int, int, int, float, int)"/> then ReLU.</summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="a">The body's slot: its BatchNorm's input when <paramref name="aGamma"/> ≥ 0, else its output.</param>
+    /// <param name="aGamma">The body's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="aBeta">Its β offset.</param>
+    /// <param name="aRunningMean">Its running-mean offset.</param>
+    /// <param name="aRunningVar">Its running-variance offset.</param>
+    /// <param name="aState">Its saved-statistics offset.</param>
+    /// <param name="aEps">Its ε.</param>
+    /// <param name="b">The shortcut's slot, as <paramref name="a"/>.</param>
+    /// <param name="bGamma">The shortcut's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="bBeta">Its β offset.</param>
+    /// <param name="bRunningMean">Its running-mean offset.</param>
+    /// <param name="bRunningVar">Its running-variance offset.</param>
+    /// <param name="bState">Its saved-statistics offset.</param>
+    /// <param name="bEps">Its ε.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    public static void NormalizedAddRelu(NetworkContext context, int channels, int plane, int a, int aGamma, int aBeta, int aRunningMean, int aRunningVar, int aState,
+        float aEps, int b, int bGamma, int bBeta, int bRunningMean, int bRunningVar, int bState, float bEps, int y) =>
+        NormalizedSum(context, channels, plane, a, Map(context, channels, aGamma, aBeta, aRunningMean, aRunningVar, aState, aEps), b,
+            Map(context, channels, bGamma, bBeta, bRunningMean, bRunningVar, bState, bEps), y, relu: true);
+
+    private static void NormalizedSum(NetworkContext context, int channels, int plane, int a, scoped in BatchNorm2d.ChannelAffine aMap, int b,
+        scoped in BatchNorm2d.ChannelAffine bMap, int y, bool relu)
+    {
+        var length = channels * plane;
+        BatchNorm2d.NormalizedSum(context.Batch, channels, plane, context.Activation(a, length), aMap, context.Activation(b, length), bMap,
+            context.Activation(y, length), relu, CpuPath.Auto);
+    }
+
+    /// <summary>A join side's BatchNorm map: the batch statistics in training, the running ones in inference; none when <paramref name="gamma"/> is -1.</summary>
+    private static BatchNorm2d.ChannelAffine Map(NetworkContext context, int channels, int gamma, int beta, int runningMean, int runningVar, int state, float eps) =>
+        gamma < 0 ? BatchNorm2d.ChannelAffine.None
+        : context.Training ? BatchNorm2d.ChannelAffine.Training(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.StateSlot(state, channels),
+            context.StateSlot(state + channels, channels))
+        : BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
+            context.Buffer(runningVar, channels), eps);
+
     /// <summary>Residual join backward: the output's gradient flows unchanged to both sides.</summary>
     /// <param name="context">The worker.</param>
     /// <param name="length">Values per sample.</param>

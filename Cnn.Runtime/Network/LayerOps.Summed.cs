@@ -79,6 +79,32 @@ public static partial class LayerOps
         int state, float eps, float momentum) =>
         ConvBatchNorm(context, in g, x, y, weight, bias, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu: true);
 
+    /// <summary>
+    /// A convolution and the BatchNorm reading its output, when a residual join is that BatchNorm's only reader and applies its map
+    /// (<see cref="NormalizedAdd(NetworkContext, int, int, int, int, int, int, int, int, float, int, int, int, int, int, int, float, int)"/>): in training <see cref="ConvSummed"/> and the BatchNorm's batch statistics, in inference the plain
+    /// convolution. The BatchNorm's output is never written.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The convolution's geometry.</param>
+    /// <param name="x">The convolution's input slot.</param>
+    /// <param name="y">The convolution's output slot (the BatchNorm's input).</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
+    /// <param name="runningVar">Running-variance offset in the buffer arena.</param>
+    /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="momentum">Running-statistics momentum.</param>
+    public static void ConvBatchNormStatistics(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int runningMean, int runningVar, int state,
+        float eps, float momentum)
+    {
+        ConvSummed(context, in g, x, y, weight, bias);
+        if (context.Training)
+        {
+            BatchNormStatistics(context, g.OutChannels, g.OutPlane, y, runningMean, runningVar, state, eps, momentum, summed: true);
+        }
+    }
+
     private static void ConvBatchNorm(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta, int runningMean, int runningVar,
         int state, float eps, float momentum, bool relu)
     {

@@ -24,7 +24,7 @@ internal static class PassesWriter
         var steps = new StepWriter(context.Parameters, plan);
         WriteConstructor(writer, context);
         writer.Line();
-        WritePlan(writer, context, plan);
+        WritePlan(writer, context, plan, steps);
         foreach (var step in plan.Steps)
         {
             if (StepWriter.Geometry(step) is { } geometry)
@@ -109,7 +109,7 @@ internal static class PassesWriter
         writer.Open().Close();
     }
 
-    private static void WritePlan(CodeWriter writer, EmitContext context, ActivationPlan plan)
+    private static void WritePlan(CodeWriter writer, EmitContext context, ActivationPlan plan, StepWriter steps)
     {
         writer.Line($"private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan").Open();
         writer.Line("Layout = ParameterLayout,");
@@ -127,7 +127,9 @@ internal static class PassesWriter
         foreach (var step in plan.Steps)
         {
             var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None ? step.Inputs[0] : null;
-            writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(step.Output.Length)}, " +
+            // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace.
+            var outputLength = steps.IsInJoin(step) ? 0 : step.Output.Length;
+            writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(outputLength)}, " +
                 $"{Literals.Int(gradient?.Offset ?? -1)}, {Literals.Int(gradient?.Length ?? 0)}),");
         }
         writer.Close(",");
@@ -164,11 +166,27 @@ internal static class PassesWriter
         private readonly ParameterPlan _parameters;
         private readonly ActivationPlan _plan;
 
+        private readonly HashSet<int> _inJoins;
+
         public StepWriter(ParameterPlan parameters, ActivationPlan plan)
         {
             _parameters = parameters;
             _plan = plan;
+            _inJoins = new HashSet<int>(plan.Steps.Where(AppliedInJoin).Select(step => step.Index));
         }
+
+        /// <summary>Whether <paramref name="step"/> is a BatchNorm that its residual join applies (<c>LayerOps.NormalizedAdd</c>).</summary>
+        public bool IsInJoin(PassStep step) => _inJoins.Contains(step.Index);
+
+        /// <summary>
+        /// A BatchNorm without ReLU, run in its convolution's call, whose only reader is a residual join: the join applies its map to the
+        /// convolution's output (<c>LayerOps.NormalizedAdd</c>), so the normalized tensor is never written (<c>LayerOps.ConvBatchNormStatistics</c>).
+        /// </summary>
+        private bool AppliedInJoin(PassStep step) =>
+            step.Operation == StepOperation.BatchNorm && step.Relu is null && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1])
+            && !ReferenceEquals(step.Output, _plan.Output) && !ReferenceEquals(step.Output, _plan.TrainingOutput)
+            && _plan.Steps.Where(reader => reader.Inputs.Any(slot => ReferenceEquals(slot, step.Output))).ToList() is { Count: 1 } readers
+            && readers[0] is { Operation: StepOperation.Add, Inputs.Count: 2 };
 
         public static string GeometryName(PassStep step) => "Step" + Literals.Int(step.Index) + "Geometry";
 
@@ -205,6 +223,10 @@ internal static class PassesWriter
             var g = GeometryName(step);
             return step.Operation switch
             {
+                StepOperation.Conv when FeedsBatchNorm(step) && IsInJoin(_plan.Steps[step.Index + 1]) => Call("ConvBatchNormStatistics", $"in {g}",
+                    Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), Offset(_plan.Steps[step.Index + 1].Layer, TensorRole.RunningMean),
+                    Offset(_plan.Steps[step.Index + 1].Layer, TensorRole.RunningVar), Ints(_plan.Steps[step.Index + 1].StateOffset),
+                    Literals.Float(_plan.Steps[step.Index + 1].Layer.Spec.Eps), Literals.Float(_plan.Steps[step.Index + 1].Layer.Spec.Momentum)),
                 StepOperation.Conv when FeedsBatchNorm(step) => ConvBatchNormCall(step, _plan.Steps[step.Index + 1]),
                 StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
@@ -217,10 +239,21 @@ internal static class PassesWriter
                 StepOperation.LeakyRelu => Call("LeakyRelu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope)),
                 StepOperation.Elu => Call("Elu", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha)),
                 StepOperation.Softmax => Call("Softmax", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset)),
+                StepOperation.Add when step.Inputs.Any(slot => ProducerInJoin(slot) is not null) => Call(WithRelu("NormalizedAdd", step),
+                    Ints(layer.Out.C, Plane(layer.Out)), JoinSide(step.Inputs[0]), JoinSide(step.Inputs[1]), Ints(y.Offset)),
                 StepOperation.Add => Call(WithRelu("Add", step), Ints(y.Length, step.Inputs[0].Offset, step.Inputs[1].Offset, y.Offset)),
                 _ => Call(step.Operation.ToString(), Ints(y.Length, x.Offset, y.Offset)),
             };
         }
+
+        /// <summary>The BatchNorm that writes <paramref name="slot"/> and that the join reading it applies, or null.</summary>
+        private PassStep? ProducerInJoin(Slot slot) => _plan.Steps.FirstOrDefault(step => ReferenceEquals(step.Output, slot) && IsInJoin(step));
+
+        /// <summary>One side of <c>LayerOps.NormalizedAdd</c>: the BatchNorm's input and its map's arguments, or the slot and no map.</summary>
+        private string JoinSide(Slot slot) => ProducerInJoin(slot) is { } norm
+            ? string.Join(", ", Ints(norm.Inputs[0].Offset), Offset(norm.Layer, TensorRole.Scale), Offset(norm.Layer, TensorRole.Shift),
+                Offset(norm.Layer, TensorRole.RunningMean), Offset(norm.Layer, TensorRole.RunningVar), Ints(norm.StateOffset), Literals.Float(norm.Layer.Spec.Eps))
+            : string.Join(", ", Ints(slot.Offset, -1, -1, -1, -1, -1), Literals.Float(0f));
 
         /// <summary>A convolution and the BatchNorm that reads its output, in one call: <c>LayerOps.ConvBatchNorm</c> (or its Relu form).</summary>
         private string ConvBatchNormCall(PassStep conv, PassStep norm) =>

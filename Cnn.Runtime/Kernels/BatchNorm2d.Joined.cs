@@ -1,0 +1,106 @@
+using System;
+using System.Runtime.Intrinsics;
+
+namespace Cnn.Runtime.Kernels;
+
+/// <summary>
+/// A BatchNorm (without ReLU) whose only reader is a residual join, applied inside the join: <c>y = [relu](a′ + b′)</c> where each
+/// side is its tensor or that tensor's BatchNorm map, so the normalized tensor is never written and read back (resnet8's
+/// second BatchNorm of each block and its projection shortcut's: 2 MB a worker in the first block). The maps and the sum are the
+/// separate passes' own instructions per channel plane, so the output is the same bit for bit on finite values.
+/// </summary>
+public static partial class BatchNorm2d
+{
+    /// <summary>One side's per-channel map: none, training's (batch statistics) or inference's (running statistics).</summary>
+    internal readonly ref struct ChannelAffine
+    {
+        private readonly ReadOnlySpan<float> _gamma;
+        private readonly ReadOnlySpan<float> _beta;
+        private readonly ReadOnlySpan<float> _mean;
+        private readonly ReadOnlySpan<float> _spread;
+        private readonly float _eps;
+        private readonly bool _inference;
+
+        private ChannelAffine(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> spread, float eps, bool inference)
+        {
+            _gamma = gamma;
+            _beta = beta;
+            _mean = mean;
+            _spread = spread;
+            _eps = eps;
+            _inference = inference;
+        }
+
+        /// <summary>The tensor as it is.</summary>
+        public static ChannelAffine None => default;
+
+        /// <summary>Training's map from the batch's mean and 1/√(var + ε), as <see cref="Normalized"/> applies it.</summary>
+        public static ChannelAffine Training(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd) =>
+            new(gamma, beta, mean, invStd, 0, inference: false);
+
+        /// <summary>Inference's map from the running statistics, as <see cref="Inference"/> applies it.</summary>
+        public static ChannelAffine Inference(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps) =>
+            new(gamma, beta, runningMean, runningVar, eps, inference: true);
+
+        /// <summary>Whether there is a map.</summary>
+        public bool IsNone => _gamma.IsEmpty;
+
+        /// <summary>Channel <paramref name="c"/>'s scale and shift.</summary>
+        public (float Scale, float Shift) Of(int c) =>
+            _inference ? InferenceAffineOf(c, _gamma, _beta, _mean, _spread, _eps) : AffineOf(c, _gamma, _beta, _mean, _spread);
+    }
+
+    /// <summary><c>y = a′ + b′</c>, then ReLU when <paramref name="relu"/>, each side mapped per channel by its <see cref="ChannelAffine"/> (or not).</summary>
+    /// <param name="n">Samples.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Pixels per channel.</param>
+    /// <param name="a">First side, [n, channels, plane].</param>
+    /// <param name="aMap">Its map.</param>
+    /// <param name="b">Second side.</param>
+    /// <param name="bMap">Its map.</param>
+    /// <param name="y">Output.</param>
+    /// <param name="relu">Whether a ReLU follows the sum.</param>
+    /// <param name="path">The instruction set to use.</param>
+    internal static void NormalizedSum(int n, int channels, int plane, ReadOnlySpan<float> a, scoped in ChannelAffine aMap, ReadOnlySpan<float> b,
+        scoped in ChannelAffine bMap, Span<float> y, bool relu, CpuPath path)
+    {
+        for (var s = 0; s < n; s++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                var (aScale, aShift) = aMap.IsNone ? (1f, 0f) : aMap.Of(c);
+                var (bScale, bShift) = bMap.IsNone ? (1f, 0f) : bMap.Of(c);
+                var offset = ((s * channels) + c) * plane;
+                Elementwise.Map(new NormalizedSumOp(aScale, aShift, !aMap.IsNone, bScale, bShift, !bMap.IsNone, relu),
+                    a.Slice(offset, plane), b.Slice(offset, plane), y.Slice(offset, plane), path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One plane of <see cref="NormalizedSum"/>: each mapped side as <see cref="AffineOp"/> computes it, then the sum as
+    /// <see cref="AddOp"/> or <see cref="AddReluOp"/> does.
+    /// </summary>
+    private readonly struct NormalizedSumOp(float aScale, float aShift, bool mapsA, float bScale, float bShift, bool mapsB, bool relu) : IBinaryKernel
+    {
+        public float Invoke(float u, float v)
+        {
+            var sum = (mapsA ? (u * aScale) + aShift : u) + (mapsB ? (v * bScale) + bShift : v);
+            return !relu ? sum : sum > 0f ? sum : 0f;
+        }
+
+        public Vector256<float> Invoke(Vector256<float> u, Vector256<float> v)
+        {
+            var sum = (mapsA ? Vector256.FusedMultiplyAdd(u, Vector256.Create(aScale), Vector256.Create(aShift)) : u)
+                + (mapsB ? Vector256.FusedMultiplyAdd(v, Vector256.Create(bScale), Vector256.Create(bShift)) : v);
+            return relu ? Vector256.Max(sum, Vector256<float>.Zero) : sum;
+        }
+
+        public Vector512<float> Invoke(Vector512<float> u, Vector512<float> v)
+        {
+            var sum = (mapsA ? Vector512.FusedMultiplyAdd(u, Vector512.Create(aScale), Vector512.Create(aShift)) : u)
+                + (mapsB ? Vector512.FusedMultiplyAdd(v, Vector512.Create(bScale), Vector512.Create(bShift)) : v);
+            return relu ? Vector512.Max(sum, Vector512<float>.Zero) : sum;
+        }
+    }
+}
