@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -43,8 +44,7 @@ internal readonly unsafe struct PaddedImage
         var area = g.Kernel * g.Kernel;
         for (var t = 0; t < area; t++)
         {
-            int i = t / g.Kernel * g.Dilation, j = t % g.Kernel * g.Dilation;
-            var phase = (i % g.Stride * g.Stride) + (j % g.Stride);
+            var phase = TapPhase(g, t, out var i, out var j);
             _usedPhases |= 1 << phase;
             Offsets[t] = (phase * Channels * Plane) + (i / g.Stride * Width) + (j / g.Stride);
         }
@@ -52,7 +52,7 @@ internal readonly unsafe struct PaddedImage
         {
             Offsets[row] = Offsets[row - area] + Plane;
         }
-        new Span<float>(Data, DataLength(g)).Clear();
+        new Span<float>(Data, DataLength(g, BitOperations.Log2((uint)_usedPhases) + 1)).Clear();
     }
 
     /// <summary>Phase plane width Ws: output positions per output row.</summary>
@@ -74,7 +74,7 @@ internal readonly unsafe struct PaddedImage
     internal float* Data { get; }
 
     /// <summary>Floats of scratch the image of <paramref name="g"/> needs (offsets included).</summary>
-    internal static int ScratchLength(in ConvGeometry g) => RoundUp(g.PatchLength) + DataLength(g);
+    internal static int ScratchLength(in ConvGeometry g) => RoundUp(g.PatchLength) + DataLength(g, PhaseBlocks(g));
 
     /// <summary>Output positions H′·Ws of <paramref name="g"/> in phase-width indexing.</summary>
     internal static int PositionsOf(in ConvGeometry g) => g.OutHeight * PhaseWidth(g);
@@ -219,23 +219,30 @@ internal readonly unsafe struct PaddedImage
     /// Phase planes plus slack: discarded columns read up to (k − 1)·d past the last plane, panels round N up to NR,
     /// and a half-filled last panel of 8-wide rows (<see cref="HalfShiftedRows"/>) reads up to three rows further.
     /// </summary>
-    private static int DataLength(in ConvGeometry g) =>
-        (PhaseBlocks(g) * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + (4 * PhaseWidth(g)) + 64;
+    private static int DataLength(in ConvGeometry g, int phaseBlocks) =>
+        (phaseBlocks * g.GroupInChannels * PhaseHeight(g) * PhaseWidth(g)) + (g.Dilation * (g.Kernel - 1)) + (4 * PhaseWidth(g)) + 64;
 
     /// <summary>
     /// Phase blocks laid out: up to the last one a tap reads, so a 1×1 kernel's image at stride 2 is phase (0, 0) alone, a
     /// quarter of the four blocks (less scratch to clear and to keep in cache: its weight gradient fits twice as many samples
-    /// in a chunk).
+    /// in a chunk). The constructor reads the same count off the phases its offsets use, without these divisions.
     /// </summary>
     private static int PhaseBlocks(in ConvGeometry g)
     {
         var last = 0;
         for (var t = 0; t < g.Kernel * g.Kernel; t++)
         {
-            int i = t / g.Kernel * g.Dilation, j = t % g.Kernel * g.Dilation;
-            last = Math.Max(last, (i % g.Stride * g.Stride) + (j % g.Stride));
+            last = Math.Max(last, TapPhase(g, t, out _, out _));
         }
         return last + 1;
+    }
+
+    /// <summary>Tap <paramref name="t"/>'s phase block, s·(i mod s) + (j mod s), with its dilated kernel row i and column j.</summary>
+    private static int TapPhase(in ConvGeometry g, int t, out int i, out int j)
+    {
+        i = t / g.Kernel * g.Dilation;
+        j = t % g.Kernel * g.Dilation;
+        return (i % g.Stride * g.Stride) + (j % g.Stride);
     }
 
     private static int RoundUp(int count) => (count + 15) / 16 * 16;
