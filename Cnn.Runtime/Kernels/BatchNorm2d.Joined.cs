@@ -11,45 +11,6 @@ namespace Cnn.Runtime.Kernels;
 /// </summary>
 public static partial class BatchNorm2d
 {
-    /// <summary>One side's per-channel map: none, training's (batch statistics) or inference's (running statistics).</summary>
-    internal readonly ref struct ChannelAffine
-    {
-        private readonly ReadOnlySpan<float> _gamma;
-        private readonly ReadOnlySpan<float> _beta;
-        private readonly ReadOnlySpan<float> _mean;
-        private readonly ReadOnlySpan<float> _spread;
-        private readonly float _eps;
-        private readonly bool _inference;
-
-        private ChannelAffine(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> spread, float eps, bool inference)
-        {
-            _gamma = gamma;
-            _beta = beta;
-            _mean = mean;
-            _spread = spread;
-            _eps = eps;
-            _inference = inference;
-        }
-
-        /// <summary>The tensor as it is.</summary>
-        public static ChannelAffine None => default;
-
-        /// <summary>Training's map from the batch's mean and 1/√(var + ε), as <see cref="Normalized"/> applies it.</summary>
-        public static ChannelAffine Training(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd) =>
-            new(gamma, beta, mean, invStd, 0, inference: false);
-
-        /// <summary>Inference's map from the running statistics, as <see cref="Inference"/> applies it.</summary>
-        public static ChannelAffine Inference(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps) =>
-            new(gamma, beta, runningMean, runningVar, eps, inference: true);
-
-        /// <summary>Whether there is a map.</summary>
-        public bool IsNone => _gamma.IsEmpty;
-
-        /// <summary>Channel <paramref name="c"/>'s scale and shift.</summary>
-        public (float Scale, float Shift) Of(int c) =>
-            _inference ? InferenceAffineOf(c, _gamma, _beta, _mean, _spread, _eps) : AffineOf(c, _gamma, _beta, _mean, _spread);
-    }
-
     /// <summary><c>y = a′ + b′</c>, then ReLU when <paramref name="relu"/>, each side mapped per channel by its <see cref="ChannelAffine"/> (or not).</summary>
     /// <param name="n">Samples.</param>
     /// <param name="channels">Channels.</param>

@@ -101,33 +101,28 @@ public static partial class BatchNorm2d
 
     /// <summary>Inference with the running statistics, then ReLU when <paramref name="relu"/>.</summary>
     internal static void Inference(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, bool relu, CpuPath path)
-    {
-        // In memory order, as Normalized: each channel's coefficients are recomputed per sample (the same values). Channel by channel
-        // across samples jumped a sample's length per plane (64 KiB in resnet8's first layers, through 16 MB tensors at batch 256):
-        // resnet8's batch-256 BatchNorms took 33–65 % less thread CPU time in memory order, the whole pass 4.5 % less (alternated, load 6.5).
-        for (var s = 0; s < n; s++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var (scale, shift) = InferenceAffineOf(c, gamma, beta, runningMean, runningVar, eps);
-                var offset = ((s * channels) + c) * plane;
-                Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
-            }
-        }
-    }
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> y, bool relu, CpuPath path) =>
+        Mapped(n, channels, plane, x, ChannelAffine.Inference(gamma, beta, runningMean, runningVar, eps), y, relu, path);
 
     /// <summary>Normalization with given statistics, then ReLU when <paramref name="relu"/>.</summary>
     internal static void Normalized(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu, CpuPath path)
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu, CpuPath path) =>
+        Mapped(n, channels, plane, x, ChannelAffine.Training(gamma, beta, mean, invStd), y, relu, path);
+
+    /// <summary>
+    /// <c>y = map(x)</c> per channel, then ReLU when <paramref name="relu"/>: training's normalization or inference's. Sample by
+    /// sample, each sample's channels in turn, so the tensor is read in memory order (a channel's planes across samples lie a
+    /// sample's length apart, 64 KiB in resnet8's first layers); each channel's coefficients are recomputed per sample (the same
+    /// values). Inference used to go channel by channel across samples; in memory order resnet8's batch-256 BatchNorms took
+    /// 33–65 % less thread CPU time, the whole pass 4.5 % less (alternated, load 6.5).
+    /// </summary>
+    internal static void Mapped(int n, int channels, int plane, ReadOnlySpan<float> x, scoped in ChannelAffine map, Span<float> y, bool relu, CpuPath path)
     {
-        // Sample by sample, each sample's channels in turn: the tensor is read in memory order (a channel's planes
-        // across samples lie a sample's length apart, 64 KiB in resnet8's first layers).
         for (var s = 0; s < n; s++)
         {
             for (var c = 0; c < channels; c++)
             {
-                var (scale, shift) = AffineOf(c, gamma, beta, mean, invStd);
+                var (scale, shift) = map.Of(c);
                 var offset = ((s * channels) + c) * plane;
                 Affine(x.Slice(offset, plane), y.Slice(offset, plane), scale, shift, relu, path);
             }

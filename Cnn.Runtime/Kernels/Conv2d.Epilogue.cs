@@ -13,23 +13,14 @@ public static unsafe partial class Conv2d
     private readonly ref struct SampleEpilogue
     {
         private readonly Span<double> _sums;
-        private readonly ReadOnlySpan<float> _gamma;
-        private readonly ReadOnlySpan<float> _beta;
-        private readonly ReadOnlySpan<float> _runningMean;
-        private readonly ReadOnlySpan<float> _runningVar;
+        private readonly BatchNorm2d.ChannelAffine _map;
         private readonly Span<float> _normalized;
-        private readonly float _eps;
         private readonly bool _relu;
 
-        private SampleEpilogue(Span<double> sums, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
-            ReadOnlySpan<float> runningVar, float eps, Span<float> normalized, bool relu)
+        private SampleEpilogue(Span<double> sums, BatchNorm2d.ChannelAffine map, Span<float> normalized, bool relu)
         {
             _sums = sums;
-            _gamma = gamma;
-            _beta = beta;
-            _runningMean = runningMean;
-            _runningVar = runningVar;
-            _eps = eps;
+            _map = map;
             _normalized = normalized;
             _relu = relu;
         }
@@ -38,14 +29,10 @@ public static unsafe partial class Conv2d
         public static SampleEpilogue None => default;
 
         /// <summary>Adds each sample's sums into <paramref name="sums"/> (Σy per channel, then Σy²), cleared by the caller.</summary>
-        public static SampleEpilogue Summing(Span<double> sums) => new(sums, default, default, default, default, 0, default, relu: false);
+        public static SampleEpilogue Summing(Span<double> sums) => new(sums, BatchNorm2d.ChannelAffine.None, default, relu: false);
 
-        /// <summary>Writes BatchNorm inference (then ReLU when <paramref name="relu"/>) of each sample's output into <paramref name="normalized"/>.</summary>
-        public static SampleEpilogue Normalizing(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
-            float eps, Span<float> normalized, bool relu) => new(default, gamma, beta, runningMean, runningVar, eps, normalized, relu);
-
-        /// <summary>Whether there is nothing to do.</summary>
-        public bool IsEmpty => _sums.IsEmpty && _normalized.IsEmpty;
+        /// <summary>Writes each sample's output mapped by <paramref name="map"/> (then ReLU when <paramref name="relu"/>) into <paramref name="normalized"/>.</summary>
+        public static SampleEpilogue Normalizing(BatchNorm2d.ChannelAffine map, Span<float> normalized, bool relu) => new(default, map, normalized, relu);
 
         /// <summary>Sample <paramref name="s"/>'s output <paramref name="output"/> (OutputLength values), just computed.</summary>
         public void Sample(in ConvGeometry g, int s, ReadOnlySpan<float> output, CpuPath path)
@@ -56,8 +43,7 @@ public static unsafe partial class Conv2d
             }
             else if (!_normalized.IsEmpty)
             {
-                BatchNorm2d.Inference(1, g.OutChannels, g.OutPlane, output, _gamma, _beta, _runningMean, _runningVar, _eps,
-                    _normalized.Slice(s * g.OutputLength, g.OutputLength), _relu, path);
+                BatchNorm2d.Mapped(1, g.OutChannels, g.OutPlane, output, _map, _normalized.Slice(s * g.OutputLength, g.OutputLength), _relu, path);
             }
         }
 
@@ -70,7 +56,7 @@ public static unsafe partial class Conv2d
             }
             else if (!_normalized.IsEmpty)
             {
-                BatchNorm2d.Inference(n, g.OutChannels, g.OutPlane, y, _gamma, _beta, _runningMean, _runningVar, _eps, _normalized, _relu, path);
+                BatchNorm2d.Mapped(n, g.OutChannels, g.OutPlane, y, _map, _normalized, _relu, path);
             }
         }
     }

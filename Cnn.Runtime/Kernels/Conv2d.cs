@@ -83,7 +83,8 @@ public static unsafe partial class Conv2d
         {
             throw new ArgumentException($"Need {n * g.OutputLength} floats for the normalized output, got {normalized.Length}.", nameof(normalized));
         }
-        Forward(g, n, x, weight, bias, y, accumulate: false, SampleEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, normalized, relu), scratch, path);
+        Forward(g, n, x, weight, bias, y, accumulate: false, SampleEpilogue.Normalizing(BatchNorm2d.ChannelAffine.Inference(gamma, beta, runningMean, runningVar, eps),
+            normalized, relu), scratch, path);
     }
 
     private static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate,
