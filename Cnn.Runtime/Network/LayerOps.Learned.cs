@@ -20,7 +20,7 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias)
     {
-        if (context.TotalBatch == 1 && DirectConv.Supports(in g))
+        if (TakesDirectKernel(context, in g))
         {
             if (!context.Training && context.Shared is { } shared && SharedConvFilters.Shares(in g))
             {
@@ -61,6 +61,9 @@ public static partial class LayerOps
                 mode == InputGradient.Accumulate, context.Scratch);
         }
     }
+
+    /// <summary>Whether <see cref="Conv"/> runs <see cref="DirectConv"/> on this pass: its whole batch is one sample, and DirectConv computes the layer.</summary>
+    private static bool TakesDirectKernel(NetworkContext context, in ConvGeometry g) => context.TotalBatch == 1 && DirectConv.Supports(in g);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>

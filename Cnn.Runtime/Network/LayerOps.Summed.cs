@@ -21,7 +21,7 @@ public static partial class LayerOps
     /// <param name="bias">Bias offset, or -1.</param>
     public static void ConvSummed(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias)
     {
-        if (!context.Training || (context.TotalBatch == 1 && DirectConv.Supports(in g)))
+        if (!context.Training || TakesDirectKernel(context, in g))
         {
             Conv(context, in g, x, y, weight, bias);
             if (context.Training)
@@ -109,7 +109,7 @@ public static partial class LayerOps
         int state, float eps, float momentum, bool relu)
     {
         int channels = g.OutChannels, plane = g.OutPlane;
-        if (context.Training || (context.TotalBatch == 1 && DirectConv.Supports(in g)))
+        if (context.Training || TakesDirectKernel(context, in g))
         {
             ConvSummed(context, in g, x, y, weight, bias);
             BatchNorm(context, channels, plane, y, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu, summed: true);
