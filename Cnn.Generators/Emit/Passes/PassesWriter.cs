@@ -183,7 +183,7 @@ internal static class PassesWriter
         /// convolution's output (<c>LayerOps.NormalizedAdd</c>), so the normalized tensor is never written (<c>LayerOps.ConvBatchNormStatistics</c>).
         /// </summary>
         private bool AppliedInJoin(PassStep step) =>
-            step.Operation == StepOperation.BatchNorm && step.Relu is null && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1])
+            RunsInConvolutionCall(step) && step.Relu is null
             && !ReferenceEquals(step.Output, _plan.Output) && !ReferenceEquals(step.Output, _plan.TrainingOutput)
             && _plan.Steps.Where(reader => reader.Inputs.Any(slot => ReferenceEquals(slot, step.Output))).ToList() is { Count: 1 } readers
             && readers[0] is { Operation: StepOperation.Add, Inputs.Count: 2 };
@@ -211,8 +211,7 @@ internal static class PassesWriter
                 var plane = Plane(step.Layer.Out);
                 return ConcatBranches(step).Select(b => Call("ConcatBranch", Ints(plane, step.Layer.Out.C, step.Output.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels)));
             }
-            // A BatchNorm reading a convolution's output runs in the convolution's call (ConvBatchNorm).
-            return step.Operation == StepOperation.BatchNorm && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]) ? [] : new[] { ForwardCall(step) };
+            return RunsInConvolutionCall(step) ? [] : new[] { ForwardCall(step) };
         }
 
         private string ForwardCall(PassStep step)
@@ -223,10 +222,6 @@ internal static class PassesWriter
             var g = GeometryName(step);
             return step.Operation switch
             {
-                StepOperation.Conv when FeedsBatchNorm(step) && IsInJoin(_plan.Steps[step.Index + 1]) => Call("ConvBatchNormStatistics", $"in {g}",
-                    Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), Offset(_plan.Steps[step.Index + 1].Layer, TensorRole.RunningMean),
-                    Offset(_plan.Steps[step.Index + 1].Layer, TensorRole.RunningVar), Ints(_plan.Steps[step.Index + 1].StateOffset),
-                    Literals.Float(_plan.Steps[step.Index + 1].Layer.Spec.Eps), Literals.Float(_plan.Steps[step.Index + 1].Layer.Spec.Momentum)),
                 StepOperation.Conv when FeedsBatchNorm(step) => ConvBatchNormCall(step, _plan.Steps[step.Index + 1]),
                 StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
@@ -255,10 +250,22 @@ internal static class PassesWriter
                 Offset(norm.Layer, TensorRole.RunningMean), Offset(norm.Layer, TensorRole.RunningVar), Ints(norm.StateOffset), Literals.Float(norm.Layer.Spec.Eps))
             : string.Join(", ", Ints(slot.Offset, -1, -1, -1, -1, -1), Literals.Float(0f));
 
-        /// <summary>A convolution and the BatchNorm that reads its output, in one call: <c>LayerOps.ConvBatchNorm</c> (or its Relu form).</summary>
-        private string ConvBatchNormCall(PassStep conv, PassStep norm) =>
-            Call(WithRelu("ConvBatchNorm", norm), $"in {GeometryName(conv)}", Ints(conv.Inputs[0].Offset, conv.Output.Offset), Weight(conv.Layer), Bias(conv.Layer),
-                Ints(norm.Output.Offset), BatchNormArguments(norm));
+        /// <summary>
+        /// A convolution and the BatchNorm that reads its output, in one call: <c>LayerOps.ConvBatchNorm</c> (or its Relu form), or
+        /// <c>LayerOps.ConvBatchNormStatistics</c> when the residual join after them applies the BatchNorm.
+        /// </summary>
+        private string ConvBatchNormCall(PassStep conv, PassStep norm)
+        {
+            var convolution = $"in {GeometryName(conv)}, {Ints(conv.Inputs[0].Offset, conv.Output.Offset)}, {Weight(conv.Layer)}, {Bias(conv.Layer)}";
+            return IsInJoin(norm)
+                ? Call("ConvBatchNormStatistics", convolution, Offset(norm.Layer, TensorRole.RunningMean), Offset(norm.Layer, TensorRole.RunningVar),
+                    Ints(norm.StateOffset), Literals.Float(norm.Layer.Spec.Eps), Literals.Float(norm.Layer.Spec.Momentum))
+                : Call(WithRelu("ConvBatchNorm", norm), convolution, Ints(norm.Output.Offset), BatchNormArguments(norm));
+        }
+
+        /// <summary>Whether <paramref name="step"/> is a BatchNorm that runs in the call of the convolution before it (<see cref="FeedsBatchNorm"/>).</summary>
+        private bool RunsInConvolutionCall(PassStep step) =>
+            step.Operation == StepOperation.BatchNorm && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]);
 
         /// <summary>A BatchNorm's parameters, buffers, saved-statistics offset, ε and momentum, as LayerOps takes them after its slots.</summary>
         private string BatchNormArguments(PassStep step) => string.Join(", ",
