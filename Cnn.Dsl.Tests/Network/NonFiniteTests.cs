@@ -39,10 +39,38 @@ public sealed class NonFiniteTests
         network.Forward(Input(network), 2, training: true);
         network.Loss([0, 1]);
         var error = Assert.Throws<NonFiniteValueException>(network.Backward);
-        Assert.Equal("bn1", error.Layer);
+        // bn1's input gradient is conv1's dy, made in conv1's backward call a few samples at a time and never stored
+        // (ConvBatchNormBackward): the first traced value it makes non-finite is conv1's weight gradient.
+        Assert.Equal("conv1", error.Layer);
+        Assert.Contains("gradient of conv1.weight", error.Message);
         Assert.Equal("backward", error.Pass);
     }
+
+    [Fact]
+    public void A_non_finite_input_gradient_of_a_batch_norm_run_on_its_own_names_the_batch_norm()
+    {
+        // As above, on a BatchNorm after a dense layer, whose backward is its own statement and whose input gradient is traced.
+        using var network = new SmallDense(seed: 1);
+        network.Parameter("dense1.weight").Fill(0f);
+        network.Parameter("bn1.weight").Fill(1e36f);
+        network.Parameter("bn1.bias").Fill(1f);
+        var dense2 = network.Parameter("dense2.weight");
+        for (var i = 0; i < dense2.Length; i++)
+        {
+            dense2[i] *= 1e4f;
+        }
+        network.Forward(Input(network), 2, training: true);
+        network.Loss([0, 1]);
+        var error = Assert.Throws<NonFiniteValueException>(network.Backward);
+        Assert.Equal("bn1", error.Layer);
+        Assert.Contains("input gradient", error.Message);
+    }
 }
+
+/// <summary><see cref="Small"/> with the BatchNorm after a dense layer.</summary>
+[Network(1, 6, 6)]
+[Flatten, Dense(4), BatchNorm, Relu, Dense(8), Relu, Dense(3)]
+public partial class SmallDense;
 
 /// <summary>A network whose parameters the tests poison.</summary>
 [Network(1, 6, 6)]
