@@ -11,8 +11,8 @@ namespace Cnn.Runtime.Network;
 // to its slot.
 public static partial class LayerOps
 {
-    /// <summary>Bytes of the convolution's dy made per run of samples: a quarter of Zen 5's 1 MiB L2, beside the run's x and dx.</summary>
-    private const int BackwardRunBytes = 256 * 1024;
+    /// <summary>Bytes of the convolution's dy made per run of samples: half of Zen 5's 1 MiB L2, beside the run's x and dx (64, 128, 256, 512 KiB and the whole batch alternated, --profile: 512 KiB fastest).</summary>
+    private const int BackwardRunBytes = 512 * 1024;
 
     /// <summary>
     /// Backward of a convolution and the BatchNorm after it, whose input gradient is the convolution's dy and nothing else's:
