@@ -141,7 +141,7 @@ public static unsafe partial class Conv2d
                 var gradIn = dx + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
                 // The next sample's dy and dx, a few lines after each tile of this one's multiplies.
                 var prefetch = s == 2 && sample + 1 < n && g.Groups == 1
-                    ? new SamplePrefetch(gradOut + g.OutputLength, g.OutputLength, gradIn + g.InputLength, g.InputLength, tiles, g.MultiplyAdds)
+                    ? new SamplePrefetch(gradOut + g.OutputLength, g.OutputLength, gradIn + g.InputLength, g.InputLength, tiles)
                     : default;
                 if (s == 2 && ReadsGradientInPlace(g, plan, path))
                 {

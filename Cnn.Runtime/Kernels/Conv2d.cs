@@ -262,7 +262,7 @@ public static unsafe partial class Conv2d
                     // The next sample's input and dy, a few lines after each panel of this one's.
                     var prefetch = s + 1 < n && g.Groups == 1
                         ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, source + g.OutputLength, g.OutputLength,
-                            BroadcastWeightGradient.Panels(image, g.OutWidth, patch, ocg), g.MultiplyAdds)
+                            BroadcastWeightGradient.Panels(image, g.OutWidth, patch, ocg))
                         : default;
                     BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT, ref prefetch);
                     if (s == n - 1)
@@ -449,7 +449,7 @@ public static unsafe partial class Conv2d
         {
             // The next sample's input and output, a few lines after each tile of this one's multiply.
             var prefetch = s + 1 < n && g.Groups == 1
-                ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, y + ((long)(s + 1) * g.OutputLength), g.OutputLength, tiles, g.MultiplyAdds)
+                ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, y + ((long)(s + 1) * g.OutputLength), g.OutputLength, tiles)
                 : default;
             for (var group = 0; group < g.Groups; group++)
             {

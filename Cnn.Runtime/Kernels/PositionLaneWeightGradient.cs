@@ -146,7 +146,7 @@ public static unsafe class PositionLaneWeightGradient
                 var next = Math.Min(plan.Chunk, n - first - count);
                 var prefetch = next > 0 && g.Groups == 1
                     ? new SamplePrefetch(x + ((long)(first + count) * g.InputLength), (long)next * g.InputLength, dy + ((long)(first + count) * g.OutputLength),
-                        (long)next * g.OutputLength, plan.FilterTiles * plan.TapTiles, next * g.MultiplyAdds)
+                        (long)next * g.OutputLength, plan.FilterTiles * plan.TapTiles)
                     : default;
                 for (var ft = 0; ft < plan.FilterTiles; ft++)
                 {

@@ -8,20 +8,19 @@ namespace Cnn.Runtime.Kernels;
 /// Software prefetch of the next sample's tensors into L2, spread over the current sample's multiply: a few cache
 /// lines after each micro-kernel tile, so the misses overlap the FMAs instead of stalling the copy that first reads
 /// them (in the training step a convolution's input and output gradient were pushed out to L3 and memory by the
-/// statements in between). At most two ranges, fetched one after the other; <c>default</c> fetches nothing, and so
-/// does a prefetch for a sample of fewer than <see cref="MinFlopsPerLine"/> FLOPs per line.
+/// statements in between). At most two ranges, fetched one after the other; <c>default</c> fetches nothing.
 /// </summary>
+/// <remarks>
+/// With the lines already in cache the prefetches cost their issue: ResNet-8's 1×1 stride-2 shortcuts, whose samples
+/// take about 170 and 340 FLOPs per line fetched, ran at 0.6–0.85× their speed alone (in-process alternation, load 16),
+/// its 3×3 layers (3,000–9,000 FLOPs per line) at 0.95–0.99×. In the training step their tensors are cold, and leaving
+/// out samples under 1,000 FLOPs per line cost the shortcuts' statements 270/448 and 169/308 µs against 194/422 and
+/// 134/236 (forward/backward, worker 0's medians of 4 alternated runs), the stem's backward 296 against 235: no layer
+/// is left out.
+/// </remarks>
 internal unsafe struct SamplePrefetch
 {
     private const int Line = 64;
-
-    /// <summary>
-    /// FLOPs of the current sample per line of the next below which the prefetches cost more than the misses they hide:
-    /// ResNet-8's 1×1 stride-2 shortcuts (about 170 and 340, their copies reading a quarter of the input) ran at 0.6–0.8×
-    /// their speed with the lines already in cache (<c>--kernels</c>), its 3→16 stem's weight gradient (about 730) at 0.8×;
-    /// its 3×3 layers are at 3,000–9,000.
-    /// </summary>
-    private const long MinFlopsPerLine = 1000;
 
     private byte* _next;
     private byte* _end;
@@ -31,18 +30,16 @@ internal unsafe struct SamplePrefetch
 
     /// <summary>
     /// Fetches <paramref name="firstLength"/> floats from <paramref name="first"/>, then <paramref name="secondLength"/> from
-    /// <paramref name="second"/>, spread evenly over <paramref name="steps"/> calls of <see cref="Step"/>, for a sample of
-    /// <paramref name="multiplyAdds"/> multiply-adds (nothing when too few to pay).
+    /// <paramref name="second"/>, spread evenly over <paramref name="steps"/> calls of <see cref="Step"/>.
     /// </summary>
-    internal SamplePrefetch(float* first, long firstLength, float* second, long secondLength, int steps, long multiplyAdds)
+    internal SamplePrefetch(float* first, long firstLength, float* second, long secondLength, int steps)
     {
         _next = (byte*)first;
         _end = (byte*)(first + firstLength);
         _secondNext = (byte*)second;
         _secondEnd = (byte*)(second + secondLength);
         var lines = Lines(firstLength) + Lines(secondLength);
-        var pays = Sse.IsSupported && 2 * multiplyAdds >= MinFlopsPerLine * lines;
-        _perStep = pays ? (int)Math.Min(int.MaxValue, (lines + Math.Max(1, steps) - 1) / Math.Max(1, steps)) : 0;
+        _perStep = Sse.IsSupported ? (int)Math.Min(int.MaxValue, (lines + Math.Max(1, steps) - 1) / Math.Max(1, steps)) : 0;
     }
 
     /// <summary>Whether every line of both ranges has been fetched.</summary>
