@@ -184,6 +184,21 @@ public static unsafe partial class Conv2d
         }
     }
 
+    /// <summary>Micro-kernel tiles of one sample's stride-2 phase multiplies (what <see cref="SamplePrefetch"/> spreads the next sample over).</summary>
+    private static int Stride2Tiles(in ConvGeometry g, in PhasePlan plan, int* depths, CpuPath path)
+    {
+        var tiles = 0;
+        for (var phase = 0; phase < 4; phase++)
+        {
+            var window = new PhaseWindow(g, plan, phase / 2, phase % 2);
+            if (depths[phase] > 0 && window.Columns > 0)
+            {
+                tiles += PackedGemm.Tiles(g.GroupInChannels, window.Rows * window.Columns, depths[phase], path);
+            }
+        }
+        return tiles;
+    }
+
     /// <summary>
     /// Whether some stride-2 phase a tap reaches multiplies from the zero-bordered dy planes; when every one reads
     /// column-window copies (ResNet-8's 32→64 layer, 8-wide windows), which are cut from dy itself, the planes are not filled.

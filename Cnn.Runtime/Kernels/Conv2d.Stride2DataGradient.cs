@@ -288,21 +288,6 @@ public static unsafe partial class Conv2d
         }
     }
 
-    /// <summary>Micro-kernel tiles of one sample's stride-2 phase multiplies (what <see cref="SamplePrefetch"/> spreads the next sample over).</summary>
-    private static int Stride2Tiles(in ConvGeometry g, in PhasePlan plan, int* depths, CpuPath path)
-    {
-        var tiles = 0;
-        for (var phase = 0; phase < 4; phase++)
-        {
-            var window = new PhaseWindow(g, plan, phase / 2, phase % 2);
-            if (depths[phase] > 0 && window.Columns > 0)
-            {
-                tiles += PackedGemm.Tiles(g.GroupInChannels, window.Rows * window.Columns, depths[phase], path);
-            }
-        }
-        return tiles;
-    }
-
     /// <summary>Whether a phase's window rows are 8 values one after another, or the zero row (16 zeros, read for every row).</summary>
     private static bool FollowsInPairs(in PhaseValues values) => values.RowStride == 8 || (values.RowStride == 0 && values.ChannelStride == 0);
 
