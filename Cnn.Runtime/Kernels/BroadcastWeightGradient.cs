@@ -46,6 +46,16 @@ internal static unsafe class BroadcastWeightGradient
     /// </summary>
     internal static void Accumulate(in PaddedImage image, int outWidth, int patch, int filters, float* gradOut, float* transposed, float* gradWeightT)
     {
+        var none = default(SamplePrefetch);
+        Accumulate(image, outWidth, patch, filters, gradOut, transposed, gradWeightT, ref none);
+    }
+
+    /// <summary>
+    /// <see cref="Accumulate(in PaddedImage, int, int, int, float*, float*, float*)"/>, stepping <paramref name="prefetch"/>
+    /// after every panel (<see cref="Panels"/> of them).
+    /// </summary>
+    internal static void Accumulate(in PaddedImage image, int outWidth, int patch, int filters, float* gradOut, float* transposed, float* gradWeightT, ref SamplePrefetch prefetch)
+    {
         var outHeight = image.Positions / image.Width;
         var width = Width(filters);
         Transpose(gradOut, filters, outHeight * outWidth, width, transposed);
@@ -59,6 +69,7 @@ internal static unsafe class BroadcastWeightGradient
                 for (var r = 0; r < patch; r += 6)
                 {
                     Panel6x4(image, r, Math.Min(6, patch - r), span, transposed + block, width, gradWeightT + (r * width) + block);
+                    prefetch.Step();
                 }
             }
             if (width - block >= 2 * Lanes)
@@ -66,6 +77,7 @@ internal static unsafe class BroadcastWeightGradient
                 for (var r = 0; r < patch; r += 12)
                 {
                     Panel12x2(image, r, Math.Min(12, patch - r), span, transposed + block, width, gradWeightT + (r * width) + block);
+                    prefetch.Step();
                 }
                 block += 2 * Lanes;
             }
@@ -74,9 +86,23 @@ internal static unsafe class BroadcastWeightGradient
                 for (var r = 0; r < patch; r += 12)
                 {
                     Panel12x1(image, r, Math.Min(12, patch - r), span, transposed + block, width, gradWeightT + (r * width) + block);
+                    prefetch.Step();
                 }
             }
         }
+    }
+
+    /// <summary>Panel calls of one <see cref="Accumulate(in PaddedImage, int, int, int, float*, float*, float*)"/>.</summary>
+    internal static int Panels(in PaddedImage image, int outWidth, int patch, int filters)
+    {
+        var outHeight = image.Positions / image.Width;
+        var rowsPerPass = Math.Max(1, Positions / outWidth);
+        var passes = (outHeight + rowsPerPass - 1) / rowsPerPass;
+        var width = Width(filters);
+        var quads = width / (4 * Lanes);
+        var rest = width - (quads * 4 * Lanes);
+        var perPass = (quads * ((patch + 5) / 6)) + (rest >= 2 * Lanes ? (patch + 11) / 12 : 0) + (rest % (2 * Lanes) > 0 ? (patch + 11) / 12 : 0);
+        return passes * perPass;
     }
 
     /// <summary>dW[oc, r] = (accumulate ? dW[oc, r] : 0) + dWᵀ[r, oc].</summary>

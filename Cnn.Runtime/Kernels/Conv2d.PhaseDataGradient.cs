@@ -134,14 +134,19 @@ public static unsafe partial class Conv2d
             }
             var windows = s == 2 ? PlanWindows(g, plan, depths, phaseStart, product, path) : default;
             var fillsPlanes = s != 2 || ReadsPlanes(g, plan, depths, path);
+            var tiles = s == 2 ? Stride2Tiles(g, plan, depths, path) : 0;
             for (var sample = 0; sample < n; sample++)
             {
                 var gradOut = dy + ((long)sample * g.OutputLength) + (group * ocg * g.OutPlane);
                 var gradIn = dx + ((long)sample * g.InputLength) + (group * icg * g.InPlane);
+                // The next sample's dy and dx, a few lines after each tile of this one's multiplies.
+                var prefetch = s == 2 && sample + 1 < n && g.Groups == 1
+                    ? new SamplePrefetch(gradOut + g.OutputLength, g.OutputLength, gradIn + g.InputLength, g.InputLength, tiles)
+                    : default;
                 if (s == 2 && ReadsGradientInPlace(g, plan, path))
                 {
                     var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, gradOut, windows);
-                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path);
+                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path, ref prefetch);
                     continue;
                 }
                 if (fillsPlanes)
@@ -151,7 +156,7 @@ public static unsafe partial class Conv2d
                 if (s == 2)
                 {
                     var phases = new PhaseSet(packed, packedLength, rowCounts, depths, phaseStart, offsets, planes, windows);
-                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path);
+                    Stride2Phases(g, plan, phases, gradOut, product, gemmWork, gradIn, accumulate, path, ref prefetch);
                     continue;
                 }
                 for (var phase = 0; phase < s * s; phase++)
@@ -177,6 +182,21 @@ public static unsafe partial class Conv2d
                 }
             }
         }
+    }
+
+    /// <summary>Micro-kernel tiles of one sample's stride-2 phase multiplies (what <see cref="SamplePrefetch"/> spreads the next sample over).</summary>
+    private static int Stride2Tiles(in ConvGeometry g, in PhasePlan plan, int* depths, CpuPath path)
+    {
+        var tiles = 0;
+        for (var phase = 0; phase < 4; phase++)
+        {
+            var window = new PhaseWindow(g, plan, phase / 2, phase % 2);
+            if (depths[phase] > 0 && window.Columns > 0)
+            {
+                tiles += PackedGemm.Tiles(g.GroupInChannels, window.Rows * window.Columns, depths[phase], path);
+            }
+        }
+        return tiles;
     }
 
     /// <summary>

@@ -225,7 +225,8 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>dx (+)= one sample's and group's stride-2 data gradient, each dx row written once from its two column phases.</summary>
-    private static void Stride2Phases(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, float* gradOut, float* product, float* gemmWork, float* dx, bool accumulate, CpuPath path)
+    private static void Stride2Phases(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, float* gradOut, float* product, float* gemmWork, float* dx, bool accumulate, CpuPath path,
+        ref SamplePrefetch prefetch)
     {
         int icg = g.GroupInChannels, pad = g.Pad;
         var zeros = product + (2 * icg * plan.Positions);
@@ -243,8 +244,8 @@ public static unsafe partial class Conv2d
                 continue;
             }
             // Input column iw comes from column phase (iw + p) mod 2, at window column ⌊iw / 2⌋; likewise rows.
-            var even = PhaseProduct(g, plan, phases, a, pad & 1, product + ((pad & 1) * icg * plan.Positions), zeros, gemmWork, path);
-            var odd = PhaseProduct(g, plan, phases, a, (pad + 1) & 1, product + (((pad + 1) & 1) * icg * plan.Positions), zeros, gemmWork, path);
+            var even = PhaseProduct(g, plan, phases, a, pad & 1, product + ((pad & 1) * icg * plan.Positions), zeros, gemmWork, path, ref prefetch);
+            var odd = PhaseProduct(g, plan, phases, a, (pad + 1) & 1, product + (((pad + 1) & 1) * icg * plan.Positions), zeros, gemmWork, path, ref prefetch);
             if (accumulate && even.ChannelStride == 0 && odd.ChannelStride == 0)
             {
                 // No tap reaches these rows (1×1 kernels' odd rows): they would add zeros.
@@ -291,7 +292,8 @@ public static unsafe partial class Conv2d
     private static bool FollowsInPairs(in PhaseValues values) => values.RowStride == 8 || (values.RowStride == 0 && values.ChannelStride == 0);
 
     /// <summary>Multiplies phase (a, b) into <paramref name="buffer"/> and says where its window's values lie (a zero row when no tap reaches the phase).</summary>
-    private static PhaseValues PhaseProduct(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, int a, int b, float* buffer, float* zeros, float* gemmWork, CpuPath path)
+    private static PhaseValues PhaseProduct(in ConvGeometry g, in PhasePlan plan, in PhaseSet phases, int a, int b, float* buffer, float* zeros, float* gemmWork, CpuPath path,
+        ref SamplePrefetch prefetch)
     {
         var phase = (2 * a) + b;
         var window = new PhaseWindow(g, plan, a, b);
@@ -304,7 +306,7 @@ public static unsafe partial class Conv2d
         var positions = window.Rows * window.Columns;
         if (ReadsColumnWindow(plan, window, path))
         {
-            PackedGemm.LoopShifted(icg, positions, depth, phases.Weights(phase), phases.Windows.Copies, phases.WindowOffsets(phase), positions, positions, buffer, positions, false, gemmWork, path);
+            PackedGemm.LoopShifted(icg, positions, depth, phases.Weights(phase), phases.Windows.Copies, phases.WindowOffsets(phase), positions, positions, buffer, positions, false, gemmWork, path, ref prefetch);
             return new PhaseValues(buffer, positions, window.Columns);
         }
         if (ReadsRealOutputs(window.Columns, path) || (path == CpuPath.Vector512 && window.Columns == plan.Width))
@@ -312,7 +314,7 @@ public static unsafe partial class Conv2d
             // Only the window that lands inside the input: its rows of whole (or paired half) vectors, or one run when they follow each other.
             var origin = phases.Planes + (window.FirstRow * plan.Width) + window.FirstColumn;
             var run = window.Columns == plan.Width;
-            PackedGemm.LoopShifted(icg, positions, depth, phases.Weights(phase), origin, phases.Offsets(phase), run ? positions : window.Columns, run ? positions : plan.Width, buffer, positions, false, gemmWork, path);
+            PackedGemm.LoopShifted(icg, positions, depth, phases.Weights(phase), origin, phases.Offsets(phase), run ? positions : window.Columns, run ? positions : plan.Width, buffer, positions, false, gemmWork, path, ref prefetch);
             return new PhaseValues(buffer, positions, window.Columns);
         }
         MultiplyShifted(icg, plan.Positions, depth, phases.Weights(phase), phases.Planes, phases.Offsets(phase), buffer, gemmWork, path);

@@ -259,7 +259,12 @@ public static unsafe partial class Conv2d
                     {
                         new Span<float>(groupT, patch * width).Clear();
                     }
-                    BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT);
+                    // The next sample's input and dy, a few lines after each panel of this one's.
+                    var prefetch = s + 1 < n && g.Groups == 1
+                        ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, source + g.OutputLength, g.OutputLength,
+                            BroadcastWeightGradient.Panels(image, g.OutWidth, patch, ocg))
+                        : default;
+                    BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT, ref prefetch);
                     if (s == n - 1)
                     {
                         BroadcastWeightGradient.Store(groupT, patch, ocg, gradW, accumulate);
@@ -439,8 +444,13 @@ public static unsafe partial class Conv2d
         var image = g.IsPointwise || columns ? default : new PaddedImage(g, work);
         var shifted = columns ? new ColumnShiftedImage(g, work) : default;
         var product = work + ImageScratch(g);
+        var tiles = PackedGemm.Tiles(ocg, plane, patch, path);
         for (var s = 0; s < n; s++)
         {
+            // The next sample's input and output, a few lines after each tile of this one's multiply.
+            var prefetch = s + 1 < n && g.Groups == 1
+                ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, y + ((long)(s + 1) * g.OutputLength), g.OutputLength, tiles)
+                : default;
             for (var group = 0; group < g.Groups; group++)
             {
                 var weights = new PrepackedA(work - ((long)(g.Groups - group) * packedLength), rows);
@@ -451,7 +461,7 @@ public static unsafe partial class Conv2d
                     // Rows an odd number of half vectors wide: k column-shifted copies make every row of col one contiguous
                     // run over the whole plane, read with full vectors instead of paired half rows.
                     shifted.Fill(input, path);
-                    PackedGemm.LoopShifted(ocg, plane, patch, weights, shifted.Data, shifted.Offsets, plane, plane, output, plane, accumulate, product, path);
+                    PackedGemm.LoopShifted(ocg, plane, patch, weights, shifted.Data, shifted.Offsets, plane, plane, output, plane, accumulate, product, path, ref prefetch);
                     if (bias != null)
                     {
                         AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));
@@ -463,7 +473,7 @@ public static unsafe partial class Conv2d
                     // phase planes as wide as the output are read as one run over the plane.
                     image.Fill(input);
                     int runWidth = compact ? plane : g.OutWidth, runStride = compact ? plane : image.Width;
-                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, runWidth, runStride, output, plane, accumulate, product, path);
+                    PackedGemm.LoopShifted(ocg, plane, patch, weights, image.Data, image.Offsets, runWidth, runStride, output, plane, accumulate, product, path, ref prefetch);
                     if (bias != null)
                     {
                         AddBias(ocg, plane, 1, new ReadOnlySpan<float>(bias + (group * ocg), ocg), new Span<float>(output, ocg * plane));

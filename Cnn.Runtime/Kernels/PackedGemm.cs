@@ -57,8 +57,11 @@ internal static class PackedGemm
     /// </summary>
     internal static unsafe void Loop<TA, TB>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
-        where TB : struct, IPackedB =>
-        Run<TA, Packing<TB>, PackedRows>(m, n, k, a, new Packing<TB>(b), c, ldc, accumulate, work, path);
+        where TB : struct, IPackedB
+    {
+        var none = default(SamplePrefetch);
+        Run<TA, Packing<TB>, PackedRows>(m, n, k, a, new Packing<TB>(b), c, ldc, accumulate, work, path, ref none);
+    }
 
     /// <summary>
     /// The depth of every K block but the last: K split into equal blocks of at most KC (288 as 144 + 144, not
@@ -131,18 +134,44 @@ internal static class PackedGemm
     internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, int outWidth, int stride, float* c, int ldc, bool accumulate, float* work, CpuPath path)
         where TA : struct, IPackedA
     {
+        var none = default(SamplePrefetch);
+        LoopShifted(m, n, k, a, data, offsets, outWidth, stride, c, ldc, accumulate, work, path, ref none);
+    }
+
+    /// <summary><see cref="LoopShifted{TA}(int, int, int, TA, float*, int*, int, int, float*, int, bool, float*, CpuPath)"/>, stepping <paramref name="prefetch"/> after every tile.</summary>
+    internal static unsafe void LoopShifted<TA>(int m, int n, int k, TA a, float* data, int* offsets, int outWidth, int stride, float* c, int ldc, bool accumulate, float* work, CpuPath path,
+        ref SamplePrefetch prefetch)
+        where TA : struct, IPackedA
+    {
         if (outWidth % 16 == 8)
         {
-            Run<TA, InPlaceHalves, HalfShiftedRows>(m, n, k, a, new InPlaceHalves(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
+            Run<TA, InPlaceHalves, HalfShiftedRows>(m, n, k, a, new InPlaceHalves(data, offsets, outWidth, stride), c, ldc, accumulate, work, path, ref prefetch);
         }
         else
         {
-            Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets, outWidth, stride), c, ldc, accumulate, work, path);
+            Run<TA, InPlace, ShiftedRows>(m, n, k, a, new InPlace(data, offsets, outWidth, stride), c, ldc, accumulate, work, path, ref prefetch);
         }
     }
 
+    /// <summary>Micro-kernel tiles <see cref="Run"/> computes for C [m, n] with depth k (what a <see cref="SamplePrefetch"/> spreads its lines over).</summary>
+    internal static int Tiles(int m, int n, int k, CpuPath path)
+    {
+        var (mr, nr) = Tile(path);
+        var panels = 0;
+        for (var ic = 0; ic < m; ic += Mc)
+        {
+            var mc = Math.Min(Mc, m - ic);
+            for (var ir = 0; ir < mc; ir += PanelRows(path, mr, mc - ir))
+            {
+                panels++;
+            }
+        }
+        var kcBlock = DepthBlock(k);
+        return panels * ((n + nr - 1) / nr) * ((k + kcBlock - 1) / kcBlock);
+    }
+
     /// <summary>The loops themselves, over any source of B blocks (packed into work, or read in place).</summary>
-    private static unsafe void Run<TA, TB, TRows>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path)
+    private static unsafe void Run<TA, TB, TRows>(int m, int n, int k, TA a, TB b, float* c, int ldc, bool accumulate, float* work, CpuPath path, ref SamplePrefetch prefetch)
         where TA : struct, IPackedA
         where TB : struct, IBlockSource<TRows>
         where TRows : struct, IPanelRows<TRows>
@@ -163,7 +192,7 @@ internal static class PackedGemm
                 {
                     var mc = Math.Min(Mc, m - ic);
                     var aPacked = a.Block(ic, pc, mc, kc, mr, aWork, path);
-                    MacroKernel(mc, nc, kc, mr, nr, aPacked, rows, c + ((long)ic * ldc) + jc, ldc, accumulate || pc > 0, path);
+                    MacroKernel(mc, nc, kc, mr, nr, aPacked, rows, c + ((long)ic * ldc) + jc, ldc, accumulate || pc > 0, path, ref prefetch);
                 }
             }
         }
@@ -200,7 +229,8 @@ internal static class PackedGemm
     }
 
     /// <summary>C[mc, nc] (+)= the packed A block times the B block, tile by tile.</summary>
-    private static unsafe void MacroKernel<TRows>(int mc, int nc, int kc, int mr, int nr, float* aPacked, TRows bBlock, float* c, int ldc, bool addToC, CpuPath path)
+    private static unsafe void MacroKernel<TRows>(int mc, int nc, int kc, int mr, int nr, float* aPacked, TRows bBlock, float* c, int ldc, bool addToC, CpuPath path,
+        ref SamplePrefetch prefetch)
         where TRows : struct, IPanelRows<TRows>
     {
         for (var jr = 0; jr < nc; jr += nr)
@@ -236,6 +266,7 @@ internal static class PackedGemm
                         KernelScalar(kc, aPanel, bPanel.Row(0), cTile, ldc, addToC, mrHere, nrHere);
                         break;
                 }
+                prefetch.Step();
             }
         }
     }

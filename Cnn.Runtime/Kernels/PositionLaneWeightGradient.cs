@@ -143,6 +143,12 @@ public static unsafe class PositionLaneWeightGradient
                 // Filter f's dy plane of the chunk's first sample: in dy itself, or in its copy.
                 var dyPlanes = inPlace ? dy + ((long)first * g.OutputLength) + (group * ocg * g.OutPlane) : dyCopy;
                 var sweep = inPlace ? plan.Sweep(count, g.OutputLength) : plan.Sweep(count, plan.SampleFloats);
+                // The next chunk's inputs and dy, a few lines after each tile of this one's.
+                var next = Math.Min(plan.Chunk, n - first - count);
+                var prefetch = next > 0 && g.Groups == 1
+                    ? new SamplePrefetch(x + ((long)(first + count) * g.InputLength), (long)next * g.InputLength, dy + ((long)(first + count) * g.OutputLength),
+                        (long)next * g.OutputLength, plan.FilterTiles * plan.TapTiles)
+                    : default;
                 for (var ft = 0; ft < plan.FilterTiles; ft++)
                 {
                     for (var f = 0; f < tileFilters; f++)
@@ -167,6 +173,7 @@ public static unsafe class PositionLaneWeightGradient
                         {
                             Tile6x4(sweep, dyRows, xRows, tileSums);
                         }
+                        prefetch.Step();
                     }
                 }
             }
