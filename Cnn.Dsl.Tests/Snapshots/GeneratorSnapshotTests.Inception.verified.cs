@@ -207,11 +207,9 @@ namespace Nets
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 3×32×32 → 32×32×32
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 3072, 0, 864);
+            global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolRelu(context, in Step0Geometry, 0, 3072, 0, 864, in Step1Geometry, 35840, 0);
             context.Mark(0);
-            // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values)
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 3072, 35840, 0);
-            context.Mark(1);
+            // maxpool1: MaxPool 32×32×32 → 32×16×16, after relu1 (fused: ReLU applied to the pooled values) (in the call above)
             // mixed1.branch1.conv1: Conv 32×16×16 → 16×16×16
             global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 35840, 44032, 896, 1408);
             context.Mark(2);
@@ -322,7 +320,7 @@ namespace Nets
         protected override int ScratchLength(int batch)
         {
             var length = 0;
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolReluScratch(in Step0Geometry, in Step1Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step1Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step4Geometry, batch));

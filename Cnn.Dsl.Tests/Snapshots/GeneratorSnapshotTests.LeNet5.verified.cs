@@ -184,17 +184,13 @@ namespace Nets
         protected override void ForwardLayers(global::Cnn.Runtime.Network.NetworkContext context)
         {
             // conv1: Conv 1×28×28 → 6×28×28
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step0Geometry, 0, 784, 0, 160);
+            global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolRelu(context, in Step0Geometry, 0, 784, 0, 160, in Step1Geometry, 5488, 0);
             context.Mark(0);
-            // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values)
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step1Geometry, 784, 5488, 0);
-            context.Mark(1);
+            // maxpool1: MaxPool 6×28×28 → 6×14×14, after relu1 (fused: ReLU applied to the pooled values) (in the call above)
             // conv2: Conv 6×14×14 → 16×10×10
-            global::Cnn.Runtime.Network.LayerOps.Conv(context, in Step2Geometry, 5488, 6664, 176, 2576);
+            global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolRelu(context, in Step2Geometry, 5488, 6664, 176, 2576, in Step3Geometry, 8264, 1176);
             context.Mark(2);
-            // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values)
-            global::Cnn.Runtime.Network.LayerOps.MaxPoolRelu(context, in Step3Geometry, 6664, 8264, 1176);
-            context.Mark(3);
+            // maxpool2: MaxPool 16×10×10 → 16×5×5, after relu2 (fused: ReLU applied to the pooled values) (in the call above)
             // dense1: Dense 400 → 120
             global::Cnn.Runtime.Network.LayerOps.Dense(context, 400, 120, 8264, 8664, 2592, 50592);
             context.Mark(4);
@@ -252,9 +248,9 @@ namespace Nets
         protected override int ScratchLength(int batch)
         {
             var length = 0;
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolReluScratch(in Step0Geometry, in Step1Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step1Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvMaxPoolReluScratch(in Step2Geometry, in Step3Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.MaxPoolReluScratch(in Step3Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(400, 120, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(120, 84, batch));

@@ -217,7 +217,7 @@ internal static class PassesWriter
                 var plane = Plane(step.Layer.Out);
                 return ConcatBranches(step).Select(b => Call("ConcatBranch", Ints(plane, step.Layer.Out.C, step.Output.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels)));
             }
-            return RunsInConvolutionCall(step) ? [] : new[] { ForwardCall(step) };
+            return RunsInConvolutionCall(step) || PooledInConvolutionCall(step) ? [] : new[] { ForwardCall(step) };
         }
 
         private string ForwardCall(PassStep step)
@@ -229,6 +229,7 @@ internal static class PassesWriter
             return step.Operation switch
             {
                 StepOperation.Conv when FeedsBatchNorm(step) => ConvBatchNormCall(step, _plan.Steps[step.Index + 1]),
+                StepOperation.Conv when FeedsMaxPoolRelu(step) => ConvMaxPoolReluCall(step, _plan.Steps[step.Index + 1]),
                 StepOperation.Conv => Call("Conv", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.ConvTranspose => Call("ConvTranspose", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer)),
                 StepOperation.Dense => Call("Dense", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer)),
@@ -272,6 +273,24 @@ internal static class PassesWriter
         /// <summary>Whether <paramref name="step"/> is a BatchNorm that runs in the call of the convolution before it (<see cref="FeedsBatchNorm"/>).</summary>
         private bool RunsInConvolutionCall(PassStep step) =>
             step.Operation == StepOperation.BatchNorm && step.Index > 0 && FeedsBatchNorm(_plan.Steps[step.Index - 1]);
+
+        /// <summary>
+        /// Whether <paramref name="step"/> is a convolution whose output only the next step, a max pooling with a fused ReLU, reads: the two
+        /// run in one call (<c>LayerOps.ConvMaxPoolRelu</c>), which in one-sample inference may pool the convolution's values without storing them.
+        /// </summary>
+        private bool FeedsMaxPoolRelu(PassStep step) =>
+            step.Operation == StepOperation.Conv && step.Index + 1 < _plan.Steps.Count
+            && _plan.Steps[step.Index + 1] is { Operation: StepOperation.MaxPool, Relu: not null } next && ReferenceEquals(next.Inputs[0], step.Output)
+            && _plan.Steps.Count(reader => reader.Inputs.Any(slot => ReferenceEquals(slot, step.Output))) == 1;
+
+        /// <summary>A convolution and the max pooling with ReLU that alone reads its output, in one call: <c>LayerOps.ConvMaxPoolRelu</c>.</summary>
+        private string ConvMaxPoolReluCall(PassStep conv, PassStep pool) =>
+            Call("ConvMaxPoolRelu", $"in {GeometryName(conv)}", Ints(conv.Inputs[0].Offset, conv.Output.Offset), Weight(conv.Layer), Bias(conv.Layer),
+                $"in {GeometryName(pool)}", Ints(pool.Output.Offset, pool.IndexOffset));
+
+        /// <summary>Whether <paramref name="step"/> is a max pooling that runs in the call of the convolution before it (<see cref="FeedsMaxPoolRelu"/>).</summary>
+        private bool PooledInConvolutionCall(PassStep step) =>
+            step.Operation == StepOperation.MaxPool && step.Index > 0 && FeedsMaxPoolRelu(_plan.Steps[step.Index - 1]);
 
         /// <summary>A BatchNorm's parameters, buffers, saved-statistics offset, ε and momentum, as LayerOps takes them after its slots.</summary>
         private string BatchNormArguments(PassStep step) => string.Join(", ",
@@ -375,6 +394,7 @@ internal static class PassesWriter
             {
                 StepOperation.Conv when step.Index + 1 < _plan.Steps.Count && RunsBackwardWithConvolution(_plan.Steps[step.Index + 1]) =>
                     $"{Ops}.ConvBatchNormBackwardScratch(in {GeometryName(step)}, batch)",
+                StepOperation.Conv when FeedsMaxPoolRelu(step) => $"{Ops}.ConvMaxPoolReluScratch(in {GeometryName(step)}, in {GeometryName(_plan.Steps[step.Index + 1])}, batch)",
                 StepOperation.Conv => $"{Ops}.ConvScratch(in {GeometryName(step)}, batch)",
                 StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
