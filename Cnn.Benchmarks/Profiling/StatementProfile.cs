@@ -67,7 +67,7 @@ internal static class StatementProfile
         output.WriteLine(string.Create(culture, $"| (loss) | {loss:F1} | |"));
         output.WriteLine(string.Create(culture, $"| **sum** | {forwardTotal + loss:F0} | {backwardTotal:F0} |"));
         output.WriteLine();
-        output.WriteLine("A BatchNorm or max pooling run in its convolution's call (`ConvBatchNorm` and `ConvBatchNormBackward`, `ConvMaxPoolRelu`) shows –: its time is in the convolution's row.");
+        output.WriteLine("A BatchNorm or max pooling run in its convolution's call (`ConvBatchNorm`, `ConvMaxPoolRelu`) shows –: its time is in the convolution's row.");
         output.WriteLine();
     }
 

@@ -186,8 +186,7 @@ public static unsafe class PositionLaneWeightGradient
     /// reduced 16 at a time (<see cref="LaneSums"/>: 30 shuffles and 15 additions for 16 sums), each sum written over its own
     /// accumulator's first values (accumulator k's sum at float k, below every accumulator not yet read), then copied to dW
     /// tile by tile without a division. One <c>Vector512.Sum</c> and four divisions per weight were a quarter of a
-    /// one-sample call's time on ResNet-8's 16→16 layer (perf), which a few samples at a time
-    /// (<c>LayerOps.ConvBatchNormBackward</c>) pay once per run.
+    /// one-sample call's time on ResNet-8's 16→16 layer (perf), paid once per call.
     /// </summary>
     private static void Store(in Plan plan, int filters, int patch, Vector512<float>* sums, float* gradWeight, bool accumulate)
     {

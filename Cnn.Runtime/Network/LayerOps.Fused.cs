@@ -168,106 +168,42 @@ public static partial class LayerOps
         {
             return;
         }
-        var norm = new NormBackward(context, channels, plane, x, y, gamma, beta, state, relu, mode);
-        norm.Sums(trainsParameters);
-        if (mode != InputGradient.None)
+        var length = channels * plane;
+        var input = context.Activation(x, length);
+        // The ReLU's output gates the gradient; without a fused ReLU there is no gate. Where dx is written (not added to), the
+        // gate is recomputed from x instead (the same bit for bit), so neither pass reads y: 2 of BatchNorm+ReLU backward's 7 streams.
+        var recomputesGate = relu && mode != InputGradient.Accumulate;
+        var gate = relu && !recomputesGate ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
+        var dy = context.ActivationGradient(y, length);
+        var scale = context.Parameter(gamma, channels);
+        var shift = context.Parameter(beta, channels);
+        var mean = context.StateSlot(state, channels);
+        var invStd = context.StateSlot(state + channels, channels);
+        var sums = context.Doubles(2 * channels);
+        var sumDy = sums.Slice(0, channels);
+        var sumDyXhat = sums.Slice(channels, channels);
+        if (recomputesGate)
         {
-            norm.DataGradient(0, context.Batch, context.ActivationGradient(x, channels * plane));
+            BatchNorm2d.InputGatedGradientSums(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, sumDy, sumDyXhat, CpuPath.Auto);
         }
-    }
-
-    /// <summary>
-    /// One BatchNorm's (or BatchNorm+ReLU's) backward over a worker's samples: <see cref="Sums"/> over all of them, then the data
-    /// gradient of any run of samples (<see cref="DataGradient"/>), so that a caller can take it a few samples at a time
-    /// (<see cref="ConvBatchNormBackward(NetworkContext, in ConvGeometry, int, int, int, int, bool, InputGradient, int, int, int, int, bool, InputGradient)"/>). Where dx is written, not added to, the ReLU's gate is recomputed from x (the same bit
-    /// for bit), so neither pass reads the ReLU's output: 2 of BatchNorm+ReLU backward's 7 streams.
-    /// </summary>
-    private readonly ref struct NormBackward
-    {
-        private readonly NetworkContext _context;
-        private readonly int _channels;
-        private readonly int _plane;
-        private readonly int _gamma;
-        private readonly int _beta;
-        private readonly bool _recomputesGate;
-        private readonly bool _accumulate;
-        private readonly ReadOnlySpan<float> _input;
-        private readonly ReadOnlySpan<float> _gate;
-        private readonly ReadOnlySpan<float> _dy;
-        private readonly ReadOnlySpan<float> _scale;
-        private readonly ReadOnlySpan<float> _shift;
-        private readonly ReadOnlySpan<float> _mean;
-        private readonly ReadOnlySpan<float> _invStd;
-        private readonly Span<double> _sums;
-
-        /// <param name="context">The worker.</param>
-        /// <param name="channels">Channels.</param>
-        /// <param name="plane">Values per channel per sample.</param>
-        /// <param name="x">Input slot.</param>
-        /// <param name="y">Output slot (the ReLU's when <paramref name="relu"/>).</param>
-        /// <param name="gamma">γ offset.</param>
-        /// <param name="beta">β offset.</param>
-        /// <param name="state">Offset of the saved statistics.</param>
-        /// <param name="relu">Whether a ReLU follows.</param>
-        /// <param name="mode">How the input gradient is delivered.</param>
-        public NormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool relu, InputGradient mode)
+        else
         {
-            var length = channels * plane;
-            _context = context;
-            _channels = channels;
-            _plane = plane;
-            _gamma = gamma;
-            _beta = beta;
-            _accumulate = mode == InputGradient.Accumulate;
-            _recomputesGate = relu && !_accumulate;
-            _input = context.Activation(x, length);
-            _gate = relu && !_recomputesGate ? context.Activation(y, length) : ReadOnlySpan<float>.Empty;
-            _dy = context.ActivationGradient(y, length);
-            _scale = context.Parameter(gamma, channels);
-            _shift = context.Parameter(beta, channels);
-            _mean = context.StateSlot(state, channels);
-            _invStd = context.StateSlot(state + channels, channels);
-            _sums = context.Doubles(2 * channels);
+            BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
         }
-
-        /// <summary>Σdy and Σdy·x̂ per channel over the worker's samples, and γ's and β's gradients from them when they train.</summary>
-        public void Sums(bool trainsParameters)
+        if (trainsParameters)
         {
-            int batch = _context.Batch, channels = _channels;
-            var sumDy = _sums[..channels];
-            var sumDyXhat = _sums.Slice(channels, channels);
-            if (_recomputesGate)
-            {
-                BatchNorm2d.InputGatedGradientSums(batch, channels, _plane, _input, _dy, _scale, _shift, _mean, _invStd, sumDy, sumDyXhat, CpuPath.Auto);
-            }
-            else
-            {
-                BatchNorm2d.GatedGradientSums(batch, channels, _plane, _input, _gate, _dy, _mean, _invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
-            }
-            if (trainsParameters)
-            {
-                BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, _context.Gradient(_gamma, channels), _context.Gradient(_beta, channels), accumulate: false);
-            }
+            BatchNorm2d.ParameterGradients(sumDy, sumDyXhat, context.Gradient(gamma, channels), context.Gradient(beta, channels), accumulate: false);
         }
-
-        /// <summary>Samples <paramref name="first"/> to <paramref name="first"/> + <paramref name="samples"/>'s input gradient into <paramref name="dx"/> (theirs alone), after <see cref="Sums"/>.</summary>
-        public void DataGradient(int first, int samples, Span<float> dx)
+        var count = (long)context.Batch * plane;
+        if (recomputesGate && mode == InputGradient.Write)
         {
-            int channels = _channels, length = channels * _plane, start = first * length, end = samples * length;
-            var count = (long)_context.Batch * _plane;
-            var sumDy = _sums[..channels];
-            var sumDyXhat = _sums.Slice(channels, channels);
-            var input = _input.Slice(start, end);
-            var dy = _dy.Slice(start, end);
-            if (_recomputesGate)
-            {
-                BatchNorm2d.InputGatedBackwardData(samples, channels, _plane, input, dy, _scale, _shift, _mean, _invStd, count, sumDy, sumDyXhat, dx, CpuPath.Auto);
-            }
-            else
-            {
-                BatchNorm2d.GatedBackwardData(samples, channels, _plane, input, _gate.IsEmpty ? _gate : _gate.Slice(start, end), dy, _scale, _mean, _invStd, count, sumDy, sumDyXhat,
-                    dx, _accumulate, CpuPath.Auto);
-            }
+            BatchNorm2d.InputGatedBackwardData(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), CpuPath.Auto);
+        }
+        else if (mode != InputGradient.None)
+        {
+            BatchNorm2d.GatedBackwardData(context.Batch, channels, plane, input, gate, dy, scale, mean, invStd, count, sumDy, sumDyXhat,
+                context.ActivationGradient(x, length), mode == InputGradient.Accumulate, CpuPath.Auto);
         }
     }
 }

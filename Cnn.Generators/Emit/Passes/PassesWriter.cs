@@ -66,18 +66,13 @@ internal static class PassesWriter
             var step = plan.Steps[i];
             if (step.HasBackward)
             {
-                var lines = steps.Backward(step).ToList();
-                writer.Line($"// {Describe(step)}{(lines.Count == 0 ? " (in the call above)" : "")}");
-                foreach (var line in lines)
+                writer.Line($"// {Describe(step)}");
+                foreach (var line in steps.Backward(step))
                 {
                     writer.Line(line);
                 }
-                if (lines.Count > 0)
-                {
-                    // Backward statements are numbered after the forward ones (IStatementTimer.Mark); a BatchNorm's backward run with its
-                    // convolution's is numbered as the convolution's, as their forward call is.
-                    writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + steps.BackwardStatement(step))});");
-                }
+                // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
+                writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
                 if (step.HasParameters && step.Index != lastInBackward)
                 {
                     // Everything before the first step that trains is frozen or parameter-free: no gradient is needed there.
@@ -131,8 +126,7 @@ internal static class PassesWriter
         writer.Line("Layers = new global::Cnn.Runtime.Network.LayerTrace[]").Open();
         foreach (var step in plan.Steps)
         {
-            // A BatchNorm whose backward runs with its convolution's never writes its input gradient to the slot: nothing to trace.
-            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None && !steps.RunsBackwardWithConvolution(step) ? step.Inputs[0] : null;
+            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None ? step.Inputs[0] : null;
             // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace.
             var outputLength = steps.IsInJoin(step) ? 0 : step.Output.Length;
             writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(outputLength)}, " +
@@ -297,33 +291,8 @@ internal static class PassesWriter
             Offset(step.Layer, TensorRole.Scale), Offset(step.Layer, TensorRole.Shift), Offset(step.Layer, TensorRole.RunningMean), Offset(step.Layer, TensorRole.RunningVar),
             Ints(step.StateOffset), Literals.Float(step.Layer.Spec.Eps), Literals.Float(step.Layer.Spec.Momentum));
 
-        /// <summary>
-        /// Whether <paramref name="step"/> is a BatchNorm whose backward runs in one call with its convolution's
-        /// (<c>LayerOps.ConvBatchNormBackward</c>), emitted at the BatchNorm's place: it runs in its convolution's forward call and
-        /// is the only reader of the convolution's output (it writes, not adds to, that output's gradient).
-        /// </summary>
-        public bool RunsBackwardWithConvolution(PassStep step) => RunsInConvolutionCall(step) && step.InputModes[0] == GradientMode.Write;
-
-        /// <summary>The step whose backward statement number <paramref name="step"/>'s backward call marks: the convolution's for a BatchNorm run with it.</summary>
-        public int BackwardStatement(PassStep step) => RunsBackwardWithConvolution(step) ? step.Index - 1 : step.Index;
-
-        /// <summary>The BatchNorm's and its convolution's backward in one call, at the BatchNorm's place.</summary>
-        private string ConvBatchNormBackwardCall(PassStep conv, PassStep norm) =>
-            Call(WithRelu("ConvBatchNorm", norm) + "Backward", $"in {GeometryName(conv)}", Ints(conv.Inputs[0].Offset, conv.Output.Offset), Weight(conv.Layer), Bias(conv.Layer),
-                $"context.Trains({Literals.Int(conv.Index)})", ModeOf(conv, 0), Ints(norm.Output.Offset), Offset(norm.Layer, TensorRole.Scale), Offset(norm.Layer, TensorRole.Shift),
-                Ints(norm.StateOffset), $"context.Trains({Literals.Int(norm.Index)})", ModeOf(norm, 0));
-
         public IEnumerable<string> Backward(PassStep step)
         {
-            if (RunsBackwardWithConvolution(step))
-            {
-                yield return ConvBatchNormBackwardCall(_plan.Steps[step.Index - 1], step);
-                yield break;
-            }
-            if (step.Index + 1 < _plan.Steps.Count && RunsBackwardWithConvolution(_plan.Steps[step.Index + 1]))
-            {
-                yield break;
-            }
             var layer = step.Layer;
             var x = step.Inputs[0];
             var y = step.Output;
@@ -392,8 +361,6 @@ internal static class PassesWriter
             var accumulates = step.InputModes.Any(m => m == GradientMode.Accumulate);
             return step.Operation switch
             {
-                StepOperation.Conv when step.Index + 1 < _plan.Steps.Count && RunsBackwardWithConvolution(_plan.Steps[step.Index + 1]) =>
-                    $"{Ops}.ConvBatchNormBackwardScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Conv when FeedsMaxPoolRelu(step) => $"{Ops}.ConvMaxPoolReluScratch(in {GeometryName(step)}, in {GeometryName(_plan.Steps[step.Index + 1])}, batch)",
                 StepOperation.Conv => $"{Ops}.ConvScratch(in {GeometryName(step)}, batch)",
                 StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
