@@ -245,6 +245,7 @@ public static unsafe partial class Conv2d
         var width = BroadcastWeightGradient.Width(ocg);
         var transposed = gradOut + (ocg * positions);
         var gradWeightT = transposed + (plane * width);
+        var panels = broadcast ? BroadcastWeightGradient.Panels(image, g.OutWidth, patch, ocg) : 0;
         for (var s = 0; s < n; s++)
         {
             for (var group = 0; group < g.Groups; group++)
@@ -261,8 +262,7 @@ public static unsafe partial class Conv2d
                     }
                     // The next sample's input and dy, a few lines after each panel of this one's.
                     var prefetch = s + 1 < n && g.Groups == 1
-                        ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, source + g.OutputLength, g.OutputLength,
-                            BroadcastWeightGradient.Panels(image, g.OutWidth, patch, ocg))
+                        ? new SamplePrefetch(x + ((long)(s + 1) * g.InputLength), g.InputLength, source + g.OutputLength, g.OutputLength, panels)
                         : default;
                     BroadcastWeightGradient.Accumulate(image, g.OutWidth, patch, ocg, source, transposed, groupT, ref prefetch);
                     if (s == n - 1)
