@@ -185,8 +185,11 @@ internal static class PassesWriter
         private bool AppliedInJoin(PassStep step) =>
             RunsInConvolutionCall(step) && step.Relu is null
             && !ReferenceEquals(step.Output, _plan.Output) && !ReferenceEquals(step.Output, _plan.TrainingOutput)
-            && _plan.Steps.Where(reader => reader.Inputs.Any(slot => ReferenceEquals(slot, step.Output))).ToList() is { Count: 1 } readers
+            && ReadersOf(step.Output).ToList() is { Count: 1 } readers
             && readers[0] is { Operation: StepOperation.Add, Inputs.Count: 2 };
+
+        /// <summary>The steps that read <paramref name="slot"/>.</summary>
+        private IEnumerable<PassStep> ReadersOf(Slot slot) => _plan.Steps.Where(reader => reader.Inputs.Any(input => ReferenceEquals(input, slot)));
 
         public static string GeometryName(PassStep step) => "Step" + Literals.Int(step.Index) + "Geometry";
 
@@ -275,7 +278,7 @@ internal static class PassesWriter
         private bool FeedsMaxPoolRelu(PassStep step) =>
             step.Operation == StepOperation.Conv && step.Index + 1 < _plan.Steps.Count
             && _plan.Steps[step.Index + 1] is { Operation: StepOperation.MaxPool, Relu: not null } next && ReferenceEquals(next.Inputs[0], step.Output)
-            && _plan.Steps.Count(reader => reader.Inputs.Any(slot => ReferenceEquals(slot, step.Output))) == 1;
+            && ReadersOf(step.Output).Count() == 1;
 
         /// <summary>A convolution and the max pooling with ReLU that alone reads its output, in one call: <c>LayerOps.ConvMaxPoolRelu</c>.</summary>
         private string ConvMaxPoolReluCall(PassStep conv, PassStep pool) =>
