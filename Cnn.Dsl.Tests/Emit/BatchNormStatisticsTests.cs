@@ -1,5 +1,4 @@
-using System.Text.RegularExpressions;
-using Cnn.Dsl.Tests.Infrastructure;
+using static Cnn.Dsl.Tests.Emit.EmittedCalls;
 
 namespace Cnn.Dsl.Tests.Emit;
 
@@ -76,15 +75,4 @@ public class BatchNormStatisticsTests
         Assert.Equal(0, Calls(source, "NormalizedAdd"));
         Assert.Equal(1, Calls(source, "Add"));
     }
-
-    private static string Generate(string network)
-    {
-        var run = GeneratorHarness.Run("using Cnn.Dsl;\n" + network);
-        Assert.Null(run.Exception);
-        Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors));
-        return run.SingleSource;
-    }
-
-    private static int Calls(string source, string method) =>
-        Regex.Matches(source, $@"LayerOps\.{method}\(context").Count;
 }

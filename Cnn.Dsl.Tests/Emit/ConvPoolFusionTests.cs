@@ -1,13 +1,10 @@
-using System.Text.RegularExpressions;
-using Cnn.Dsl.Tests.Infrastructure;
+using static Cnn.Dsl.Tests.Emit.EmittedCalls;
 
 namespace Cnn.Dsl.Tests.Emit;
 
 /// <summary>Which convolutions run in one call with the ReLU and max pooling after them (<c>LayerOps.ConvMaxPoolRelu</c>).</summary>
 public class ConvPoolFusionTests
 {
-    private const string Usings = "using Cnn.Dsl;\n";
-
     [Fact]
     public void A_convolution_read_only_by_a_relu_and_max_pooling_runs_with_them()
     {
@@ -52,16 +49,4 @@ public class ConvPoolFusionTests
         // The three, and the Down branch's.
         Assert.Equal(4, Calls(source, "Conv"));
     }
-
-    private static string Generate(string network)
-    {
-        var run = GeneratorHarness.Run(Usings + network);
-        Assert.Null(run.Exception);
-        Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors));
-        return run.SingleSource;
-    }
-
-    /// <summary>Forward calls of LayerOps.<paramref name="method"/> (exactly that name).</summary>
-    private static int Calls(string source, string method) =>
-        Regex.Matches(source, $@"LayerOps\.{method}\(context").Count;
 }

@@ -1,13 +1,10 @@
-using System.Text.RegularExpressions;
-using Cnn.Dsl.Tests.Infrastructure;
+using static Cnn.Dsl.Tests.Emit.EmittedCalls;
 
 namespace Cnn.Dsl.Tests.Emit;
 
 /// <summary>Which ReLUs the generated passes fuse into the step next to them, and which they leave alone.</summary>
 public class ReluFusionTests
 {
-    private const string Usings = "using Cnn.Dsl;\n";
-
     [Fact]
     public void Relu_moves_after_max_pooling_and_into_batch_norm_and_residual_joins()
     {
@@ -64,16 +61,4 @@ public class ReluFusionTests
 
         Assert.Equal(1, Calls(source, "Relu"));
     }
-
-    private static string Generate(string network)
-    {
-        var run = GeneratorHarness.Run(Usings + network);
-        Assert.Null(run.Exception);
-        Assert.True(run.Errors.Count == 0, string.Join("\n", run.Errors));
-        return run.SingleSource;
-    }
-
-    /// <summary>Forward calls of LayerOps.<paramref name="method"/> (exactly that name).</summary>
-    private static int Calls(string source, string method) =>
-        Regex.Matches(source, $@"LayerOps\.{method}\(context").Count;
 }
