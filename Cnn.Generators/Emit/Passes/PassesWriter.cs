@@ -66,13 +66,17 @@ internal static class PassesWriter
             var step = plan.Steps[i];
             if (step.HasBackward)
             {
-                writer.Line($"// {Describe(step)}");
-                foreach (var line in steps.Backward(step))
+                var lines = steps.Backward(step).ToList();
+                writer.Line($"// {Describe(step)}{(lines.Count == 0 ? " (in the join's call above)" : "")}");
+                foreach (var line in lines)
                 {
                     writer.Line(line);
                 }
-                // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
-                writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
+                if (lines.Count > 0)
+                {
+                    // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
+                    writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
+                }
                 if (step.HasParameters && step.Index != lastInBackward)
                 {
                     // Everything before the first step that trains is frozen or parameter-free: no gradient is needed there.
@@ -126,7 +130,9 @@ internal static class PassesWriter
         writer.Line("Layers = new global::Cnn.Runtime.Network.LayerTrace[]").Open();
         foreach (var step in plan.Steps)
         {
-            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None ? step.Inputs[0] : null;
+            // A join that applies the BatchNorm of its first side runs that BatchNorm's backward too, and writes no gradient of the
+            // BatchNorm's output: nothing to trace (the BatchNorm's own trace names its input's gradient, which the join writes).
+            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None && !steps.AppliesInJoin(step.Inputs[0]) ? step.Inputs[0] : null;
             // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace.
             var outputLength = steps.IsInJoin(step) ? 0 : step.Output.Length;
             writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(outputLength)}, " +
@@ -245,6 +251,9 @@ internal static class PassesWriter
             };
         }
 
+        /// <summary>Whether <paramref name="slot"/> is the output of a BatchNorm that the join reading it applies.</summary>
+        public bool AppliesInJoin(Slot slot) => ProducerInJoin(slot) is not null;
+
         /// <summary>The BatchNorm that writes <paramref name="slot"/> and that the join reading it applies, or null.</summary>
         private PassStep? ProducerInJoin(Slot slot) => _plan.Steps.FirstOrDefault(step => ReferenceEquals(step.Output, slot) && IsInJoin(step));
 
@@ -322,6 +331,9 @@ internal static class PassesWriter
                 case StepOperation.GlobalAvgPool:
                     yield return Call("GlobalAvgPoolBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
                     break;
+                case StepOperation.BatchNorm when IsInJoin(step):
+                    // Its backward runs in its join's call (JoinSideGradient).
+                    break;
                 case StepOperation.BatchNorm:
                     yield return Call(WithRelu("BatchNorm", step) + "Backward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
                         Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), trains, mode);
@@ -337,6 +349,10 @@ internal static class PassesWriter
                     break;
                 case StepOperation.Softmax:
                     yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
+                    break;
+                case StepOperation.Add when step.Inputs.Any(AppliesInJoin):
+                    yield return Call(WithRelu("NormalizedAdd", step) + "Backward", Ints(layer.Out.C, Plane(layer.Out), y.Offset), JoinSideBackward(step, 0),
+                        JoinSideBackward(step, 1));
                     break;
                 case StepOperation.Add:
                     yield return Call(WithRelu("Add", step) + "Backward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step, 1));
@@ -358,6 +374,15 @@ internal static class PassesWriter
             }
         }
 
+        /// <summary>
+        /// One side of <c>LayerOps.NormalizedAddBackward</c>: the BatchNorm's input, parameters, saved statistics, whether it trains and how its
+        /// input's gradient is delivered; or the slot, no BatchNorm and the join's own mode for it.
+        /// </summary>
+        private string JoinSideBackward(PassStep join, int k) => ProducerInJoin(join.Inputs[k]) is { } norm
+            ? string.Join(", ", Ints(norm.Inputs[0].Offset), Offset(norm.Layer, TensorRole.Scale), Offset(norm.Layer, TensorRole.Shift), Ints(norm.StateOffset),
+                $"context.Trains({Literals.Int(norm.Index)})", ModeOf(norm, 0))
+            : string.Join(", ", Ints(join.Inputs[k].Offset, -1, -1, -1), "false", ModeOf(join, k));
+
         /// <summary>The expression for the scratch a step needs with <c>batch</c> samples, or null when it needs none.</summary>
         public string? Scratch(PassStep step)
         {
@@ -370,6 +395,8 @@ internal static class PassesWriter
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
                 StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
                 StepOperation.MaxPool when step.Relu is not null => $"{Ops}.MaxPoolReluScratch(in {GeometryName(step)}, batch)",
+                // Also when a plain side is written: at run time its producer may be frozen, and then nothing writes it.
+                StepOperation.Add when step.Relu is not null && step.Inputs.Any(AppliesInJoin) => $"{Ops}.NormalizedAddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.Add when step.Relu is not null && !step.InputModes.Contains(GradientMode.Write) => $"{Ops}.AddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
                 _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
