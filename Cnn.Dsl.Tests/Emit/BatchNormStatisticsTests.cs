@@ -77,7 +77,8 @@ public class BatchNormStatisticsTests
         Assert.Equal(0, Calls(source, "AddReluBackward"));
         Assert.Equal(0, Calls(source, "AddBackward"));
         Assert.Equal(0, Calls(source, "BatchNormBackward"));
-        Assert.Equal(3, Calls(source, "BatchNormReluBackward"));
+        // The BatchNorm+ReLUs' sums come from the convolutions after them (A_convolution_after_a_batch_norm_relu_takes_its_backward_sums).
+        Assert.Equal(3, Calls(source, "BatchNormReluBackwardSummed"));
         // res1: the body's BatchNorm (its input, γ, β, saved statistics, whether it trains, its input's mode), then the identity side (its slot, no BatchNorm, the join's mode).
         Assert.Matches(@"LayerOps\.NormalizedAddReluBackward\(context, 4, 64, \d+, \d+, \d+, \d+, \d+, context\.Trains\(5\), context\.InputMode\(4, [\w.:]+\.Write\), " +
             @"\d+, -1, -1, -1, false, context\.InputMode\(1, [\w.:]+\.Write\)\);", source);
@@ -90,6 +91,32 @@ public class BatchNormStatisticsTests
         Assert.Contains("LayerOps.NormalizedAddReluScratch(256, batch)", source);
         Assert.Matches(@"LayerTrace\(""res1"", \d+, 256, -1, 0\)", source);
         Assert.Matches(@"LayerTrace\(""res2"", \d+, 96, -1, 0\)", source);
+    }
+
+    [Fact]
+    public void A_convolution_after_a_batch_norm_relu_takes_its_backward_sums()
+    {
+        // bn1+relu1 feeds res1.conv1 and the identity shortcut: res1.conv1 adds to its gradient last, just before bn1's backward, and takes
+        // its sums. res1.bn1+relu1 feeds res1.conv2 alone. bn2 feeds a max pooling with the ReLU moved after it: plain.
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, pad: 1), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1), BatchNorm] public partial class Body;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu]
+            [Residual<Body>(4), Relu]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
+            [GlobalAvgPool, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(2, Calls(source, "ConvBackwardSummed"));
+        Assert.Equal(2, Calls(source, "BatchNormReluBackwardSummed"));
+        Assert.Equal(2, Calls(source, "ConvBackward"));
+        Assert.Equal(0, Calls(source, "BatchNormReluBackward"));
+        Assert.Equal(1, Calls(source, "BatchNormBackward"));
+        // The convolution's own arguments, then the BatchNorm's input slot, γ, β and saved statistics.
+        Assert.Matches(@"LayerOps\.ConvBackwardSummed\(context, in Step2Geometry, \d+, \d+, \d+, \d+, context\.Trains\(2\), context\.InputMode\(1, [\w.:]+\.Accumulate\), " +
+            @"192, \d+, \d+, 0\);", source);
+        Assert.Matches(@"LayerOps\.BatchNormReluBackwardSummed\(context, 4, 64, 192, \d+, \d+, \d+, 0, context\.Trains\(1\), ", source);
     }
 
     [Fact]

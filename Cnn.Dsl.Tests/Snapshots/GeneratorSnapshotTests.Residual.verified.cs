@@ -286,11 +286,11 @@ namespace Nets
             // block2.bn2: BatchNorm 32×16×16 → 32×16×16 (in the join's call above)
             if (context.FirstTrainedStep == 12) return;
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write), 134144, 9744, 9776, 160);
             context.Mark(27);
             if (context.FirstTrainedStep == 11) return;
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(26);
             if (context.FirstTrainedStep == 10) return;
             // block2.conv1: Conv 16×32×32 → 32×16×16
@@ -309,19 +309,19 @@ namespace Nets
             // block1.bn2: BatchNorm 16×32×32 → 16×32×32 (in the join's call above)
             if (context.FirstTrainedStep == 5) return;
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write), 35840, 2768, 2784, 32);
             context.Mark(20);
             if (context.FirstTrainedStep == 4) return;
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(19);
             if (context.FirstTrainedStep == 3) return;
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate), 3072, 432, 448, 0);
             context.Mark(18);
             if (context.FirstTrainedStep == 2) return;
             // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(17);
             if (context.FirstTrainedStep == 1) return;
             // conv1: Conv 3×32×32 → 16×32×32

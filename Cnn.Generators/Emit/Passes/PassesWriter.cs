@@ -313,6 +313,10 @@ internal static class PassesWriter
             var trains = $"context.Trains({Literals.Int(step.Index)})";
             switch (step.Operation)
             {
+                case StepOperation.Conv when SumsForBatchNormRelu(step) is { } norm:
+                    yield return Call("ConvBackwardSummed", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode, Ints(norm.Inputs[0].Offset),
+                        Offset(norm.Layer, TensorRole.Scale), Offset(norm.Layer, TensorRole.Shift), Ints(norm.StateOffset));
+                    break;
                 case StepOperation.Conv:
                     yield return Call("ConvBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
                     break;
@@ -333,6 +337,10 @@ internal static class PassesWriter
                     break;
                 case StepOperation.BatchNorm when IsInJoin(step):
                     // Its backward runs in its join's call (JoinSideGradient).
+                    break;
+                case StepOperation.BatchNorm when step.Index + 1 < _plan.Steps.Count && SumsForBatchNormRelu(_plan.Steps[step.Index + 1]) is not null:
+                    yield return Call("BatchNormReluBackwardSummed", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
+                        Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), trains, mode);
                     break;
                 case StepOperation.BatchNorm:
                     yield return Call(WithRelu("BatchNorm", step) + "Backward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
@@ -382,6 +390,16 @@ internal static class PassesWriter
             ? string.Join(", ", Ints(norm.Inputs[0].Offset), Offset(norm.Layer, TensorRole.Scale), Offset(norm.Layer, TensorRole.Shift), Ints(norm.StateOffset),
                 $"context.Trains({Literals.Int(norm.Index)})", ModeOf(norm, 0))
             : string.Join(", ", Ints(join.Inputs[k].Offset, -1, -1, -1), "false", ModeOf(join, k));
+
+        /// <summary>
+        /// The BatchNorm+ReLU just before <paramref name="conv"/> whose output it reads, or null: the convolution's backward, the last to add to
+        /// that output's gradient (the BatchNorm's backward runs next), takes the BatchNorm's gradient sums in its data gradient
+        /// (<c>LayerOps.ConvBackwardSummed</c>), and the BatchNorm's backward reads them (<c>LayerOps.BatchNormReluBackwardSummed</c>).
+        /// </summary>
+        private PassStep? SumsForBatchNormRelu(PassStep conv) =>
+            conv.Operation == StepOperation.Conv && conv.Index > 0 && conv.InputModes[0] != GradientMode.None
+            && _plan.Steps[conv.Index - 1] is { Operation: StepOperation.BatchNorm, Relu: not null } norm && ReferenceEquals(conv.Inputs[0], norm.Output)
+                ? norm : null;
 
         /// <summary>The expression for the scratch a step needs with <c>batch</c> samples, or null when it needs none.</summary>
         public string? Scratch(PassStep step)
