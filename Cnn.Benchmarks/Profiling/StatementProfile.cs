@@ -67,7 +67,8 @@ internal static class StatementProfile
         output.WriteLine(string.Create(culture, $"| (loss) | {loss:F1} | |"));
         output.WriteLine(string.Create(culture, $"| **sum** | {forwardTotal + loss:F0} | {backwardTotal:F0} |"));
         output.WriteLine();
-        output.WriteLine("A BatchNorm or max pooling run in its convolution's call (`ConvBatchNorm`, `ConvMaxPoolRelu`) shows –: its time is in the convolution's row.");
+        output.WriteLine("A BatchNorm or max pooling run in its convolution's call (`ConvBatchNorm`, `ConvMaxPoolRelu`) shows –: its time is in the convolution's row;");
+        output.WriteLine("a BatchNorm that its residual join applies (`NormalizedAdd`) shows – backward: its backward is in the join's row.");
         output.WriteLine();
     }
 

@@ -59,6 +59,67 @@ public class BatchNormStatisticsTests
     }
 
     [Fact]
+    public void A_join_that_applies_batch_norms_runs_their_backward_in_its_own_call()
+    {
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, stride: Arg.B, pad: 1), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1), BatchNorm] public partial class Body;
+            [Block] [Conv(Arg.A, 1, stride: Arg.B), BatchNorm] public partial class Projection;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu]
+            [Residual<Body>(4, 1), Relu]
+            [Residual<Body, Projection>(6, 2)]
+            [GlobalAvgPool, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(1, Calls(source, "NormalizedAddReluBackward"));
+        Assert.Equal(1, Calls(source, "NormalizedAddBackward"));
+        Assert.Equal(0, Calls(source, "AddReluBackward"));
+        Assert.Equal(0, Calls(source, "AddBackward"));
+        Assert.Equal(0, Calls(source, "BatchNormBackward"));
+        // The BatchNorm+ReLUs' sums come from the convolutions after them (A_convolution_after_a_batch_norm_relu_takes_its_backward_sums).
+        Assert.Equal(3, Calls(source, "BatchNormReluBackwardSummed"));
+        // res1: the body's BatchNorm (its input, γ, β, saved statistics, whether it trains, its input's mode), then the identity side (its slot, no BatchNorm, the join's mode).
+        Assert.Matches(@"LayerOps\.NormalizedAddReluBackward\(context, 4, 64, \d+, \d+, \d+, \d+, \d+, context\.Trains\(5\), context\.InputMode\(4, [\w.:]+\.Write\), " +
+            @"\d+, -1, -1, -1, false, context\.InputMode\(1, [\w.:]+\.Write\)\);", source);
+        // res2: both sides' BatchNorms; the projection's input gradient is added to the block input's after the body's.
+        Assert.Matches(@"LayerOps\.NormalizedAddBackward\(context, 6, 16, \d+, \d+, \d+, \d+, \d+, context\.Trains\(12\), context\.InputMode\(11, [\w.:]+\.Write\), " +
+            @"\d+, \d+, \d+, \d+, context\.Trains\(8\), context\.InputMode\(7, [\w.:]+\.Write\)\);", source);
+        Assert.Contains("// res1.bn2: BatchNorm 4×8×8 → 4×8×8 (in the join's call above)", source);
+        Assert.Contains("// res2.shortcut.bn1: BatchNorm 6×4×4 → 6×4×4 (in the join's call above)", source);
+        // The gated gradient's scratch, and no trace of a gradient the join does not write.
+        Assert.Contains("LayerOps.NormalizedAddReluScratch(256, batch)", source);
+        Assert.Matches(@"LayerTrace\(""res1"", \d+, 256, -1, 0\)", source);
+        Assert.Matches(@"LayerTrace\(""res2"", \d+, 96, -1, 0\)", source);
+    }
+
+    [Fact]
+    public void A_convolution_after_a_batch_norm_relu_takes_its_backward_sums()
+    {
+        // bn1+relu1 feeds res1.conv1 and the identity shortcut: res1.conv1 adds to its gradient last, just before bn1's backward, and takes
+        // its sums. res1.bn1+relu1 feeds res1.conv2 alone. bn2 feeds a max pooling with the ReLU moved after it: plain.
+        var source = Generate("""
+            [Block] [Conv(Arg.A, 3, pad: 1), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1), BatchNorm] public partial class Body;
+            [Network(3, 8, 8)]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu]
+            [Residual<Body>(4), Relu]
+            [Conv(4, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
+            [GlobalAvgPool, Dense(2)]
+            public partial class Net;
+            """);
+
+        Assert.Equal(2, Calls(source, "ConvBackwardSummed"));
+        Assert.Equal(2, Calls(source, "BatchNormReluBackwardSummed"));
+        Assert.Equal(2, Calls(source, "ConvBackward"));
+        Assert.Equal(0, Calls(source, "BatchNormReluBackward"));
+        Assert.Equal(1, Calls(source, "BatchNormBackward"));
+        // The convolution's own arguments, then the BatchNorm's input slot, γ, β and saved statistics.
+        Assert.Matches(@"LayerOps\.ConvBackwardSummed\(context, in Step2Geometry, \d+, \d+, \d+, \d+, context\.Trains\(2\), context\.InputMode\(1, [\w.:]+\.Accumulate\), " +
+            @"192, \d+, \d+, 0\);", source);
+        Assert.Matches(@"LayerOps\.BatchNormReluBackwardSummed\(context, 4, 64, 192, \d+, \d+, \d+, 0, context\.Trains\(1\), ", source);
+    }
+
+    [Fact]
     public void A_batch_norm_with_another_reader_or_a_relu_stays_out_of_the_join()
     {
         // bn1's output is read by the body and by the identity shortcut; the body's BatchNorm is followed by its own ReLU.

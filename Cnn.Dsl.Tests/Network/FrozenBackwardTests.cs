@@ -51,6 +51,38 @@ public sealed class FrozenBackwardTests
         }
     }
 
+    // Joined's joins run the backward of the BatchNorms they apply: with the stem frozen, the identity shortcut's gradient is not
+    // delivered and the gated gradient goes to scratch; with a joined BatchNorm frozen, its input's gradient is still delivered.
+    [Theory]
+    [InlineData("conv1,bn1", 1)]
+    [InlineData("conv1,bn1", 2)]
+    [InlineData("conv1,bn1,res1.conv1,res1.bn1,res1.conv2", 1)]
+    [InlineData("res1.bn2", 1)]
+    [InlineData("res2.shortcut", 2)]
+    [InlineData("res2.bn2,res2.shortcut.bn1", 1)]
+    public void A_join_that_applies_batch_norms_gives_the_unfrozen_gradients_bit_for_bit(string frozen, int workers)
+    {
+        using var reference = new Checks.Joined(seed: 7, workers);
+        reference.ForwardBackward(Input(reference), Labels, Batch);
+        using var network = new Checks.Joined(seed: 7, workers);
+        network.Freeze(frozen.Split(','));
+
+        network.ForwardBackward(Input(network), Labels, Batch);
+
+        foreach (var tensor in network.Layout.Where(t => !t.IsBuffer))
+        {
+            var gradient = network.Gradient(tensor.Name).ToArray();
+            if (network.IsFrozen(tensor))
+            {
+                Assert.All(gradient, g => Assert.Equal(0f, g));
+            }
+            else
+            {
+                AssertSameBits(reference.Gradient(tensor.Name).ToArray(), gradient, tensor.Name);
+            }
+        }
+    }
+
     [Fact]
     public void A_step_with_conv1_frozen_moves_every_other_parameter_as_the_unfrozen_step_does()
     {

@@ -106,3 +106,35 @@ public partial class Pointwise;
 [Concat<RectifiedPool, Pointwise>(3)]
 [BatchNorm, Relu, Flatten, Dense(3)]
 public partial class Fused;
+
+[Block]
+[Conv(Arg.A, 3, stride: Arg.B, pad: 1, bias: false), BatchNorm, Relu, Conv(Arg.A, 3, pad: 1, bias: false), BatchNorm]
+public partial class JoinedBody;
+
+[Block]
+[Conv(Arg.A, 3, stride: Arg.B, pad: 1, bias: false), BatchNorm, Tanh, Conv(Arg.A, 3, pad: 1, bias: false), BatchNorm]
+public partial class SmoothJoinedBody;
+
+[Block]
+[Conv(Arg.A, 1, stride: Arg.B, bias: false), BatchNorm]
+public partial class JoinedProjection;
+
+/// <summary>
+/// resnet8's shape in small: residual joins with a ReLU after them that apply the BatchNorms they alone read, and run those
+/// BatchNorms' backward in their own call: the body's last one beside an identity shortcut, then the body's and a projection's.
+/// (Too many ReLU kinks for finite differences over 4 samples: <see cref="FrozenBackwardTests"/> compares it with itself.)
+/// </summary>
+[Network(2, 6, 6)]
+[Conv(3, 3, pad: 1, bias: false), BatchNorm, Relu]
+[Residual<JoinedBody>(3, 1), Relu]
+[Residual<JoinedBody, JoinedProjection>(4, 2), Relu]
+[GlobalAvgPool, Flatten, Dense(3)]
+public partial class Joined;
+
+/// <summary><see cref="Joined"/> without kinks, for finite differences: Tanh instead of each ReLU and no ReLU after the joins.</summary>
+[Network(2, 6, 6)]
+[Conv(3, 3, pad: 1), Tanh]
+[Residual<SmoothJoinedBody>(3, 1)]
+[Residual<SmoothJoinedBody, JoinedProjection>(4, 2)]
+[GlobalAvgPool, Flatten, Dense(3)]
+public partial class SmoothJoined;

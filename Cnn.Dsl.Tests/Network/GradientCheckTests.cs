@@ -31,6 +31,7 @@ public sealed class GradientCheckTests
     [InlineData("WithSoftmax")]
     [InlineData("InnerSoftmax")]
     [InlineData("Fused")]
+    [InlineData("SmoothJoined")]
     public void Cross_entropy_gradients_match_finite_differences(string name)
     {
         using var network = Create(name);
@@ -116,6 +117,7 @@ public sealed class GradientCheckTests
         nameof(Checks.Composed) => new Checks.Composed(seed: 3),
         nameof(Checks.InnerSoftmax) => new Checks.InnerSoftmax(seed: 3),
         nameof(Checks.Fused) => new Checks.Fused(seed: 3),
+        nameof(Checks.SmoothJoined) => new Checks.SmoothJoined(seed: 3),
         _ => new Checks.WithSoftmax(seed: 3),
     };
 

@@ -210,14 +210,14 @@ namespace Nets
                 new global::Cnn.Runtime.Network.LayerTrace("block1.bn1", 52224, 16384, 35840, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1.conv2", 68608, 16384, 52224, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block1.bn2", 84992, 0, 68608, 16384),
-                new global::Cnn.Runtime.Network.LayerTrace("block1", 101376, 16384, 84992, 16384),
+                new global::Cnn.Runtime.Network.LayerTrace("block1", 101376, 16384, -1, 0),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.0", 117760, 8192, 101376, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.downsample.1", 125952, 0, 117760, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.conv1", 134144, 8192, 101376, 16384),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.bn1", 142336, 8192, 134144, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.conv2", 150528, 8192, 142336, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("block2.bn2", 158720, 0, 150528, 8192),
-                new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, 158720, 8192),
+                new global::Cnn.Runtime.Network.LayerTrace("block2", 166912, 8192, -1, 0),
                 new global::Cnn.Runtime.Network.LayerTrace("gap1", 175104, 32, 166912, 8192),
                 new global::Cnn.Runtime.Network.LayerTrace("fc", 175136, 10, 175104, 32),
             },
@@ -281,53 +281,47 @@ namespace Nets
             global::Cnn.Runtime.Network.LayerOps.GlobalAvgPoolBackward(context, 32, 256, 166912, 175104, context.InputMode(13, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(30);
             // block2: Residual join 16×32×32 → 32×16×16, then relu3 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 8192, 166912, 158720, context.InputMode(12, global::Cnn.Runtime.Network.InputGradient.Write), 125952, context.InputMode(8, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluBackward(context, 32, 256, 166912, 150528, 19024, 19056, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write), 117760, 19600, 19632, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(29);
-            // block2.bn2: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 150528, 158720, 19024, 19056, 224, context.Trains(12), context.InputMode(11, global::Cnn.Runtime.Network.InputGradient.Write));
-            context.Mark(28);
+            // block2.bn2: BatchNorm 32×16×16 → 32×16×16 (in the join's call above)
             if (context.FirstTrainedStep == 12) return;
             // block2.conv2: Conv 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step11Geometry, 142336, 150528, 9808, -1, context.Trains(11), context.InputMode(10, global::Cnn.Runtime.Network.InputGradient.Write), 134144, 9744, 9776, 160);
             context.Mark(27);
             if (context.FirstTrainedStep == 11) return;
             // block2.bn1: BatchNorm 32×16×16 → 32×16×16, then block2.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 32, 256, 134144, 142336, 9744, 9776, 160, context.Trains(10), context.InputMode(9, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(26);
             if (context.FirstTrainedStep == 10) return;
             // block2.conv1: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step9Geometry, 101376, 134144, 5136, -1, context.Trains(9), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(25);
             if (context.FirstTrainedStep == 9) return;
-            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 32, 256, 117760, 125952, 19600, 19632, 96, context.Trains(8), context.InputMode(7, global::Cnn.Runtime.Network.InputGradient.Write));
-            context.Mark(24);
+            // block2.downsample.1: BatchNorm 32×16×16 → 32×16×16 (in the join's call above)
             if (context.FirstTrainedStep == 8) return;
             // block2.downsample.0: Conv 16×32×32 → 32×16×16
             global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step7Geometry, 101376, 117760, 19088, -1, context.Trains(7), context.InputMode(6, global::Cnn.Runtime.Network.InputGradient.Accumulate));
             context.Mark(23);
             if (context.FirstTrainedStep == 7) return;
             // block1: Residual join 16×32×32 → 16×32×32, then relu2 (fused)
-            global::Cnn.Runtime.Network.LayerOps.AddReluBackward(context, 16384, 101376, 84992, context.InputMode(5, global::Cnn.Runtime.Network.InputGradient.Write), 19456, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluBackward(context, 16, 1024, 101376, 68608, 5104, 5120, 64, context.Trains(5), context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write), 19456, -1, -1, -1, false, context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(22);
-            // block1.bn2: BatchNorm 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.BatchNormBackward(context, 16, 1024, 68608, 84992, 5104, 5120, 64, context.Trains(5), context.InputMode(4, global::Cnn.Runtime.Network.InputGradient.Write));
-            context.Mark(21);
+            // block1.bn2: BatchNorm 16×32×32 → 16×32×32 (in the join's call above)
             if (context.FirstTrainedStep == 5) return;
             // block1.conv2: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step4Geometry, 52224, 68608, 2800, -1, context.Trains(4), context.InputMode(3, global::Cnn.Runtime.Network.InputGradient.Write), 35840, 2768, 2784, 32);
             context.Mark(20);
             if (context.FirstTrainedStep == 4) return;
             // block1.bn1: BatchNorm 16×32×32 → 16×32×32, then block1.relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 16, 1024, 35840, 52224, 2768, 2784, 32, context.Trains(3), context.InputMode(2, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(19);
             if (context.FirstTrainedStep == 3) return;
             // block1.conv1: Conv 16×32×32 → 16×32×32
-            global::Cnn.Runtime.Network.LayerOps.ConvBackward(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate));
+            global::Cnn.Runtime.Network.LayerOps.ConvBackwardSummed(context, in Step2Geometry, 19456, 35840, 464, -1, context.Trains(2), context.InputMode(1, global::Cnn.Runtime.Network.InputGradient.Accumulate), 3072, 432, 448, 0);
             context.Mark(18);
             if (context.FirstTrainedStep == 2) return;
             // bn1: BatchNorm 16×32×32 → 16×32×32, then relu1 (fused)
-            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackward(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
+            global::Cnn.Runtime.Network.LayerOps.BatchNormReluBackwardSummed(context, 16, 1024, 3072, 19456, 432, 448, 0, context.Trains(1), context.InputMode(0, global::Cnn.Runtime.Network.InputGradient.Write));
             context.Mark(17);
             if (context.FirstTrainedStep == 1) return;
             // conv1: Conv 3×32×32 → 16×32×32
@@ -342,9 +336,11 @@ namespace Nets
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step4Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluScratch(16384, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step7Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step9Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step11Geometry, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluScratch(8192, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(32, 10, batch));
             return length;
         }

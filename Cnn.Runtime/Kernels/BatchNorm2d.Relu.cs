@@ -155,6 +155,13 @@ public static partial class BatchNorm2d
     {
         sumDy[..channels].Clear();
         sumDyXhat[..channels].Clear();
+        AddInputGatedGradientSums(n, channels, plane, x, dy, gamma, beta, mean, invStd, sumDy, sumDyXhat, path);
+    }
+
+    /// <summary><see cref="InputGatedGradientSums"/> adding to the sums: samples taken in turn give the whole batch's sums bit for bit (<see cref="ReluGradientSums"/>).</summary>
+    private static void AddInputGatedGradientSums(int n, int channels, int plane, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat, CpuPath path)
+    {
         for (var s = 0; s < n; s++)
         {
             for (var c = 0; c < channels; c++)

@@ -126,6 +126,21 @@ public static unsafe partial class Conv2d
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="path">The instruction set to use.</param>
     public static void BackwardData(in ConvGeometry g, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, bool accumulate, Span<float> scratch, CpuPath path = CpuPath.Auto)
+        => DataGradient(g, n, dy, weight, dx, accumulate, scratch, path, SampleEpilogue.None);
+
+    /// <summary>
+    /// The data gradient, also adding the backward sums of the BatchNorm+ReLU whose output is this convolution's input into
+    /// <paramref name="sums"/> as <see cref="BatchNorm2d.InputGatedGradientSums"/> computes them, bit for bit: taken sample by sample while
+    /// the sample's gradient is in cache where the data gradient is a convolution of dy (the stride-1 layers), over the whole tensor otherwise.
+    /// This convolution must be the last to add to that gradient, so that each sample's is whole when summed.
+    /// </summary>
+    internal static void BackwardDataSummed(in ConvGeometry g, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, bool accumulate,
+        BatchNorm2d.ReluGradientSums sums, Span<float> scratch, CpuPath path)
+        => DataGradient(g, n, dy, weight, dx, accumulate, scratch, path, SampleEpilogue.GradientSumming(sums));
+
+    /// <summary><see cref="BackwardData"/> then <paramref name="epilogue"/> on each sample's input gradient, or on all of them where the data gradient is not a convolution of dy.</summary>
+    private static void DataGradient(in ConvGeometry g, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, bool accumulate,
+        Span<float> scratch, CpuPath path, scoped in SampleEpilogue epilogue)
     {
         Check(g, n, dx.Length, dy.Length, weight.Length, scratch.Length);
         path = CpuPaths.Resolve(path);
@@ -136,6 +151,7 @@ public static unsafe partial class Conv2d
                 dx[..(n * g.InputLength)].Clear();
             }
             DepthwiseConv.BackwardData(g, n, dy, weight, dx, path);
+            epilogue.All(g.InChannels, g.InPlane, n, dx, path);
             return;
         }
         fixed (float* dyBase = dy, wBase = weight, dxBase = dx, work = scratch)
@@ -148,7 +164,8 @@ public static unsafe partial class Conv2d
             {
                 // dx = conv(dy, W′) with W′[g·icg + ic, oc, i, j] = W[g·ocg + oc, ic, k−1−i, k−1−j], padding d(k−1) − p.
                 FlipWeights(g, wBase, work);
-                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, null, dxBase, accumulate, work + g.WeightLength, path, SampleEpilogue.None);
+                ForwardGemm(DataGradientGeometry(g), n, dyBase, work, null, dxBase, accumulate, work + g.WeightLength, path, epilogue);
+                return;
             }
             else if (g.Stride > 1)
             {
@@ -163,6 +180,7 @@ public static unsafe partial class Conv2d
                 ScatterBackwardData(g, n, dyBase, wBase, dxBase, work, path);
             }
         }
+        epilogue.All(g.InChannels, g.InPlane, n, dx, path);
     }
 
     /// <summary>Weight and bias gradients: <c>dW_g (+)= Σₙ dy_g · col_gᵀ</c>, <c>dBias[oc] (+)= Σₙ,ₚ dy[n, oc, p]</c>.</summary>

@@ -39,7 +39,25 @@ public static partial class LayerOps
     /// <param name="trainsParameters">Whether γ and β train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void BatchNormReluBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode) =>
-        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: true);
+        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: true, summed: false);
+
+    /// <summary>
+    /// <see cref="BatchNormReluBackward"/> whose gradient sums are already in <see cref="NetworkContext.Doubles"/>: the convolution that reads
+    /// the ReLU's output took them in its data gradient, just before (<see cref="ConvBackwardSummed"/>).
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="state">Offset of the saved statistics.</param>
+    /// <param name="trainsParameters">Whether γ and β train.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    public static void BatchNormReluBackwardSummed(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters,
+        InputGradient mode) =>
+        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: true, summed: true);
 
     /// <summary>Residual join then ReLU: <c>y = relu(a + b)</c>.</summary>
     /// <param name="context">The worker.</param>
@@ -162,7 +180,9 @@ public static partial class LayerOps
             context.StateSlot(state + channels, channels), context.Buffer(runningMean, channels), context.Buffer(runningVar, channels));
     }
 
-    private static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode, bool relu)
+    /// <summary>BatchNorm's backward; with <paramref name="summed"/>, its gradient sums are already in <see cref="NetworkContext.Doubles"/> (<see cref="ConvBackwardSummed"/>).</summary>
+    private static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode,
+        bool relu, bool summed)
     {
         if (!trainsParameters && mode == InputGradient.None)
         {
@@ -182,11 +202,12 @@ public static partial class LayerOps
         var sums = context.Doubles(2 * channels);
         var sumDy = sums.Slice(0, channels);
         var sumDyXhat = sums.Slice(channels, channels);
-        if (recomputesGate)
+        // Summed: taken from x's recomputed gate, the same bits as y's (InputGatedGradientSums), so the same sums either way.
+        if (!summed && recomputesGate)
         {
             BatchNorm2d.InputGatedGradientSums(context.Batch, channels, plane, input, dy, scale, shift, mean, invStd, sumDy, sumDyXhat, CpuPath.Auto);
         }
-        else
+        else if (!summed)
         {
             BatchNorm2d.GatedGradientSums(context.Batch, channels, plane, input, gate, dy, mean, invStd, sumDy, sumDyXhat, accumulate: false, CpuPath.Auto);
         }

@@ -1,3 +1,4 @@
+using System;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
@@ -80,6 +81,93 @@ public static partial class LayerOps
             context.StateSlot(state + channels, channels))
         : BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
             context.Buffer(runningVar, channels), eps);
+
+    /// <summary>
+    /// Backward of <see cref="NormalizedAdd(NetworkContext, int, int, int, int, int, int, int, int, float, int, int, int, int, int, int, float, int)"/>
+    /// with the backward of each BatchNorm it applies (whose own statements emit nothing): <see cref="BatchNorm2d.NormalizedSumBackward"/>.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="a">The body's slot: its BatchNorm's input when <paramref name="aGamma"/> ≥ 0, else the side itself.</param>
+    /// <param name="aGamma">The body's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="aBeta">Its β offset.</param>
+    /// <param name="aState">Its saved-statistics offset.</param>
+    /// <param name="aTrains">Whether its γ and β train.</param>
+    /// <param name="modeA">How to deliver <paramref name="a"/>'s gradient.</param>
+    /// <param name="b">The shortcut's slot, as <paramref name="a"/>.</param>
+    /// <param name="bGamma">The shortcut's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="bBeta">Its β offset.</param>
+    /// <param name="bState">Its saved-statistics offset.</param>
+    /// <param name="bTrains">Whether its γ and β train.</param>
+    /// <param name="modeB">How to deliver <paramref name="b"/>'s gradient.</param>
+    public static void NormalizedAddBackward(NetworkContext context, int channels, int plane, int y, int a, int aGamma, int aBeta, int aState, bool aTrains,
+        InputGradient modeA, int b, int bGamma, int bBeta, int bState, bool bTrains, InputGradient modeB) =>
+        NormalizedSumBackward(context, channels, plane, y, a, aGamma, aBeta, aState, aTrains, modeA, b, bGamma, bBeta, bState, bTrains, modeB, relu: false);
+
+    /// <summary>
+    /// Backward of <see cref="NormalizedAddRelu"/>: <see cref="NormalizedAddBackward"/> with the gradient gated by the ReLU's output. The gated
+    /// gradient is written once: into a plain side's gradient when that side is written, else into scratch.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="channels">Channels.</param>
+    /// <param name="plane">Values per channel per sample.</param>
+    /// <param name="y">Output slot (the ReLU's).</param>
+    /// <param name="a">The body's slot: its BatchNorm's input when <paramref name="aGamma"/> ≥ 0, else the side itself.</param>
+    /// <param name="aGamma">The body's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="aBeta">Its β offset.</param>
+    /// <param name="aState">Its saved-statistics offset.</param>
+    /// <param name="aTrains">Whether its γ and β train.</param>
+    /// <param name="modeA">How to deliver <paramref name="a"/>'s gradient.</param>
+    /// <param name="b">The shortcut's slot, as <paramref name="a"/>.</param>
+    /// <param name="bGamma">The shortcut's BatchNorm γ offset, or -1 for none.</param>
+    /// <param name="bBeta">Its β offset.</param>
+    /// <param name="bState">Its saved-statistics offset.</param>
+    /// <param name="bTrains">Whether its γ and β train.</param>
+    /// <param name="modeB">How to deliver <paramref name="b"/>'s gradient.</param>
+    public static void NormalizedAddReluBackward(NetworkContext context, int channels, int plane, int y, int a, int aGamma, int aBeta, int aState, bool aTrains,
+        InputGradient modeA, int b, int bGamma, int bBeta, int bState, bool bTrains, InputGradient modeB) =>
+        NormalizedSumBackward(context, channels, plane, y, a, aGamma, aBeta, aState, aTrains, modeA, b, bGamma, bBeta, bState, bTrains, modeB, relu: true);
+
+    /// <summary>Scratch of a residual join with ReLU that applies BatchNorms: the gated gradient, unless a plain side is written first (<see cref="NormalizedAddReluBackward"/>).</summary>
+    /// <param name="length">Values per sample.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int NormalizedAddReluScratch(int length, int batch) => length * batch;
+
+    private static void NormalizedSumBackward(NetworkContext context, int channels, int plane, int y, int a, int aGamma, int aBeta, int aState, bool aTrains,
+        InputGradient modeA, int b, int bGamma, int bBeta, int bState, bool bTrains, InputGradient modeB, bool relu)
+    {
+        var length = channels * plane;
+        // A plain side that is written receives the gated gradient where it is computed, and delivers nothing more.
+        var gatedInA = relu && aGamma < 0 && modeA == InputGradient.Write;
+        var gatedInB = relu && !gatedInA && bGamma < 0 && modeB == InputGradient.Write;
+        var gated = !relu ? Span<float>.Empty
+            : gatedInA ? context.ActivationGradient(a, length)
+            : gatedInB ? context.ActivationGradient(b, length)
+            : context.Scratch.Slice(0, length * context.Batch);
+        var sums = context.Doubles(4 * channels);
+        var sideA = Side(context, channels, length, a, aGamma, aBeta, aState, aTrains, gatedInA ? InputGradient.None : modeA, sums[..(2 * channels)]);
+        var sideB = Side(context, channels, length, b, bGamma, bBeta, bState, bTrains, gatedInB ? InputGradient.None : modeB, sums.Slice(2 * channels, 2 * channels));
+        BatchNorm2d.NormalizedSumBackward(context.Batch, channels, plane, relu ? context.Activation(y, length) : ReadOnlySpan<float>.Empty,
+            context.ActivationGradient(y, length), gated, sideA, sideB, CpuPath.Auto);
+    }
+
+    /// <summary>One side of a join's backward: its BatchNorm's (γ offset ≥ 0) or its own.</summary>
+    private static BatchNorm2d.JoinSideGradient Side(NetworkContext context, int channels, int length, int slot, int gamma, int beta, int state, bool trains,
+        InputGradient mode, Span<double> sums)
+    {
+        var target = mode == InputGradient.None ? Span<float>.Empty : context.ActivationGradient(slot, length);
+        var accumulate = mode == InputGradient.Accumulate;
+        if (gamma < 0)
+        {
+            return target.IsEmpty ? BatchNorm2d.JoinSideGradient.None : BatchNorm2d.JoinSideGradient.Plain(target, accumulate);
+        }
+        return BatchNorm2d.JoinSideGradient.Normalized(context.Activation(slot, length), context.Parameter(gamma, channels), context.StateSlot(state, channels),
+            context.StateSlot(state + channels, channels), sums, trains ? context.Gradient(gamma, channels) : Span<float>.Empty,
+            trains ? context.Gradient(beta, channels) : Span<float>.Empty, target, accumulate);
+    }
 
     /// <summary>Residual join backward: the output's gradient flows unchanged to both sides.</summary>
     /// <param name="context">The worker.</param>

@@ -62,6 +62,42 @@ public static partial class LayerOps
         }
     }
 
+    /// <summary>
+    /// <see cref="ConvBackward"/> of a convolution whose input is a BatchNorm+ReLU's output, and the last step to add to that output's gradient:
+    /// its data gradient also takes the BatchNorm's backward sums into <see cref="NetworkContext.Doubles"/>, sample by sample while each is in
+    /// cache, for <see cref="BatchNormReluBackwardSummed"/> (the next statement) instead of a pass of its own reading the gradient back.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The layer's geometry.</param>
+    /// <param name="x">Input slot (the BatchNorm+ReLU's output).</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="trainsParameters">Whether the weights and bias train.</param>
+    /// <param name="mode">How to deliver the input gradient.</param>
+    /// <param name="normalizedInput">The BatchNorm's input slot.</param>
+    /// <param name="gamma">The BatchNorm's γ offset.</param>
+    /// <param name="beta">Its β offset.</param>
+    /// <param name="state">Its saved-statistics offset.</param>
+    public static void ConvBackwardSummed(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, bool trainsParameters, InputGradient mode,
+        int normalizedInput, int gamma, int beta, int state)
+    {
+        var dy = context.ActivationGradient(y, g.OutputLength);
+        if (trainsParameters)
+        {
+            Conv2d.BackwardWeights(in g, context.Batch, context.Activation(x, g.InputLength), dy, context.Gradient(weight, g.WeightLength),
+                OptionalGradient(context, bias, g.OutChannels), accumulate: false, context.Scratch);
+        }
+        if (mode != InputGradient.None)
+        {
+            var channels = g.InChannels;
+            var sums = new BatchNorm2d.ReluGradientSums(context.Activation(normalizedInput, g.InputLength), context.Parameter(gamma, channels), context.Parameter(beta, channels),
+                context.StateSlot(state, channels), context.StateSlot(state + channels, channels), context.Doubles(2 * channels));
+            Conv2d.BackwardDataSummed(in g, context.Batch, dy, context.Parameter(weight, g.WeightLength), context.ActivationGradient(x, g.InputLength),
+                mode == InputGradient.Accumulate, sums, context.Scratch, CpuPath.Auto);
+        }
+    }
+
     /// <summary>Whether <see cref="Conv"/> runs <see cref="DirectConv"/> on this pass: its whole batch is one sample, and DirectConv computes the layer.</summary>
     private static bool TakesDirectKernel(NetworkContext context, in ConvGeometry g) => context.TotalBatch == 1 && DirectConv.Supports(in g);
 
@@ -207,5 +243,5 @@ public static partial class LayerOps
     /// <param name="trainsParameters">Whether γ and β train.</param>
     /// <param name="mode">How to deliver the input gradient.</param>
     public static void BatchNormBackward(NetworkContext context, int channels, int plane, int x, int y, int gamma, int beta, int state, bool trainsParameters, InputGradient mode) =>
-        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: false);
+        BatchNormBackward(context, channels, plane, x, y, gamma, beta, state, trainsParameters, mode, relu: false, summed: false);
 }

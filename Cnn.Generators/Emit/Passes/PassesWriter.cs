@@ -10,7 +10,7 @@ namespace Cnn.Generators.Emit.Passes;
 /// Every shape and offset is a literal; only the batch size is read at run time (from the context).
 /// Each statement calls one <c>Cnn.Runtime.Network.LayerOps</c> method, which calls the kernels.
 /// </summary>
-internal static class PassesWriter
+internal static partial class PassesWriter
 {
     public const string Base = "global::Cnn.Runtime.Network.NetworkBase";
     private const string Ops = "global::Cnn.Runtime.Network.LayerOps";
@@ -66,13 +66,17 @@ internal static class PassesWriter
             var step = plan.Steps[i];
             if (step.HasBackward)
             {
-                writer.Line($"// {Describe(step)}");
-                foreach (var line in steps.Backward(step))
+                var lines = steps.Backward(step).ToList();
+                writer.Line($"// {Describe(step)}{(lines.Count == 0 ? " (in the join's call above)" : "")}");
+                foreach (var line in lines)
                 {
                     writer.Line(line);
                 }
-                // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
-                writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
+                if (lines.Count > 0)
+                {
+                    // Backward statements are numbered after the forward ones (IStatementTimer.Mark).
+                    writer.Line($"context.Mark({Literals.Int(plan.Steps.Count + step.Index)});");
+                }
                 if (step.HasParameters && step.Index != lastInBackward)
                 {
                     // Everything before the first step that trains is frozen or parameter-free: no gradient is needed there.
@@ -126,7 +130,9 @@ internal static class PassesWriter
         writer.Line("Layers = new global::Cnn.Runtime.Network.LayerTrace[]").Open();
         foreach (var step in plan.Steps)
         {
-            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None ? step.Inputs[0] : null;
+            // A join that applies the BatchNorm of its first side runs that BatchNorm's backward too, and writes no gradient of the
+            // BatchNorm's output: nothing to trace (the BatchNorm's own trace names its input's gradient, which the join writes).
+            var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None && !steps.AppliesInJoin(step.Inputs[0]) ? step.Inputs[0] : null;
             // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace.
             var outputLength = steps.IsInJoin(step) ? 0 : step.Output.Length;
             writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(outputLength)}, " +
@@ -161,7 +167,7 @@ internal static class PassesWriter
         $"new global::Cnn.Runtime.Model.TensorShape({Literals.Int(shape.C)}, {Literals.Int(shape.H)}, {Literals.Int(shape.W)}, {Literals.Bool(shape.IsVector)})";
 
     /// <summary>Renders one step's statements.</summary>
-    private sealed class StepWriter
+    private sealed partial class StepWriter
     {
         private readonly ParameterPlan _parameters;
         private readonly ActivationPlan _plan;
@@ -245,6 +251,9 @@ internal static class PassesWriter
             };
         }
 
+        /// <summary>Whether <paramref name="slot"/> is the output of a BatchNorm that the join reading it applies.</summary>
+        public bool AppliesInJoin(Slot slot) => ProducerInJoin(slot) is not null;
+
         /// <summary>The BatchNorm that writes <paramref name="slot"/> and that the join reading it applies, or null.</summary>
         private PassStep? ProducerInJoin(Slot slot) => _plan.Steps.FirstOrDefault(step => ReferenceEquals(step.Output, slot) && IsInJoin(step));
 
@@ -294,70 +303,6 @@ internal static class PassesWriter
             Offset(step.Layer, TensorRole.Scale), Offset(step.Layer, TensorRole.Shift), Offset(step.Layer, TensorRole.RunningMean), Offset(step.Layer, TensorRole.RunningVar),
             Ints(step.StateOffset), Literals.Float(step.Layer.Spec.Eps), Literals.Float(step.Layer.Spec.Momentum));
 
-        public IEnumerable<string> Backward(PassStep step)
-        {
-            var layer = step.Layer;
-            var x = step.Inputs[0];
-            var y = step.Output;
-            var g = GeometryName(step);
-            var mode = ModeOf(step, 0);
-            var trains = $"context.Trains({Literals.Int(step.Index)})";
-            switch (step.Operation)
-            {
-                case StepOperation.Conv:
-                    yield return Call("ConvBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
-                    break;
-                case StepOperation.ConvTranspose:
-                    yield return Call("ConvTransposeBackward", $"in {g}", Ints(x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
-                    break;
-                case StepOperation.Dense:
-                    yield return Call("DenseBackward", Ints(x.Length, y.Length, x.Offset, y.Offset), Weight(layer), Bias(layer), trains, mode);
-                    break;
-                case StepOperation.MaxPool:
-                    yield return Call(WithRelu("MaxPool", step) + "Backward", $"in {g}", Ints(x.Offset, y.Offset, step.IndexOffset), mode);
-                    break;
-                case StepOperation.AvgPool:
-                    yield return Call("AvgPoolBackward", $"in {g}", Ints(x.Offset, y.Offset), mode);
-                    break;
-                case StepOperation.GlobalAvgPool:
-                    yield return Call("GlobalAvgPoolBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
-                    break;
-                case StepOperation.BatchNorm:
-                    yield return Call(WithRelu("BatchNorm", step) + "Backward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset),
-                        Offset(layer, TensorRole.Scale), Offset(layer, TensorRole.Shift), Ints(step.StateOffset), trains, mode);
-                    break;
-                case StepOperation.Dropout:
-                    yield return Call("DropoutBackward", Ints(y.Length, x.Offset, y.Offset, step.Aux!.Offset), mode);
-                    break;
-                case StepOperation.LeakyRelu:
-                    yield return Call("LeakyReluBackward", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Slope), mode);
-                    break;
-                case StepOperation.Elu:
-                    yield return Call("EluBackward", Ints(y.Length, x.Offset, y.Offset), Literals.Float(layer.Spec.Alpha), mode);
-                    break;
-                case StepOperation.Softmax:
-                    yield return Call("SoftmaxBackward", Ints(layer.In.C, Plane(layer.In), x.Offset, y.Offset), mode);
-                    break;
-                case StepOperation.Add:
-                    yield return Call(WithRelu("Add", step) + "Backward", Ints(y.Length, y.Offset, step.Inputs[0].Offset), mode, Ints(step.Inputs[1].Offset), ModeOf(step, 1));
-                    break;
-                case StepOperation.Concat:
-                    var branches = ConcatBranches(step);
-                    for (var i = 0; i < branches.Count; i++)
-                    {
-                        if (step.InputModes[i] != GradientMode.None)
-                        {
-                            var b = branches[i];
-                            yield return Call("ConcatBranchBackward", Ints(Plane(layer.Out), layer.Out.C, y.Offset, b.ChannelOffset, b.Slot.Offset, b.Channels), ModeOf(step, i));
-                        }
-                    }
-                    break;
-                default:
-                    yield return Call(step.Operation + "Backward", Ints(y.Length, x.Offset, y.Offset), mode);
-                    break;
-            }
-        }
-
         /// <summary>The expression for the scratch a step needs with <c>batch</c> samples, or null when it needs none.</summary>
         public string? Scratch(PassStep step)
         {
@@ -370,6 +315,8 @@ internal static class PassesWriter
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
                 StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
                 StepOperation.MaxPool when step.Relu is not null => $"{Ops}.MaxPoolReluScratch(in {GeometryName(step)}, batch)",
+                // Also when a plain side is written: at run time its producer may be frozen, and then nothing writes it.
+                StepOperation.Add when step.Relu is not null && step.Inputs.Any(AppliesInJoin) => $"{Ops}.NormalizedAddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.Add when step.Relu is not null && !step.InputModes.Contains(GradientMode.Write) => $"{Ops}.AddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
                 _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
