@@ -1,0 +1,89 @@
+using System;
+
+namespace Cnn.Runtime.Kernels;
+
+public static unsafe partial class Conv2d
+{
+    /// <summary>Whether the forward pass of <paramref name="g"/> runs <see cref="Winograd"/> on <paramref name="path"/>.</summary>
+    private static bool UsesWinograd(in ConvGeometry g, CpuPath path) => Winograd.Supports(g, path) && WinogradPays(g);
+
+    /// <summary>Whether <see cref="BackwardData"/> of <paramref name="g"/> runs <see cref="Winograd"/> on its data-gradient convolution.</summary>
+    private static bool UsesWinogradDataGradient(in ConvGeometry g, CpuPath path) =>
+        HasConvolutionalDataGradient(g) && UsesWinograd(DataGradientGeometry(g), path);
+
+    /// <summary>Where Winograd is faster than the implicit GEMM: at least 16 input and 16 output channels.</summary>
+    private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 16 && g.OutChannels >= 16;
+
+    /// <summary>
+    /// Whether one-sample inference computes <paramref name="g"/> with <see cref="Conv2d.Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/>
+    /// (which takes Winograd) rather than <see cref="DirectConv"/>: at least 32 input channels and 14×14 outputs, where the
+    /// transform of every filter, once per call, is paid for by enough tiles.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>True when Winograd is the faster one-sample kernel.</returns>
+    internal static bool OneSampleTakesWinograd(in ConvGeometry g) =>
+        UsesWinograd(g, CpuPaths.Best) && g.InChannels >= 32 && g.OutPlane >= 14 * 14;
+
+    /// <summary>Scratch of the Winograd forward and data gradient, where they may run.</summary>
+    private static int WinogradScratch(in ConvGeometry g)
+    {
+        var forward = UsesWinograd(g, CpuPath.Vector512) ? Winograd.ScratchLength(g) : 0;
+        var data = UsesWinogradDataGradient(g, CpuPath.Vector512) ? new Winograd.Plan(DataGradientGeometry(g), transposedFilters: true).ScratchLength : 0;
+        return Math.Max(forward, data);
+    }
+
+    /// <summary>
+    /// The forward pass by <see cref="Winograd"/> whatever <see cref="WinogradPays"/> says, for benchmarks to time it against the
+    /// kernel chosen (<paramref name="g"/> as <see cref="Winograd.Supports"/> requires on the best path).
+    /// </summary>
+    internal static void WinogradForward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch)
+    {
+        Check(g, n, x.Length, y.Length, weight.Length, scratch.Length);
+        if (!Winograd.Supports(g, CpuPaths.Best) || scratch.Length < Winograd.ScratchLength(g))
+        {
+            throw new ArgumentException("Winograd needs a 3×3 stride-1 pad-1 undilated ungrouped convolution on Vector512, and its scratch.");
+        }
+        fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
+        {
+            WinogradForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate: false, work, CpuPaths.Best, SampleEpilogue.None);
+        }
+    }
+
+    /// <summary>
+    /// The forward pass by <see cref="Winograd"/>: the filters transformed once, then the samples in the groups a strip holds,
+    /// each sample's <paramref name="epilogue"/> run after its group while its output is in cache, as <see cref="ForwardGemm"/> runs it.
+    /// </summary>
+    private static void WinogradForward(in ConvGeometry g, int n, float* x, float* weight, float* bias, float* y, bool accumulate, float* work, CpuPath path,
+        scoped in SampleEpilogue epilogue)
+    {
+        var plan = new Winograd.Plan(g);
+        Winograd.TransformFilters(plan, weight, work);
+        RunWinograd(g, plan, n, x, bias, y, accumulate, work, path, epilogue);
+    }
+
+    /// <summary>
+    /// <c>dx (+)= conv(dy, W′)</c> by <see cref="Winograd"/>, W′ the flipped, transposed weights, which the filter transform
+    /// reads from the layer's weights as they are.
+    /// </summary>
+    private static void WinogradDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, bool accumulate, float* work, CpuPath path)
+    {
+        var dataGeometry = DataGradientGeometry(g);
+        var plan = new Winograd.Plan(dataGeometry, transposedFilters: true);
+        Winograd.TransformFilters(plan, weight, work);
+        RunWinograd(dataGeometry, plan, n, dy, null, dx, accumulate, work, path, SampleEpilogue.None);
+    }
+
+    private static void RunWinograd(in ConvGeometry g, in Winograd.Plan plan, int n, float* x, float* bias, float* y, bool accumulate, float* work, CpuPath path,
+        scoped in SampleEpilogue epilogue)
+    {
+        for (var s = 0; s < n; s += plan.SamplesPerStrip)
+        {
+            var count = Math.Min(plan.SamplesPerStrip, n - s);
+            Winograd.Forward(plan, count, x + ((long)s * g.InputLength), bias, y + ((long)s * g.OutputLength), accumulate, work);
+            for (var i = s; i < s + count; i++)
+            {
+                epilogue.Sample(g, i, new ReadOnlySpan<float>(y + ((long)i * g.OutputLength), g.OutputLength), path);
+            }
+        }
+    }
+}
