@@ -11,18 +11,27 @@ public static unsafe partial class Conv2d
     private static bool UsesWinogradDataGradient(in ConvGeometry g, CpuPath path) =>
         HasConvolutionalDataGradient(g) && UsesWinograd(DataGradientGeometry(g), path);
 
-    /// <summary>Where Winograd is faster than the implicit GEMM: at least 16 input and 16 output channels.</summary>
+    /// <summary>
+    /// Where Winograd is faster than the implicit GEMM (any batch, so a layer's kernel does not depend on how a batch is split):
+    /// at least 16 input and 16 output channels, the layers measured. <c>--kernels</c>, batch 32, medians of three runs alternating
+    /// the two builds (load 2–5), GFLOP/s counted as direct multiply-adds, forward and data gradient: ResNet-8's 16 → 16 on 32×32
+    /// 172 → 258 and 197 → 260, 32 → 32 on 16×16 209 → 341 and 210 → 336, 64 → 64 on 8×8 201 → 305 and 188 → 228, bn2conv's
+    /// 32 → 64 on 14×14 176 → 272 and 179 → 202. Fewer channels were not timed and keep the other kernels.
+    /// </summary>
     private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 16 && g.OutChannels >= 16;
 
     /// <summary>
     /// Whether one-sample inference computes <paramref name="g"/> with <see cref="Conv2d.Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/>
-    /// (which takes Winograd) rather than <see cref="DirectConv"/>: at least 32 input channels and 14×14 outputs, where the
-    /// transform of every filter, once per call, is paid for by enough tiles.
+    /// (which takes Winograd) rather than <see cref="DirectConv"/>: at most 32·32 filters, whose transform once per call is paid
+    /// for, and at least 16×16 outputs. Measured one sample at a time (<c>--kernels --kernel-filter b1_resnet8_</c>, µs, direct →
+    /// Winograd in the same run, medians of five, load 2.5): ResNet-8's 16 → 16 on 32×32 22.8 → 19.9 and 32 → 32 on 16×16
+    /// 22.6 → 19.8. Not taken (three runs, load 4–6): 64 → 64 on 8×8 23 → 40–60 (4096 filters transformed for 16 tiles);
+    /// bn2conv's 32 → 64 on 14×14 39–46 → 37–54, which <see cref="Network.SharedConvFilters"/> splits between two threads besides.
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>True when Winograd is the faster one-sample kernel.</returns>
     internal static bool OneSampleTakesWinograd(in ConvGeometry g) =>
-        UsesWinograd(g, CpuPaths.Best) && g.InChannels >= 32 && g.OutPlane >= 14 * 14;
+        UsesWinograd(g, CpuPaths.Best) && g.InChannels * g.OutChannels <= 32 * 32 && g.OutPlane >= 16 * 16;
 
     /// <summary>Scratch of the Winograd forward and data gradient, where they may run.</summary>
     private static int WinogradScratch(in ConvGeometry g)
