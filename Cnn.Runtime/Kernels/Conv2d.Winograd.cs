@@ -82,6 +82,10 @@ public static unsafe partial class Conv2d
         RunWinograd(dataGeometry, plan, n, dy, null, dx, accumulate, work, path, SampleEpilogue.None);
     }
 
+    /// <summary>
+    /// The <paramref name="n"/> samples through <see cref="Winograd.Forward"/> in groups of <see cref="Winograd.Plan.SamplesPerStrip"/>
+    /// (U already at the start of <paramref name="work"/>), each sample's <paramref name="epilogue"/> after its group.
+    /// </summary>
     private static void RunWinograd(in ConvGeometry g, in Winograd.Plan plan, int n, float* x, float* bias, float* y, bool accumulate, float* work, CpuPath path,
         scoped in SampleEpilogue epilogue)
     {
