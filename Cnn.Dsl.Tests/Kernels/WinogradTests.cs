@@ -92,11 +92,12 @@ public class WinogradTests
         (3, new ConvGeometry(32, 14, 14, 64, 3, pad: 1)),
         (4, new ConvGeometry(64, 8, 8, 64, 3, pad: 1)),
         (1, new ConvGeometry(16, 33, 17, 20, 3, pad: 1)),
+        (2, new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
     ];
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Conv2d_forward_and_data_gradient_match_the_reference_where_they_take_winograd(CpuPath path)
+    public void Conv2d_forward_and_data_gradient_match_the_reference_where_they_take_winograd_overwriting_and_adding(CpuPath path)
     {
         foreach (var (n, g) in Dispatched)
         {
@@ -108,6 +109,12 @@ public class WinogradTests
             var y = KernelAssert.Random(expected.Length, 4);
             Conv2d.Forward(g, n, x, w, b, y, scratch, path);
             CloseToTerms(expected, magnitude, y, $"{path} forward {g.InChannels}→{g.OutChannels} on {g.InHeight}×{g.InWidth}");
+            // Added into stale values, as the transposed convolution's data gradient calls it.
+            var sum = KernelAssert.Random(expected.Length, 8);
+            Conv2d.Forward(g, n, x, w, b, sum, accumulate: true, scratch, path);
+            var staleY = KernelAssert.Random(expected.Length, 8);
+            var stalePlusForward = expected.Select((v, i) => v + staleY[i]).ToArray();
+            CloseToTerms(stalePlusForward, magnitude.Select(v => v + 1).ToArray(), sum, $"{path} accumulated forward {g.InChannels}→{g.OutChannels}");
 
             // dx = convᵀ(dy), overwritten and added to stale values.
             var dy = KernelAssert.Random(n * g.OutputLength, 6);
@@ -119,7 +126,8 @@ public class WinogradTests
             CloseToTerms(dx, dxMagnitude, actual, $"{path} data gradient {g.InChannels}→{g.OutChannels} on {g.InHeight}×{g.InWidth}");
             var stale = KernelAssert.Random(dx.Length, 7);
             Conv2d.BackwardData(g, n, dy, w, stale, accumulate: true, scratch, path);
-            var added = dx.Select((v, i) => v + KernelAssert.Random(dx.Length, 7)[i]).ToArray();
+            var staleDx = KernelAssert.Random(dx.Length, 7);
+            var added = dx.Select((v, i) => v + staleDx[i]).ToArray();
             CloseToTerms(added, dxMagnitude.Select(v => v + 1).ToArray(), stale, $"{path} accumulated data gradient {g.InChannels}→{g.OutChannels}");
         }
     }
