@@ -13,20 +13,23 @@ public static unsafe partial class Conv2d
 
     /// <summary>
     /// Where Winograd is faster than the implicit GEMM (any batch, so a layer's kernel does not depend on how a batch is split):
-    /// at least 16 input and 16 output channels, the layers measured. <c>--kernels</c>, batch 32, medians of three runs alternating
-    /// the two builds (load 2–5), GFLOP/s counted as direct multiply-adds, forward and data gradient: ResNet-8's 16 → 16 on 32×32
-    /// 172 → 258 and 197 → 260, 32 → 32 on 16×16 209 → 341 and 210 → 336, 64 → 64 on 8×8 201 → 305 and 188 → 228, bn2conv's
-    /// 32 → 64 on 14×14 176 → 272 and 179 → 202. Fewer channels were not timed and keep the other kernels.
+    /// at least 32 input and 32 output channels. <c>--kernels</c>, batch 32, medians of three runs alternating the two builds
+    /// (load 2–5), GFLOP/s counted as direct multiply-adds, forward and data gradient: ResNet-8's 32 → 32 on 16×16 209 → 341
+    /// and 210 → 336, 64 → 64 on 8×8 201 → 305 and 188 → 228, bn2conv's 32 → 64 on 14×14 176 → 272 and 179 → 202. ResNet-8's
+    /// 16 → 16 on 32×32 also measured faster there (172 → 258, 197 → 260), but in the network (<c>--profile</c>, thread CPU
+    /// time of one worker's 32 samples, both workers running, load 1.3–2.5) its forward took 980–1345 µs against 816–923 µs by
+    /// the GEMM in four runs, while the 32- and 64-channel layers' took 557–780 against 803–882: it stays on the GEMM.
     /// </summary>
-    private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 16 && g.OutChannels >= 16;
+    private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 32 && g.OutChannels >= 32;
 
     /// <summary>
     /// Whether one-sample inference computes <paramref name="g"/> with <see cref="Conv2d.Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/>
-    /// (which takes Winograd) rather than <see cref="DirectConv"/>: at most 32·32 filters, whose transform once per call is paid
-    /// for, and at least 16×16 outputs. Measured one sample at a time (<c>--kernels --kernel-filter b1_resnet8_</c>, µs, direct →
-    /// Winograd in the same run, medians of five, load 2.5): ResNet-8's 16 → 16 on 32×32 22.8 → 19.9 and 32 → 32 on 16×16
-    /// 22.6 → 19.8. Not taken (three runs, load 4–6): 64 → 64 on 8×8 23 → 40–60 (4096 filters transformed for 16 tiles);
-    /// bn2conv's 32 → 64 on 14×14 39–46 → 37–54, which <see cref="Network.SharedConvFilters"/> splits between two threads besides.
+    /// (which takes Winograd where <see cref="WinogradPays"/>) rather than <see cref="DirectConv"/>: at most 32·32 filters, whose
+    /// transform once per call is paid for, and at least 16×16 outputs. Measured one sample at a time (<c>--kernels --kernel-filter
+    /// b1_resnet8_</c>, µs, direct → Winograd in the same run, medians of five, load 2.5): ResNet-8's 32 → 32 on 16×16
+    /// 22.6 → 19.8 (16 → 16 on 32×32, 22.8 → 19.9, stays direct with its training batches, see <see cref="WinogradPays"/>). Not
+    /// taken (three runs, load 4–6): 64 → 64 on 8×8 23 → 40–60 (4096 filters transformed for 16 tiles); bn2conv's 32 → 64 on
+    /// 14×14 39–46 → 37–54, which <see cref="Network.SharedConvFilters"/> splits between two threads besides.
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>True when Winograd is the faster one-sample kernel.</returns>
