@@ -63,6 +63,15 @@ internal static class BatchOneBenchmark
             var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"kernel=b1_{name} op=direct_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+            if (Winograd.Supports(g, CpuPaths.Best))
+            {
+                // The Winograd kernel on the same sample, whether or not one-sample inference takes it for this layer.
+                var winogradScratch = new float[Conv2d.ScratchLength(g, 1)];
+                micros = PerCall(samples, () => Conv2d.WinogradForward(g, 1, x, w, b, y, winogradScratch));
+                gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"kernel=b1_{name} op=winograd_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+            }
         }
         foreach (var (name, g) in Poolings)
         {

@@ -12,10 +12,12 @@ public class ConvGradientSumsTests
 {
     public static TheoryData<CpuPath> Paths => KernelAssert.Paths();
 
-    // The data gradient as a convolution of dy (sample by sample: 3×3 and 1×1 with 8 input channels or more), direct (fewer), by phases
+    // The data gradient by Winograd (sample by sample: 3×3 with 32 channels each way, on the Vector512 path), as a convolution of dy
+    // (sample by sample: 3×3 and 1×1 with 8 input channels or more), direct (fewer), by phases
     // (strided), scattered (a padding wider than the kernel's reach) and depthwise (the last three over the whole tensor).
     private static readonly (int N, ConvGeometry G)[] Geometries =
     [
+        (3, new ConvGeometry(32, 6, 6, 32, 3, pad: 1)),
         (3, new ConvGeometry(16, 6, 6, 16, 3, pad: 1)),
         (2, new ConvGeometry(8, 5, 7, 12, 3, pad: 1)),
         (3, new ConvGeometry(8, 5, 5, 6, 1)),

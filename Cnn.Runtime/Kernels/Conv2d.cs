@@ -33,7 +33,7 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        return Math.Max(Math.Max(ForwardScratch(g), DirectScratch(g)), Math.Max(weights, data));
+        return Math.Max(Math.Max(Math.Max(ForwardScratch(g), DirectScratch(g)), Math.Max(weights, data)), WinogradScratch(g));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -105,6 +105,11 @@ public static unsafe partial class Conv2d
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
             {
+                if (UsesWinograd(g, path))
+                {
+                    WinogradForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path, epilogue);
+                    return;
+                }
                 ForwardGemm(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate, work, path, epilogue);
             }
             return;
@@ -159,6 +164,11 @@ public static unsafe partial class Conv2d
             if (!accumulate && UsesDirectDataGradient(g, path))
             {
                 DirectDataGradient(g, n, dyBase, wBase, dxBase, work, path);
+            }
+            else if (UsesWinogradDataGradient(g, path))
+            {
+                WinogradDataGradient(g, n, dyBase, wBase, dxBase, accumulate, work, path, epilogue);
+                return;
             }
             else if (HasConvolutionalDataGradient(g))
             {

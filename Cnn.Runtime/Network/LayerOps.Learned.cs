@@ -98,8 +98,12 @@ public static partial class LayerOps
         }
     }
 
-    /// <summary>Whether <see cref="Conv"/> runs <see cref="DirectConv"/> on this pass: its whole batch is one sample, and DirectConv computes the layer.</summary>
-    private static bool TakesDirectKernel(NetworkContext context, in ConvGeometry g) => context.TotalBatch == 1 && DirectConv.Supports(in g);
+    /// <summary>
+    /// Whether <see cref="Conv"/> runs <see cref="DirectConv"/> on this pass: its whole batch is one sample, DirectConv computes the
+    /// layer and it is not one of those Winograd computes faster (<see cref="Conv2d.OneSampleTakesWinograd"/>).
+    /// </summary>
+    private static bool TakesDirectKernel(NetworkContext context, in ConvGeometry g) =>
+        context.TotalBatch == 1 && DirectConv.Supports(in g) && !Conv2d.OneSampleTakesWinograd(in g);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
