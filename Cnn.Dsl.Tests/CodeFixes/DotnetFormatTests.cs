@@ -13,6 +13,7 @@ namespace Cnn.Dsl.Tests.CodeFixes;
 /// references the attribute language and our generator and code-fix assemblies as analyzers,
 /// fixed by <c>dotnet format analyzers</c>, then built by <c>dotnet build</c> with the generator.
 /// </summary>
+[Collection(RepositoryBuilds.Name)]
 public class DotnetFormatTests
 {
     private const string Broken = """

@@ -7,6 +7,7 @@ using Cnn.Dsl.Tests.Diagnostics;
 namespace Cnn.Dsl.Tests.Packaging;
 
 /// <summary>The CnnDsl package works on its own: packed, restored into a fresh project, it compiles a network and trains it.</summary>
+[Collection(RepositoryBuilds.Name)]
 public sealed class PackageTests : IDisposable
 {
     private const string Version = "0.1.0";
