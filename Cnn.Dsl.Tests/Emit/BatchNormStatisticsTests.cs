@@ -88,7 +88,7 @@ public class BatchNormStatisticsTests
         Assert.Contains("// res1.bn2: BatchNorm 4×8×8 → 4×8×8 (in the join's call above)", source);
         Assert.Contains("// res2.shortcut.bn1: BatchNorm 6×4×4 → 6×4×4 (in the join's call above)", source);
         // The gated gradient's scratch, and no trace of a gradient the join does not write.
-        Assert.Contains("LayerOps.NormalizedAddReluScratch(256, batch)", source);
+        Assert.Contains("LayerOps.AddReluScratch(256, batch)", source);
         Assert.Matches(@"LayerTrace\(""res1"", \d+, 256, -1, 0\)", source);
         Assert.Matches(@"LayerTrace\(""res2"", \d+, 96, -1, 0\)", source);
     }

@@ -336,11 +336,11 @@ namespace Nets
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step0Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step2Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step4Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluScratch(16384, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.AddReluScratch(16384, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step7Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step9Geometry, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.ConvScratch(in Step11Geometry, batch));
-            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.NormalizedAddReluScratch(8192, batch));
+            length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.AddReluScratch(8192, batch));
             length = global::System.Math.Max(length, global::Cnn.Runtime.Network.LayerOps.DenseScratch(32, 10, batch));
             return length;
         }

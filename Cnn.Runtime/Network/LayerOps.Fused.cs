@@ -99,7 +99,10 @@ public static partial class LayerOps
         }
     }
 
-    /// <summary>Scratch a residual join with ReLU needs when neither side's gradient is written first.</summary>
+    /// <summary>
+    /// Scratch a residual join with ReLU needs for the gated gradient: when neither side's gradient is written first, and when the join
+    /// applies BatchNorms (<see cref="NormalizedAddReluBackward"/>) unless a plain side is written first.
+    /// </summary>
     /// <param name="length">Values per sample.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>

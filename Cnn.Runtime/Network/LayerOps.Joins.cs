@@ -130,12 +130,6 @@ public static partial class LayerOps
         InputGradient modeA, int b, int bGamma, int bBeta, int bState, bool bTrains, InputGradient modeB) =>
         NormalizedSumBackward(context, channels, plane, y, a, aGamma, aBeta, aState, aTrains, modeA, b, bGamma, bBeta, bState, bTrains, modeB, relu: true);
 
-    /// <summary>Scratch of a residual join with ReLU that applies BatchNorms: the gated gradient, unless a plain side is written first (<see cref="NormalizedAddReluBackward"/>).</summary>
-    /// <param name="length">Values per sample.</param>
-    /// <param name="batch">Samples.</param>
-    /// <returns>Floats.</returns>
-    public static int NormalizedAddReluScratch(int length, int batch) => length * batch;
-
     private static void NormalizedSumBackward(NetworkContext context, int channels, int plane, int y, int a, int aGamma, int aBeta, int aState, bool aTrains,
         InputGradient modeA, int b, int bGamma, int bBeta, int bState, bool bTrains, InputGradient modeB, bool relu)
     {

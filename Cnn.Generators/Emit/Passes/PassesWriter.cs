@@ -315,9 +315,9 @@ internal static partial class PassesWriter
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
                 StepOperation.Softmax => $"{Ops}.SoftmaxScratch({Ints(step.Layer.In.C, Plane(step.Layer.In))})",
                 StepOperation.MaxPool when step.Relu is not null => $"{Ops}.MaxPoolReluScratch(in {GeometryName(step)}, batch)",
-                // Also when a plain side is written: at run time its producer may be frozen, and then nothing writes it.
-                StepOperation.Add when step.Relu is not null && step.Inputs.Any(AppliesInJoin) => $"{Ops}.NormalizedAddReluScratch({Ints(step.Output.Length)}, batch)",
-                StepOperation.Add when step.Relu is not null && !step.InputModes.Contains(GradientMode.Write) => $"{Ops}.AddReluScratch({Ints(step.Output.Length)}, batch)",
+                // A join applying BatchNorms also when a plain side is written: at run time its producer may be frozen, and then nothing writes it.
+                StepOperation.Add when step.Relu is not null && (step.Inputs.Any(AppliesInJoin) || !step.InputModes.Contains(GradientMode.Write)) =>
+                    $"{Ops}.AddReluScratch({Ints(step.Output.Length)}, batch)",
                 StepOperation.BatchNorm or StepOperation.MaxPool or StepOperation.AvgPool or StepOperation.GlobalAvgPool or StepOperation.Add or StepOperation.Concat => null,
                 _ when accumulates => $"{Ops}.AccumulateScratch({Ints(step.Inputs[0].Length)}, batch)",
                 _ => null,
