@@ -41,6 +41,65 @@ public static partial class LayerOps
     public static int ConvMaxPoolReluScratch(in ConvGeometry g, in PoolGeometry pool, int batch) =>
         batch == 1 && DirectConvPool.Pays(in g, in pool) ? Math.Max(ConvScratch(in g, batch), DirectConvPool.ScratchLength(in g)) : ConvScratch(in g, batch);
 
+    /// <summary>
+    /// A convolution, the BatchNorm that alone reads its output, then the ReLU and max pooling that alone read the BatchNorm's, in one
+    /// call (the generator emits it for Conv, BatchNorm, Relu, MaxPool). In training the convolution sums its output for the batch
+    /// statistics as <see cref="ConvSummed"/> does; then each sample's normalized planes are made in the scratch, where they stay in
+    /// cache, and pooled from there by <see cref="MaxPoolRelu"/>'s kernels: the BatchNorm's output is never written (its backward
+    /// reads the convolution's output, the pooling's backward only the argmax), so a worker's pass reads the convolution's output
+    /// once instead of writing and reading back a tensor of its size (3.2 MB a worker in bn2conv's first layer). Every value and
+    /// index is the one <see cref="ConvBatchNorm(NetworkContext, in ConvGeometry, int, int, int, int, int, int, int, int, int, int, float, float)"/>
+    /// then <see cref="MaxPoolRelu"/> give: the same per-plane map, the same pooling. Inference runs those two in turn.
+    /// </summary>
+    /// <param name="context">The worker.</param>
+    /// <param name="g">The convolution's geometry.</param>
+    /// <param name="x">The convolution's input slot.</param>
+    /// <param name="y">The convolution's output slot (the BatchNorm's input).</param>
+    /// <param name="weight">Weight offset.</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="z">The BatchNorm's output slot (written in inference only).</param>
+    /// <param name="gamma">γ offset.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
+    /// <param name="runningVar">Running-variance offset in the buffer arena.</param>
+    /// <param name="state">Offset of 2·channels floats of saved statistics.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="momentum">Running-statistics momentum.</param>
+    /// <param name="pool">The pooling's geometry.</param>
+    /// <param name="pooled">The pooling's output slot (the ReLU's).</param>
+    /// <param name="indices">The pooling's argmax slot.</param>
+    public static void ConvBatchNormMaxPoolRelu(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta,
+        int runningMean, int runningVar, int state, float eps, float momentum, in PoolGeometry pool, int pooled, int indices)
+    {
+        if (!context.Training)
+        {
+            ConvBatchNorm(context, in g, x, y, weight, bias, z, gamma, beta, runningMean, runningVar, state, eps, momentum);
+            MaxPoolRelu(context, in pool, z, pooled, indices);
+            return;
+        }
+        int channels = g.OutChannels, sample = g.OutputLength, pooledSample = pool.OutputLength;
+        ConvSummed(context, in g, x, y, weight, bias);
+        BatchNormStatistics(context, channels, g.OutPlane, y, runningMean, runningVar, state, eps, momentum, summed: true);
+        var map = BatchNorm2d.ChannelAffine.Training(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.StateSlot(state, channels),
+            context.StateSlot(state + channels, channels));
+        var input = context.Activation(y, sample);
+        var output = context.Activation(pooled, pooledSample);
+        var argmax = context.Indices(indices, pooledSample);
+        var normalized = context.Scratch[..sample];
+        for (var s = 0; s < context.Batch; s++)
+        {
+            BatchNorm2d.Mapped(1, channels, g.OutPlane, input.Slice(s * sample, sample), map, normalized, relu: false, CpuPath.Auto);
+            MaxPool2d.Forward(in pool, 1, normalized, output.Slice(s * pooledSample, pooledSample), argmax.Slice(s * pooledSample, pooledSample));
+        }
+        Activations.Relu(output, output);
+    }
+
+    /// <summary>Scratch of <see cref="ConvBatchNormMaxPoolRelu"/>: the convolution's, and one sample's normalized output.</summary>
+    /// <param name="g">The convolution's geometry.</param>
+    /// <param name="batch">Samples.</param>
+    /// <returns>Floats.</returns>
+    public static int ConvBatchNormMaxPoolReluScratch(in ConvGeometry g, int batch) => Math.Max(ConvScratch(in g, batch), g.OutputLength);
+
     /// <summary>Whether <see cref="ConvMaxPoolRelu"/> runs <see cref="DirectConvPool"/>: one-sample inference, where it pays.</summary>
     private static bool TakesPooledKernel(NetworkContext context, in ConvGeometry g, in PoolGeometry pool) =>
         !context.Training && context.TotalBatch == 1 && DirectConvPool.Pays(in g, in pool);

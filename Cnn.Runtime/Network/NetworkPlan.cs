@@ -60,8 +60,11 @@ public sealed class NetworkPlan
 
 /// <summary>Where one layer writes in the forward and backward passes, so a NaN or infinity can be traced to the first layer that produced it.</summary>
 /// <param name="Name">The layer's dotted path (<c>layer1.0.conv1</c>).</param>
-/// <param name="OutputOffset">Per-sample offset of the layer's output slot.</param>
-/// <param name="OutputLength">Values per sample of the output; 0 for a layer that writes none of its own (a BatchNorm the residual join reading it applies, LayerOps.NormalizedAdd: a non-finite value it makes is reported at the join).</param>
+/// <param name="OutputOffset">
+/// Per-sample offset of the slot the layer's output is checked in: its output slot, or for a BatchNorm whose output training does not
+/// write (LayerOps.ConvBatchNormMaxPoolRelu) the output of the ReLU and max pooling after it, which make no NaN or infinity of finite values.
+/// </param>
+/// <param name="OutputLength">Values per sample of that slot; 0 for a layer that writes none of its own (a BatchNorm the residual join reading it applies, LayerOps.NormalizedAdd: a non-finite value it makes is reported at the join).</param>
 /// <param name="InputGradientOffset">Per-sample offset where the backward pass writes the gradient of the layer's input, or -1 when it writes none.</param>
 /// <param name="InputGradientLength">Values per sample of that gradient.</param>
 public sealed record LayerTrace(string Name, int OutputOffset, int OutputLength, int InputGradientOffset, int InputGradientLength);

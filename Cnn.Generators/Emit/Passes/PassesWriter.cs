@@ -133,9 +133,13 @@ internal static partial class PassesWriter
             // A join that applies the BatchNorm of its first side runs that BatchNorm's backward too, and writes no gradient of the
             // BatchNorm's output: nothing to trace (the BatchNorm's own trace names its input's gradient, which the join writes).
             var gradient = step.InputModes.Count > 0 && step.InputModes[0] != GradientMode.None && !steps.AppliesInJoin(step.Inputs[0]) ? step.Inputs[0] : null;
-            // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace.
-            var outputLength = steps.IsInJoin(step) ? 0 : step.Output.Length;
-            writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(step.Output.Offset)}, {Literals.Int(outputLength)}, " +
+            // A BatchNorm applied inside its residual join writes no output: nothing of its own to trace. One normalized sample by sample
+            // for the max pooling and ReLU after it writes none in training: it is traced in their output, where a NaN or infinity can only
+            // come from it (neither makes one of finite values), and so is named before the pooling.
+            var (outputOffset, outputLength) = steps.IsInJoin(step) ? (step.Output.Offset, 0)
+                : steps.PoolingOfUnwritten(step) is { } pooled ? (pooled.Offset, pooled.Length)
+                : (step.Output.Offset, step.Output.Length);
+            writer.Line($"new global::Cnn.Runtime.Network.LayerTrace({Literals.String(step.Layer.Path)}, {Literals.Int(outputOffset)}, {Literals.Int(outputLength)}, " +
                 $"{Literals.Int(gradient?.Offset ?? -1)}, {Literals.Int(gradient?.Length ?? 0)}),");
         }
         writer.Close(",");
@@ -183,6 +187,15 @@ internal static partial class PassesWriter
 
         /// <summary>Whether <paramref name="step"/> is a BatchNorm that its residual join applies (<c>LayerOps.NormalizedAdd</c>).</summary>
         public bool IsInJoin(PassStep step) => _inJoins.Contains(step.Index);
+
+        /// <summary>
+        /// The output of the max pooling after <paramref name="step"/> when it is a BatchNorm whose output training never writes (its
+        /// convolution's call normalizes each sample for that pooling, <see cref="FeedsBatchNormMaxPoolRelu"/>), or null.
+        /// </summary>
+        public Slot? PoolingOfUnwritten(PassStep step) =>
+            step.Operation == StepOperation.BatchNorm && step.Index > 0 && FeedsBatchNormMaxPoolRelu(_plan.Steps[step.Index - 1])
+                ? _plan.Steps[step.Index + 1].Output
+                : null;
 
         /// <summary>
         /// A BatchNorm without ReLU, run in its convolution's call, whose only reader is a residual join: the join applies its map to the
@@ -270,11 +283,29 @@ internal static partial class PassesWriter
         private string ConvBatchNormCall(PassStep conv, PassStep norm)
         {
             var convolution = $"in {GeometryName(conv)}, {Ints(conv.Inputs[0].Offset, conv.Output.Offset)}, {Weight(conv.Layer)}, {Bias(conv.Layer)}";
-            return IsInJoin(norm)
-                ? Call("ConvBatchNormStatistics", convolution, Offset(norm.Layer, TensorRole.RunningMean), Offset(norm.Layer, TensorRole.RunningVar),
-                    Ints(norm.StateOffset), Literals.Float(norm.Layer.Spec.Eps), Literals.Float(norm.Layer.Spec.Momentum))
-                : Call(WithRelu("ConvBatchNorm", norm), convolution, Ints(norm.Output.Offset), BatchNormArguments(norm));
+            if (IsInJoin(norm))
+            {
+                return Call("ConvBatchNormStatistics", convolution, Offset(norm.Layer, TensorRole.RunningMean), Offset(norm.Layer, TensorRole.RunningVar),
+                    Ints(norm.StateOffset), Literals.Float(norm.Layer.Spec.Eps), Literals.Float(norm.Layer.Spec.Momentum));
+            }
+            if (FeedsBatchNormMaxPoolRelu(conv))
+            {
+                var pool = _plan.Steps[conv.Index + 2];
+                return Call("ConvBatchNormMaxPoolRelu", convolution, Ints(norm.Output.Offset), BatchNormArguments(norm), $"in {GeometryName(pool)}",
+                    Ints(pool.Output.Offset, pool.IndexOffset));
+            }
+            return Call(WithRelu("ConvBatchNorm", norm), convolution, Ints(norm.Output.Offset), BatchNormArguments(norm));
         }
+
+        /// <summary>
+        /// Whether <paramref name="step"/> is a convolution whose output a BatchNorm without ReLU normalizes, read only by the next step,
+        /// a max pooling with a fused ReLU: the three run in one call (<c>LayerOps.ConvBatchNormMaxPoolRelu</c>), which in training pools
+        /// each sample's normalized planes from the scratch instead of writing the BatchNorm's output.
+        /// </summary>
+        private bool FeedsBatchNormMaxPoolRelu(PassStep step) =>
+            FeedsBatchNorm(step) && _plan.Steps[step.Index + 1] is { Relu: null } norm && !IsInJoin(norm)
+            && step.Index + 2 < _plan.Steps.Count && _plan.Steps[step.Index + 2] is { Operation: StepOperation.MaxPool, Relu: not null } pool
+            && ReferenceEquals(pool.Inputs[0], norm.Output) && ReadersOf(norm.Output).Count() == 1;
 
         /// <summary>Whether <paramref name="step"/> is a BatchNorm that runs in the call of the convolution before it (<see cref="FeedsBatchNorm"/>).</summary>
         private bool RunsInConvolutionCall(PassStep step) =>
@@ -296,7 +327,8 @@ internal static partial class PassesWriter
 
         /// <summary>Whether <paramref name="step"/> is a max pooling that runs in the call of the convolution before it (<see cref="FeedsMaxPoolRelu"/>).</summary>
         private bool PooledInConvolutionCall(PassStep step) =>
-            step.Operation == StepOperation.MaxPool && step.Index > 0 && FeedsMaxPoolRelu(_plan.Steps[step.Index - 1]);
+            step.Operation == StepOperation.MaxPool && step.Index > 0
+            && (FeedsMaxPoolRelu(_plan.Steps[step.Index - 1]) || (step.Index > 1 && FeedsBatchNormMaxPoolRelu(_plan.Steps[step.Index - 2])));
 
         /// <summary>A BatchNorm's parameters, buffers, saved-statistics offset, ε and momentum, as LayerOps takes them after its slots.</summary>
         private string BatchNormArguments(PassStep step) => string.Join(", ",
@@ -310,6 +342,7 @@ internal static partial class PassesWriter
             return step.Operation switch
             {
                 StepOperation.Conv when FeedsMaxPoolRelu(step) => $"{Ops}.ConvMaxPoolReluScratch(in {GeometryName(step)}, in {GeometryName(_plan.Steps[step.Index + 1])}, batch)",
+                StepOperation.Conv when FeedsBatchNormMaxPoolRelu(step) => $"{Ops}.ConvBatchNormMaxPoolReluScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Conv => $"{Ops}.ConvScratch(in {GeometryName(step)}, batch)",
                 StepOperation.ConvTranspose => $"{Ops}.ConvTransposeScratch(in {GeometryName(step)}, batch)",
                 StepOperation.Dense => $"{Ops}.DenseScratch({Ints(step.Inputs[0].Length, step.Output.Length)}, batch)",
