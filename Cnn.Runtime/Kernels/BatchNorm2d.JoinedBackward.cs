@@ -116,9 +116,7 @@ public static partial class BatchNorm2d
             {
                 var (gradSum, dot) = Reductions.SumAndDot(g, _x.Slice(offset, g.Length), path);
                 var channels = _sums.Length / 2;
-                _sums[c] += gradSum;
-                // Σ g·(x − mean)·invStd = invStd·(Σ g·x − mean·Σ g), as GatedGradientSums.
-                _sums[channels + c] += _invStd[c] * (dot - (_mean[c] * (double)gradSum));
+                AddPlaneSums(c, gradSum, dot, _mean, _invStd, _sums[..channels], _sums[channels..]);
             }
             else if (!_target.IsEmpty)
             {

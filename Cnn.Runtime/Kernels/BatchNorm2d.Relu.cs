@@ -169,8 +169,7 @@ public static partial class BatchNorm2d
                 var offset = ((s * channels) + c) * plane;
                 var (scale, shift) = AffineOf(c, gamma, beta, mean, invStd);
                 var (gradSum, dot) = Reductions.AffineGatedSumAndDot(x.Slice(offset, plane), dy.Slice(offset, plane), scale, shift, path);
-                sumDy[c] += gradSum;
-                sumDyXhat[c] += invStd[c] * (dot - (mean[c] * (double)gradSum));
+                AddPlaneSums(c, gradSum, dot, mean, invStd, sumDy, sumDyXhat);
             }
         }
     }
@@ -237,11 +236,19 @@ public static partial class BatchNorm2d
                 var (gradSum, dot) = y.IsEmpty
                     ? Reductions.SumAndDot(gradOut, input, path)
                     : Reductions.GatedSumAndDot(y.Slice(offset, plane), gradOut, input, path);
-                sumDy[c] += gradSum;
-                // Σ dy·(x − mean)·invStd = invStd·(Σ dy·x − mean·Σ dy)
-                sumDyXhat[c] += invStd[c] * (dot - (mean[c] * (double)gradSum));
+                AddPlaneSums(c, gradSum, dot, mean, invStd, sumDy, sumDyXhat);
             }
         }
+    }
+
+    /// <summary>
+    /// Adds one plane of channel <paramref name="c"/> to the backward sums from its Σg and Σg·x: <c>Σg·x̂ = invStd·(Σg·x − mean·Σg)</c>.
+    /// Every pass that takes the sums (alone, behind a ReLU, in a convolution's epilogue, in a residual join) adds its planes here.
+    /// </summary>
+    internal static void AddPlaneSums(int c, float gradSum, float dot, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<double> sumDy, Span<double> sumDyXhat)
+    {
+        sumDy[c] += gradSum;
+        sumDyXhat[c] += invStd[c] * (dot - (mean[c] * (double)gradSum));
     }
 
     /// <summary>The data gradient, with dy gated by the ReLU output <paramref name="y"/> unless it is empty.</summary>
