@@ -169,11 +169,49 @@ public class WinogradTests
     }
 
     [Fact]
+    public void Filters_transformed_once_give_the_values_of_the_pass_that_transforms_them_bit_for_bit()
+    {
+        if (!Accelerated || CpuPaths.Best != CpuPath.Vector512)
+        {
+            return;
+        }
+        foreach (var (n, g) in new[] { (1, new ConvGeometry(16, 32, 32, 16, 3, pad: 1)), (1, new ConvGeometry(32, 16, 16, 32, 3, pad: 1)), (2, new ConvGeometry(17, 9, 11, 5, 3, pad: 1)) })
+        {
+            var x = KernelAssert.Random(n * g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var expected = new float[n * g.OutputLength];
+            Conv2d.WinogradForward(g, n, x, w, b, expected, new float[Math.Max(Conv2d.ScratchLength(g, n), Winograd.ScratchLength(g))]);
+
+            var filters = KernelAssert.Random(Conv2d.TransformedFilterLength(g), 4);
+            Conv2d.TransformFilters(g, w, filters);
+            var y = KernelAssert.Random(expected.Length, 5);
+            // Stale scratch, the transform's own place included, must not leak into the result.
+            Conv2d.ForwardWithFilters(g, n, x, w, filters, b, y, KernelAssert.Random(Conv2d.WinogradScratchLength(g), 6, 1e30f));
+            Assert.Equal(expected, y);
+
+            var gamma = KernelAssert.Random(g.OutChannels, 7);
+            var beta = KernelAssert.Random(g.OutChannels, 8);
+            var mean = KernelAssert.Random(g.OutChannels, 9);
+            var variance = Array.ConvertAll(KernelAssert.Random(g.OutChannels, 10), v => 0.5f + Math.Abs(v));
+            var normalizedExpected = new float[y.Length];
+            BatchNorm2d.ForwardInferenceRelu(n, g.OutChannels, g.OutPlane, expected, gamma, beta, mean, variance, 1e-5f, normalizedExpected, CpuPath.Vector512);
+            float[] convolved = KernelAssert.Random(y.Length, 11), normalized = KernelAssert.Random(y.Length, 12);
+            Conv2d.ForwardNormalizedWithFilters(g, n, x, w, filters, b, convolved, gamma, beta, mean, variance, 1e-5f, normalized, relu: true,
+                new float[Conv2d.WinogradScratchLength(g)]);
+            Assert.Equal(expected, convolved);
+            Assert.Equal(normalizedExpected, normalized);
+        }
+    }
+
+    [Fact]
     public void One_sample_inference_takes_winograd_only_on_the_layers_measured_faster()
     {
         var accelerated = Accelerated && CpuPaths.Best == CpuPath.Vector512;
         Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 32, 3, pad: 1)));
-        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 32, 32, 16, 3, pad: 1)));
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 32, 32, 16, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(3, 32, 32, 16, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 8, 8, 16, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 8, 8, 64, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 14, 14, 64, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1)));

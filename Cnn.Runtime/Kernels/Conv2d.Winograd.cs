@@ -23,18 +23,111 @@ public static unsafe partial class Conv2d
     private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 32 && g.OutChannels >= 32;
 
     /// <summary>
-    /// Whether one-sample inference computes <paramref name="g"/> with <see cref="Conv2d.Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, CpuPath)"/>
-    /// (which takes Winograd where <see cref="WinogradPays"/>) rather than <see cref="DirectConv"/>: at most 32·32 filters, whose
-    /// transform once per call is paid for, and at least 16×16 outputs. Measured one sample at a time (<c>--kernels --kernel-filter
-    /// b1_resnet8_</c>, µs, direct → Winograd in the same run, medians of five, load 2.5): ResNet-8's 32 → 32 on 16×16
-    /// 22.6 → 19.8 (16 → 16 on 32×32, 22.8 → 19.9, stays direct with its training batches, see <see cref="WinogradPays"/>). Not
-    /// taken (three runs, load 4–6): 64 → 64 on 8×8 23 → 40–60 (4096 filters transformed for 16 tiles); bn2conv's 32 → 64 on
-    /// 14×14 39–46 → 37–54, which <see cref="Network.SharedConvFilters"/> splits between two threads besides.
+    /// Whether one-sample inference computes <paramref name="g"/> by Winograd with filters transformed once and kept between passes
+    /// (<see cref="ForwardWithFilters"/>, <see cref="Network.OneSampleFilters"/>) rather than by <see cref="DirectConv"/>: 16 channels
+    /// or more each way, at most 32·32 filters and at least 16×16 outputs, whatever <see cref="WinogradPays"/> says of training batches
+    /// (fewer channels, an image's 3, would fill a fraction of Winograd's 16-lane channel blocks). ResNet-8's whole
+    /// one-sample pass, 30 alternated pairs in one process, with its 16 → 16 (32×32) and 32 → 32 (16×16) layers so: 1.093× and
+    /// 1.061× faster with two workers, 1.082× and 1.091× with one. With the filters transformed on every call, the 16 → 16
+    /// layers alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). Not taken, though faster on one core
+    /// with kept filters: ResNet-8's 64 → 64 on 8×8 (0.973× with two workers, 1.029× with one) and bn2conv's and simplecnn's
+    /// 32 → 64 on 14×14 and 16×16 (0.914× and 0.969× with two workers, 1.114× and 1.085× with one), which
+    /// <see cref="Network.SharedConvFilters"/> splits between the two cores instead.
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>True when Winograd is the faster one-sample kernel.</returns>
     internal static bool OneSampleTakesWinograd(in ConvGeometry g) =>
-        UsesWinograd(g, CpuPaths.Best) && g.InChannels * g.OutChannels <= 32 * 32 && g.OutPlane >= 16 * 16;
+        Winograd.Supports(g, CpuPaths.Best) && g.InChannels >= 16 && g.OutChannels >= 16 && g.InChannels * g.OutChannels <= 32 * 32 && g.OutPlane >= 16 * 16;
+
+    /// <summary>Floats of <paramref name="g"/>'s filters transformed for <see cref="ForwardWithFilters"/>.</summary>
+    /// <param name="g">The convolution (see <see cref="Winograd.Supports"/>).</param>
+    /// <returns>The transform's length.</returns>
+    internal static int TransformedFilterLength(in ConvGeometry g) => new Winograd.Plan(g).FilterLength;
+
+    /// <summary>Scratch of <see cref="ForwardWithFilters"/> (the transform's own place included, unused).</summary>
+    /// <param name="g">The convolution (see <see cref="Winograd.Supports"/>).</param>
+    /// <returns>Floats.</returns>
+    internal static int WinogradScratchLength(in ConvGeometry g) => Winograd.ScratchLength(g);
+
+    /// <summary>Transforms <paramref name="weight"/> for <see cref="ForwardWithFilters"/>, as every Winograd forward pass does first.</summary>
+    /// <param name="g">The convolution (see <see cref="Winograd.Supports"/> on the best path).</param>
+    /// <param name="weight">Weight, [OutChannels, InChannels, 3, 3].</param>
+    /// <param name="filters">At least <see cref="TransformedFilterLength"/> floats (overwritten).</param>
+    internal static void TransformFilters(in ConvGeometry g, ReadOnlySpan<float> weight, Span<float> filters)
+    {
+        var plan = new Winograd.Plan(g);
+        if (weight.Length < g.WeightLength || filters.Length < plan.FilterLength)
+        {
+            throw new ArgumentException($"Winograd filters of {g.OutChannels} × {g.InChannels} need {g.WeightLength} weights and {plan.FilterLength} floats.");
+        }
+        fixed (float* w = weight, u = filters)
+        {
+            Winograd.TransformFilters(plan, w, u);
+        }
+    }
+
+    /// <summary>
+    /// The forward pass by <see cref="Winograd"/> with <paramref name="filters"/> already transformed from <paramref name="weight"/>
+    /// (<see cref="TransformFilters"/>), then <paramref name="epilogue"/>'s map per sample: the values of the Winograd forward pass
+    /// that transforms them itself, bit for bit.
+    /// </summary>
+    private static void RunWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
+        ReadOnlySpan<float> bias, Span<float> y, scoped in SampleEpilogue epilogue, Span<float> scratch)
+    {
+        CheckTensors(g, n, x.Length, y.Length, weight.Length);
+        var plan = new Winograd.Plan(g);
+        if (!Winograd.Supports(g, CpuPaths.Best) || filters.Length < plan.FilterLength || scratch.Length < plan.ScratchLength)
+        {
+            throw new ArgumentException("Winograd with kept filters needs a 3×3 stride-1 pad-1 undilated ungrouped convolution on Vector512, its transformed filters and its scratch.");
+        }
+        fixed (float* xBase = x, u = filters, bBase = bias, yBase = y, work = scratch)
+        {
+            RunWinograd(g, plan, n, xBase, u, bias.IsEmpty ? null : bBase, yBase, accumulate: false, work, CpuPaths.Best, epilogue);
+        }
+    }
+
+    /// <summary><c>y = conv(x, W) + b</c> by Winograd with <paramref name="filters"/> transformed from <paramref name="weight"/> (<see cref="TransformFilters"/>).</summary>
+    /// <param name="g">The convolution (see <see cref="Winograd.Supports"/> on the best path).</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input, [n, InChannels, InHeight, InWidth].</param>
+    /// <param name="weight">Weight, [OutChannels, InChannels, 3, 3].</param>
+    /// <param name="filters">Its transform.</param>
+    /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
+    /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
+    /// <param name="scratch">At least <see cref="WinogradScratchLength"/> floats.</param>
+    internal static void ForwardWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
+        ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch) =>
+        RunWithFilters(g, n, x, weight, filters, bias, y, SampleEpilogue.None, scratch);
+
+    /// <summary>
+    /// <see cref="ForwardWithFilters"/>, then the inference BatchNorm (and ReLU) that reads the output into <paramref name="normalized"/>, as <see cref="ForwardNormalized"/> computes it.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="x">Input.</param>
+    /// <param name="weight">Weight.</param>
+    /// <param name="filters">Its transform.</param>
+    /// <param name="bias">Bias, or empty.</param>
+    /// <param name="y">The convolution's output.</param>
+    /// <param name="gamma">γ.</param>
+    /// <param name="beta">β.</param>
+    /// <param name="runningMean">Running mean.</param>
+    /// <param name="runningVar">Running variance.</param>
+    /// <param name="eps">ε.</param>
+    /// <param name="normalized">The BatchNorm's output.</param>
+    /// <param name="relu">Whether a ReLU follows.</param>
+    /// <param name="scratch">At least <see cref="WinogradScratchLength"/> floats.</param>
+    internal static void ForwardNormalizedWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
+        float eps, Span<float> normalized, bool relu, Span<float> scratch)
+    {
+        if (normalized.Length < n * g.OutputLength)
+        {
+            throw new ArgumentException($"Need {n * g.OutputLength} floats for the normalized output, got {normalized.Length}.", nameof(normalized));
+        }
+        RunWithFilters(g, n, x, weight, filters, bias, y, SampleEpilogue.Normalizing(BatchNorm2d.ChannelAffine.Inference(gamma, beta, runningMean, runningVar, eps),
+            normalized, relu), scratch);
+    }
 
     /// <summary>Scratch of the Winograd forward and data gradient, where they may run.</summary>
     private static int WinogradScratch(in ConvGeometry g)
@@ -70,7 +163,7 @@ public static unsafe partial class Conv2d
     {
         var plan = new Winograd.Plan(g);
         Winograd.TransformFilters(plan, weight, work);
-        RunWinograd(g, plan, n, x, bias, y, accumulate, work, path, epilogue);
+        RunWinograd(g, plan, n, x, work, bias, y, accumulate, work, path, epilogue);
     }
 
     /// <summary>
@@ -83,20 +176,20 @@ public static unsafe partial class Conv2d
         var dataGeometry = DataGradientGeometry(g);
         var plan = new Winograd.Plan(dataGeometry, transposedFilters: true);
         Winograd.TransformFilters(plan, weight, work);
-        RunWinograd(dataGeometry, plan, n, dy, null, dx, accumulate, work, path, epilogue);
+        RunWinograd(dataGeometry, plan, n, dy, work, null, dx, accumulate, work, path, epilogue);
     }
 
     /// <summary>
     /// The <paramref name="n"/> samples through <see cref="Winograd.Forward"/> in groups of <see cref="Winograd.Plan.SamplesPerStrip"/>
-    /// (U already at the start of <paramref name="work"/>), each sample's <paramref name="epilogue"/> after its group.
+    /// (U at <paramref name="filters"/>: the start of <paramref name="work"/>, or kept by the caller), each sample's <paramref name="epilogue"/> after its group.
     /// </summary>
-    private static void RunWinograd(in ConvGeometry g, in Winograd.Plan plan, int n, float* x, float* bias, float* y, bool accumulate, float* work, CpuPath path,
+    private static void RunWinograd(in ConvGeometry g, in Winograd.Plan plan, int n, float* x, float* filters, float* bias, float* y, bool accumulate, float* work, CpuPath path,
         scoped in SampleEpilogue epilogue)
     {
         for (var s = 0; s < n; s += plan.SamplesPerStrip)
         {
             var count = Math.Min(plan.SamplesPerStrip, n - s);
-            Winograd.Forward(plan, count, x + ((long)s * g.InputLength), bias, y + ((long)s * g.OutputLength), accumulate, work);
+            Winograd.Forward(plan, count, x + ((long)s * g.InputLength), filters, bias, y + ((long)s * g.OutputLength), accumulate, work);
             for (var i = s; i < s + count; i++)
             {
                 epilogue.Sample(g, i, new ReadOnlySpan<float>(y + ((long)i * g.OutputLength), g.OutputLength), path);

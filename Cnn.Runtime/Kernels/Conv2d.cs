@@ -262,13 +262,18 @@ public static unsafe partial class Conv2d
 
     private static void Check(in ConvGeometry g, int n, int inputLength, int outputLength, int weightLength, int scratchLength)
     {
-        if (n < 0 || inputLength < (long)n * g.InputLength || outputLength < (long)n * g.OutputLength || weightLength < g.WeightLength)
-        {
-            throw new ArgumentException($"Conv2d tensors too short for batch {n}: input {inputLength} (needs {n * g.InputLength}), output {outputLength} (needs {n * g.OutputLength}), weight {weightLength} (needs {g.WeightLength}).");
-        }
+        CheckTensors(g, n, inputLength, outputLength, weightLength);
         if (scratchLength < ScratchLength(g, n))
         {
             throw new ArgumentException($"Conv2d needs {ScratchLength(g, n)} floats of scratch, got {scratchLength}.");
+        }
+    }
+
+    private static void CheckTensors(in ConvGeometry g, int n, int inputLength, int outputLength, int weightLength)
+    {
+        if (n < 0 || inputLength < (long)n * g.InputLength || outputLength < (long)n * g.OutputLength || weightLength < g.WeightLength)
+        {
+            throw new ArgumentException($"Conv2d tensors too short for batch {n}: input {inputLength} (needs {n * g.InputLength}), output {outputLength} (needs {n * g.OutputLength}), weight {weightLength} (needs {g.WeightLength}).");
         }
     }
 }

@@ -44,22 +44,23 @@ internal static unsafe partial class Winograd
     internal static int ScratchLength(in ConvGeometry g) => new Plan(g).ScratchLength;
 
     /// <summary>
-    /// <paramref name="count"/> samples of <c>y (+)= conv(x, W) + bias</c>, W's transform at the start of <paramref name="work"/>
-    /// (<see cref="TransformFilters"/>), <paramref name="count"/> at most <see cref="Plan.SamplesPerStrip"/> when that is above 1
-    /// (the samples share strips), or 1 otherwise. The caller runs each sample's epilogue after.
+    /// <paramref name="count"/> samples of <c>y (+)= conv(x, W) + bias</c>, W's transform at <paramref name="u"/>
+    /// (<see cref="TransformFilters"/>: the start of <paramref name="work"/>, or kept elsewhere), <paramref name="count"/> at most
+    /// <see cref="Plan.SamplesPerStrip"/> when that is above 1 (the samples share strips), or 1 otherwise. The caller runs each
+    /// sample's epilogue after.
     /// </summary>
     /// <param name="plan">The layer's plan.</param>
     /// <param name="count">Samples.</param>
     /// <param name="x">The first sample's input.</param>
+    /// <param name="u">The filters' transform, <see cref="Plan.FilterLength"/> floats.</param>
     /// <param name="bias">Bias, or null.</param>
     /// <param name="y">The first sample's output.</param>
     /// <param name="accumulate">Add into y rather than overwrite it.</param>
-    /// <param name="work">The scratch, the filters' transform first.</param>
+    /// <param name="work">The scratch (<see cref="Plan.ScratchLength"/>; its first <see cref="Plan.FilterLength"/> floats are the transform's place, used or not).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Forward(in Plan plan, int count, float* x, float* bias, float* y, bool accumulate, float* work)
+    internal static void Forward(in Plan plan, int count, float* x, float* u, float* bias, float* y, bool accumulate, float* work)
     {
-        var u = work;
-        var image = u + plan.FilterLength;
+        var image = work + plan.FilterLength;
         var v = image + plan.ImageLength;
         var m = v + plan.InputLength;
         if (plan.SamplesPerStrip > 1)

@@ -31,6 +31,13 @@ public static partial class LayerOps
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
+        if (TakesKeptFilters(context, in g))
+        {
+            var weights = context.Parameter(weight, g.WeightLength);
+            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, context.OneSampleFilters.For(weight, in g, weights),
+                OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
+            return;
+        }
         Conv2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
             OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
     }
@@ -100,17 +107,26 @@ public static partial class LayerOps
 
     /// <summary>
     /// Whether <see cref="Conv"/> runs <see cref="DirectConv"/> on this pass: its whole batch is one sample, DirectConv computes the
-    /// layer and it is not one of those Winograd computes faster (<see cref="Conv2d.OneSampleTakesWinograd"/>).
+    /// layer and the pass does not take Winograd with kept filters (<see cref="TakesKeptFilters"/>).
     /// </summary>
     private static bool TakesDirectKernel(NetworkContext context, in ConvGeometry g) =>
-        context.TotalBatch == 1 && DirectConv.Supports(in g) && !Conv2d.OneSampleTakesWinograd(in g);
+        context.TotalBatch == 1 && DirectConv.Supports(in g) && !TakesKeptFilters(context, in g);
+
+    /// <summary>
+    /// Whether this pass computes the convolution by Winograd with the filters worker 0 keeps between passes
+    /// (<see cref="OneSampleFilters"/>): one-sample inference of a layer <see cref="Conv2d.OneSampleTakesWinograd"/> names.
+    /// </summary>
+    private static bool TakesKeptFilters(NetworkContext context, in ConvGeometry g) =>
+        !context.Training && context.TotalBatch == 1 && Conv2d.OneSampleTakesWinograd(in g);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
     public static int ConvScratch(in ConvGeometry g, int batch) =>
-        batch != 1 || !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
+        batch != 1 ? Conv2d.ScratchLength(in g, batch)
+        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Conv2d.WinogradScratchLength(in g), DirectConv.ScratchLength(in g)))
+        : !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
         : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
 
     /// <summary>Transposed convolution forward.</summary>

@@ -179,6 +179,9 @@ public sealed class NetworkContext
     /// <summary>Worker 0's share of large layers with worker 1 in one-sample inference (a network with two workers or more), or null.</summary>
     internal SharedInference? Shared { get; set; }
 
+    /// <summary>The Winograd filters one-sample inference keeps between passes (used on worker 0, which runs those passes).</summary>
+    internal OneSampleFilters OneSampleFilters { get; } = new();
+
     internal Span<float> AllActivations => _activations.AsSpan(_activationsStart, _plan.ActivationFloatsPerSample * Batch);
 
     /// <summary>
