@@ -45,7 +45,8 @@ public static partial class LayerOps
     /// A convolution, the BatchNorm that alone reads its output, then the ReLU and max pooling that alone read the BatchNorm's, in one
     /// call (the generator emits it for Conv, BatchNorm, Relu, MaxPool). In training the convolution sums its output for the batch
     /// statistics as <see cref="ConvSummed"/> does; then each sample's normalized planes are made in the scratch, where they stay in
-    /// cache, and pooled from there by <see cref="MaxPoolRelu"/>'s kernels: the BatchNorm's output is never written (its backward
+    /// cache, and pooled from there by <see cref="MaxPoolRelu"/>'s kernels, the ReLU applied to the sample's pooled values while they
+    /// are in cache too: the BatchNorm's output is never written (its backward
     /// reads the convolution's output, the pooling's backward only the argmax), so a worker's pass reads the convolution's output
     /// once instead of writing and reading back a tensor of its size (3.2 MB a worker in bn2conv's first layer). Every value and
     /// index is the one <see cref="ConvBatchNorm(NetworkContext, in ConvGeometry, int, int, int, int, int, int, int, int, int, int, float, float)"/>
@@ -88,10 +89,11 @@ public static partial class LayerOps
         var normalized = context.Scratch[..sample];
         for (var s = 0; s < context.Batch; s++)
         {
+            var sampleOutput = output.Slice(s * pooledSample, pooledSample);
             BatchNorm2d.Mapped(1, channels, g.OutPlane, input.Slice(s * sample, sample), map, normalized, relu: false, CpuPath.Auto);
-            MaxPool2d.Forward(in pool, 1, normalized, output.Slice(s * pooledSample, pooledSample), argmax.Slice(s * pooledSample, pooledSample));
+            MaxPool2d.Forward(in pool, 1, normalized, sampleOutput, argmax.Slice(s * pooledSample, pooledSample));
+            Activations.Relu(sampleOutput, sampleOutput);
         }
-        Activations.Relu(output, output);
     }
 
     /// <summary>Scratch of <see cref="ConvBatchNormMaxPoolRelu"/>: the convolution's, and one sample's normalized output.</summary>
