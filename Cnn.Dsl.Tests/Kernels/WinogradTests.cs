@@ -187,7 +187,7 @@ public class WinogradTests
             Conv2d.TransformFilters(g, w, filters);
             var y = KernelAssert.Random(expected.Length, 5);
             // Stale scratch, the transform's own place included, must not leak into the result.
-            Conv2d.ForwardWithFilters(g, n, x, w, filters, b, y, KernelAssert.Random(Conv2d.WinogradScratchLength(g), 6, 1e30f));
+            Conv2d.ForwardWithFilters(g, n, x, w, filters, b, y, KernelAssert.Random(Math.Max(Conv2d.ScratchLength(g, n), Winograd.ScratchLength(g)), 6, 1e30f));
             Assert.Equal(expected, y);
 
             var gamma = KernelAssert.Random(g.OutChannels, 7);
@@ -197,8 +197,8 @@ public class WinogradTests
             var normalizedExpected = new float[y.Length];
             BatchNorm2d.ForwardInferenceRelu(n, g.OutChannels, g.OutPlane, expected, gamma, beta, mean, variance, 1e-5f, normalizedExpected, CpuPath.Vector512);
             float[] convolved = KernelAssert.Random(y.Length, 11), normalized = KernelAssert.Random(y.Length, 12);
-            Conv2d.ForwardNormalizedWithFilters(g, n, x, w, filters, b, convolved, gamma, beta, mean, variance, 1e-5f, normalized, relu: true,
-                new float[Conv2d.WinogradScratchLength(g)]);
+            Conv2d.ForwardNormalized(g, n, x, w, b, convolved, gamma, beta, mean, variance, 1e-5f, normalized, relu: true,
+                new float[Math.Max(Conv2d.ScratchLength(g, n), Winograd.ScratchLength(g))], CpuPath.Vector512, filters);
             Assert.Equal(expected, convolved);
             Assert.Equal(normalizedExpected, normalized);
         }

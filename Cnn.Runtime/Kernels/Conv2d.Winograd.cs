@@ -44,11 +44,6 @@ public static unsafe partial class Conv2d
     /// <returns>The transform's length.</returns>
     internal static int TransformedFilterLength(in ConvGeometry g) => new Winograd.Plan(g).FilterLength;
 
-    /// <summary>Scratch of <see cref="ForwardWithFilters"/> (the transform's own place included, unused).</summary>
-    /// <param name="g">The convolution (see <see cref="Winograd.Supports"/>).</param>
-    /// <returns>Floats.</returns>
-    internal static int WinogradScratchLength(in ConvGeometry g) => Winograd.ScratchLength(g);
-
     /// <summary>Transforms <paramref name="weight"/> for <see cref="ForwardWithFilters"/>, as every Winograd forward pass does first.</summary>
     /// <param name="g">The convolution (see <see cref="Winograd.Supports"/> on the best path).</param>
     /// <param name="weight">Weight, [OutChannels, InChannels, 3, 3].</param>
@@ -67,26 +62,10 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
-    /// The forward pass by <see cref="Winograd"/> with <paramref name="filters"/> already transformed from <paramref name="weight"/>
-    /// (<see cref="TransformFilters"/>), then <paramref name="epilogue"/>'s map per sample: the values of the Winograd forward pass
-    /// that transforms them itself, bit for bit.
+    /// <c>y = conv(x, W) + b</c> by Winograd with <paramref name="filters"/> transformed from <paramref name="weight"/>
+    /// (<see cref="TransformFilters"/>): the values of the Winograd forward pass that transforms them itself, bit for bit.
+    /// <see cref="ForwardNormalized"/> takes them too.
     /// </summary>
-    private static void RunWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
-        ReadOnlySpan<float> bias, Span<float> y, scoped in SampleEpilogue epilogue, Span<float> scratch)
-    {
-        CheckTensors(g, n, x.Length, y.Length, weight.Length);
-        var plan = new Winograd.Plan(g);
-        if (!Winograd.Supports(g, CpuPaths.Best) || filters.Length < plan.FilterLength || scratch.Length < plan.ScratchLength)
-        {
-            throw new ArgumentException("Winograd with kept filters needs a 3×3 stride-1 pad-1 undilated ungrouped convolution on Vector512, its transformed filters and its scratch.");
-        }
-        fixed (float* xBase = x, u = filters, bBase = bias, yBase = y, work = scratch)
-        {
-            RunWinograd(g, plan, n, xBase, u, bias.IsEmpty ? null : bBase, yBase, accumulate: false, work, CpuPaths.Best, epilogue);
-        }
-    }
-
-    /// <summary><c>y = conv(x, W) + b</c> by Winograd with <paramref name="filters"/> transformed from <paramref name="weight"/> (<see cref="TransformFilters"/>).</summary>
     /// <param name="g">The convolution (see <see cref="Winograd.Supports"/> on the best path).</param>
     /// <param name="n">Batch size.</param>
     /// <param name="x">Input, [n, InChannels, InHeight, InWidth].</param>
@@ -94,39 +73,24 @@ public static unsafe partial class Conv2d
     /// <param name="filters">Its transform.</param>
     /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
     /// <param name="y">Output, [n, OutChannels, OutHeight, OutWidth] (overwritten).</param>
-    /// <param name="scratch">At least <see cref="WinogradScratchLength"/> floats.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> and <see cref="Winograd.ScratchLength"/> floats.</param>
     internal static void ForwardWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
         ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch) =>
-        RunWithFilters(g, n, x, weight, filters, bias, y, SampleEpilogue.None, scratch);
+        Forward(g, n, x, weight, bias, y, accumulate: false, SampleEpilogue.None, scratch, CpuPath.Auto, filters);
 
-    /// <summary>
-    /// <see cref="ForwardWithFilters"/>, then the inference BatchNorm (and ReLU) that reads the output into <paramref name="normalized"/>, as <see cref="ForwardNormalized"/> computes it.
-    /// </summary>
-    /// <param name="g">The convolution.</param>
-    /// <param name="n">Batch size.</param>
-    /// <param name="x">Input.</param>
-    /// <param name="weight">Weight.</param>
-    /// <param name="filters">Its transform.</param>
-    /// <param name="bias">Bias, or empty.</param>
-    /// <param name="y">The convolution's output.</param>
-    /// <param name="gamma">γ.</param>
-    /// <param name="beta">β.</param>
-    /// <param name="runningMean">Running mean.</param>
-    /// <param name="runningVar">Running variance.</param>
-    /// <param name="eps">ε.</param>
-    /// <param name="normalized">The BatchNorm's output.</param>
-    /// <param name="relu">Whether a ReLU follows.</param>
-    /// <param name="scratch">At least <see cref="WinogradScratchLength"/> floats.</param>
-    internal static void ForwardNormalizedWithFilters(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> filters,
-        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
-        float eps, Span<float> normalized, bool relu, Span<float> scratch)
+    /// <summary>The Winograd forward pass with the filters transformed by the caller (<see cref="TransformFilters"/>), each sample's <paramref name="epilogue"/> after its group.</summary>
+    private static void KeptWinogradForward(in ConvGeometry g, int n, float* x, ReadOnlySpan<float> filters, float* bias, float* y, bool accumulate, float* work,
+        int scratchLength, CpuPath path, scoped in SampleEpilogue epilogue)
     {
-        if (normalized.Length < n * g.OutputLength)
+        var plan = new Winograd.Plan(g);
+        if (!Winograd.Supports(g, path) || filters.Length < plan.FilterLength || scratchLength < plan.ScratchLength)
         {
-            throw new ArgumentException($"Need {n * g.OutputLength} floats for the normalized output, got {normalized.Length}.", nameof(normalized));
+            throw new ArgumentException("Winograd with kept filters needs a 3×3 stride-1 pad-1 undilated ungrouped convolution on Vector512, its transformed filters and its scratch.");
         }
-        RunWithFilters(g, n, x, weight, filters, bias, y, SampleEpilogue.Normalizing(BatchNorm2d.ChannelAffine.Inference(gamma, beta, runningMean, runningVar, eps),
-            normalized, relu), scratch);
+        fixed (float* u = filters)
+        {
+            RunWinograd(g, plan, n, x, u, bias, y, accumulate, work, path, epilogue);
+        }
     }
 
     /// <summary>Scratch of the Winograd forward and data gradient, where they may run.</summary>

@@ -73,25 +73,38 @@ public static unsafe partial class Conv2d
     /// The forward pass into <paramref name="y"/>, then the inference BatchNorm that reads it (running statistics, then ReLU when
     /// <paramref name="relu"/>) into <paramref name="normalized"/>, as <see cref="BatchNorm2d.ForwardInference"/> (and the ReLU)
     /// computes it, bit for bit, sample by sample while the sample's output is still in cache, rather than in a pass of its own
-    /// over the whole tensor (16 MB in resnet8's first layers at batch 256).
+    /// over the whole tensor (16 MB in resnet8's first layers at batch 256). With <paramref name="filters"/>, the forward pass is
+    /// Winograd's with those filters, as <see cref="ForwardWithFilters"/> runs it.
     /// </summary>
     internal static void ForwardNormalized(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps, Span<float> normalized, bool relu,
-        Span<float> scratch, CpuPath path)
+        Span<float> scratch, CpuPath path, ReadOnlySpan<float> filters = default)
     {
         if (normalized.Length < n * g.OutputLength)
         {
             throw new ArgumentException($"Need {n * g.OutputLength} floats for the normalized output, got {normalized.Length}.", nameof(normalized));
         }
         Forward(g, n, x, weight, bias, y, accumulate: false, SampleEpilogue.Normalizing(BatchNorm2d.ChannelAffine.Inference(gamma, beta, runningMean, runningVar, eps),
-            normalized, relu), scratch, path);
+            normalized, relu), scratch, path, filters);
     }
 
+    /// <summary>
+    /// The forward pass on the kernel <paramref name="g"/> takes, or by Winograd with <paramref name="filters"/> when given (transformed
+    /// by the caller, <see cref="TransformFilters"/>); then each sample's <paramref name="epilogue"/>.
+    /// </summary>
     private static void Forward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool accumulate,
-        scoped in SampleEpilogue epilogue, Span<float> scratch, CpuPath path)
+        scoped in SampleEpilogue epilogue, Span<float> scratch, CpuPath path, ReadOnlySpan<float> filters = default)
     {
         Check(g, n, x.Length, y.Length, weight.Length, scratch.Length);
         path = CpuPaths.Resolve(path);
+        if (!filters.IsEmpty)
+        {
+            fixed (float* xBase = x, bBase = bias, yBase = y, work = scratch)
+            {
+                KeptWinogradForward(g, n, xBase, filters, bias.IsEmpty ? null : bBase, yBase, accumulate, work, scratch.Length, path, epilogue);
+            }
+            return;
+        }
         if (g.IsDepthwise)
         {
             DepthwiseConv.Forward(g, n, x, weight, y, accumulate, path);

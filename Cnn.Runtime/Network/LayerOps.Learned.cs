@@ -125,7 +125,7 @@ public static partial class LayerOps
     /// <returns>Floats.</returns>
     public static int ConvScratch(in ConvGeometry g, int batch) =>
         batch != 1 ? Conv2d.ScratchLength(in g, batch)
-        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Conv2d.WinogradScratchLength(in g), DirectConv.ScratchLength(in g)))
+        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Winograd.ScratchLength(in g), DirectConv.ScratchLength(in g)))
         : !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
         : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
 

@@ -116,15 +116,9 @@ public static partial class LayerOps
             return;
         }
         var weights = context.Parameter(weight, g.WeightLength);
-        if (TakesKeptFilters(context, in g))
-        {
-            Conv2d.ForwardNormalizedWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, context.OneSampleFilters.For(weight, in g, weights),
-                OptionalParameter(context, bias, channels), context.Activation(y, g.OutputLength), context.Parameter(gamma, channels), context.Parameter(beta, channels),
-                context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(z, g.OutputLength), relu, context.Scratch);
-            return;
-        }
         Conv2d.ForwardNormalized(in g, context.Batch, context.Activation(x, g.InputLength), weights,
             OptionalParameter(context, bias, channels), context.Activation(y, g.OutputLength), context.Parameter(gamma, channels), context.Parameter(beta, channels),
-            context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(z, g.OutputLength), relu, context.Scratch, CpuPath.Auto);
+            context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(z, g.OutputLength), relu, context.Scratch, CpuPath.Auto,
+            TakesKeptFilters(context, in g) ? context.OneSampleFilters.For(weight, in g, weights) : default);
     }
 }
