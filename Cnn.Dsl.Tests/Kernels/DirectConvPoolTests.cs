@@ -6,8 +6,8 @@ using Cnn.Runtime.Kernels.Reference;
 namespace Cnn.Dsl.Tests.Kernels;
 
 /// <summary>
-/// The pooled batch-1 convolution (relu(maxpool₂ₓ₂(conv))) against the three passes it replaces, bit for bit, and against the
-/// reference convolution pooled in double precision. It runs on Vector512 only (the tests return early elsewhere, where it is never taken).
+/// The pooled batch-1 convolution (relu(maxpool₂ₓ₂(conv)), and with a BatchNorm's inference map before the pooling) against the
+/// passes it replaces, bit for bit, and against the reference convolution pooled in double precision. It runs on Vector512 only (the tests return early elsewhere, where it is never taken).
 /// </summary>
 public class DirectConvPoolTests
 {
@@ -58,6 +58,56 @@ public class DirectConvPoolTests
     }
 
     [Fact]
+    public void Mapped_values_are_the_bits_of_the_convolution_batchnorm_pooling_and_relu_in_turn()
+    {
+        if (!DirectConvPool.Supports(Geometries[0].Conv, PoolOf(Geometries[0].Conv)))
+        {
+            return;
+        }
+        // bn2conv's first layer; 14×14 maps, whose BatchNorm pass ends each plane's 196 values with 4 scalar ones; more filters than a tile.
+        ConvGeometry[] geometries = [new(1, 28, 28, 32, 3, pad: 1), new(1, 14, 14, 8, 3, pad: 1), new(3, 10, 10, 13, 3, pad: 1), .. Geometries.Select(c => c.Conv)];
+        foreach (var g in geometries)
+        {
+            var p = PoolOf(g);
+            var x = KernelAssert.Random(g.InputLength, 11);
+            var w = KernelAssert.Random(g.WeightLength, 12, 0.5f);
+            var b = KernelAssert.Random(g.OutChannels, 13);
+            // γ of both signs: a negative scale makes the smallest corner the largest, so the map must come before the maximum.
+            var gamma = KernelAssert.Random(g.OutChannels, 14, 2f);
+            gamma[0] = -1.5f;
+            var beta = KernelAssert.Random(g.OutChannels, 15);
+            var mean = KernelAssert.Random(g.OutChannels, 16);
+            var variance = KernelAssert.Random(g.OutChannels, 17).Select(v => 0.5f + Math.Abs(v)).ToArray();
+            var map = BatchNorm2d.ChannelAffine.Inference(gamma, beta, mean, variance, 1e-5f);
+            var scale = new float[g.OutChannels];
+            var shift = new float[g.OutChannels];
+            for (var c = 0; c < g.OutChannels; c++)
+            {
+                (scale[c], shift[c]) = map.Of(c);
+            }
+            var conv = new float[g.OutputLength];
+            DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
+            var normalized = new float[g.OutputLength];
+            BatchNorm2d.Inference(1, g.OutChannels, g.OutPlane, conv, gamma, beta, mean, variance, 1e-5f, normalized, relu: false, CpuPath.Vector512);
+            var expected = new float[p.OutputLength];
+            MaxPool2d.Forward(p, 1, normalized, expected, Span<int>.Empty, CpuPath.Vector512);
+            Activations.Relu(expected, expected, CpuPath.Vector512);
+            var y = KernelAssert.Random(p.OutputLength + 5, 18);
+            DirectConvPool.ForwardMapped(g, p, x, w, b, scale, shift, y, KernelAssert.Random(DirectConvPool.ScratchLength(g), 19, 1e30f));
+            Assert.True(expected.AsSpan().SequenceEqual(y.AsSpan(0, p.OutputLength)), $"{g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} p{g.Pad}");
+            Assert.Equal(KernelAssert.Random(p.OutputLength + 5, 18).AsSpan(p.OutputLength).ToArray(), y.AsSpan(p.OutputLength).ToArray());
+            var reference = new double[g.OutputLength];
+            ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(w), KernelAssert.ToDouble(b), reference);
+            for (var i = 0; i < reference.Length; i++)
+            {
+                var c = i / g.OutPlane;
+                reference[i] = (reference[i] * scale[c]) + shift[c];
+            }
+            KernelAssert.Close(PooledRelu(reference, p), y.AsSpan(0, p.OutputLength), 1e-4, 2e-5 * Math.Sqrt(g.PatchLength + 1), "against the reference");
+        }
+    }
+
+    [Fact]
     public void A_NaN_in_a_window_gives_NaN_and_the_other_windows_keep_their_values()
     {
         var g = new ConvGeometry(1, 12, 12, 6, 3, pad: 1);
@@ -98,6 +148,14 @@ public class DirectConvPoolTests
             Assert.True(DirectConvPool.Pays(lenet, PoolOf(lenet)));
             var second = new ConvGeometry(6, 14, 14, 16, 5);
             Assert.False(DirectConvPool.Pays(second, PoolOf(second)));
+            // With a BatchNorm's map: any number of filters on an image's few channels, not the layers deep in a network.
+            var bn2conv = new ConvGeometry(1, 28, 28, 32, 3, pad: 1);
+            Assert.False(DirectConvPool.Pays(bn2conv, PoolOf(bn2conv)));
+            Assert.True(DirectConvPool.PaysMapped(bn2conv, PoolOf(bn2conv)));
+            Assert.True(DirectConvPool.PaysMapped(lenet, PoolOf(lenet)));
+            Assert.False(DirectConvPool.PaysMapped(second, PoolOf(second)));
+            var deep = new ConvGeometry(32, 14, 14, 64, 3, pad: 1);
+            Assert.False(DirectConvPool.PaysMapped(deep, PoolOf(deep)));
             Assert.Throws<ArgumentException>(() => DirectConvPool.Forward(lenet, PoolOf(lenet), new float[lenet.InputLength], new float[lenet.WeightLength], [],
                 new float[PoolOf(lenet).OutputLength], new float[DirectConvPool.ScratchLength(lenet) - 1]));
         }

@@ -39,6 +39,53 @@ public sealed class NormalizedPoolingTests
         Assert.Equal(apart.Buffers.ToArray(), fused.Buffers.ToArray());
         Assert.Equal(apart.Forward(input, Batch).ToArray(), fused.Forward(input, Batch).ToArray());
     }
+
+    /// <summary>
+    /// One-sample inference of an image layer runs the convolution, the BatchNorm with its running statistics, the ReLU and the
+    /// pooling as one pooled pass (<c>DirectConvPool.ForwardMapped</c>, on Vector512) that writes neither the convolution's output
+    /// nor the BatchNorm's: trained a few steps, with γ of both signs, each sample predicted alone must give the bits of the layers
+    /// run apart, on one worker and on two, and agree with the batched prediction.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void One_sample_inference_matches_the_layers_run_apart_bit_for_bit(int workers)
+    {
+        using var fused = new FusedImageNormPool(seed: 5, workers);
+        using var apart = new ApartImageNormPool(seed: 5, workers);
+        var input = Enumerable.Range(0, Batch * fused.InputShape.Elements).Select(i => MathF.Sin(i * 0.29f) + (0.2f * MathF.Cos(i * 1.3f))).ToArray();
+        int[] labels = [1, 0, 2, 1];
+        var fusedOptimizer = new SGD(fused.Layout, 0.05, momentum: 0.9);
+        var apartOptimizer = new SGD(apart.Layout, 0.05, momentum: 0.9);
+        for (var step = 0; step < 3; step++)
+        {
+            fused.ForwardBackward(input, labels, Batch);
+            apart.ForwardBackward(input, labels, Batch);
+            fused.Step(fusedOptimizer);
+            apart.Step(apartOptimizer);
+        }
+        // A negative scale makes a window's smallest value its largest: the map must be applied before the maximum.
+        foreach (var network in new Cnn.Runtime.Network.NetworkBase[] { fused, apart })
+        {
+            var gamma = network.Layout.Single(p => p.Role == Cnn.Runtime.Model.ParameterRole.Scale);
+            for (var c = 0; c < gamma.Length; c += 2)
+            {
+                network.Parameters[gamma.Offset + c] = -network.Parameters[gamma.Offset + c];
+            }
+        }
+        Assert.Equal(apart.Parameters.ToArray(), fused.Parameters.ToArray());
+        Assert.Equal(apart.Buffers.ToArray(), fused.Buffers.ToArray());
+
+        var batched = fused.Forward(input, Batch).ToArray();
+        var length = fused.InputShape.Elements;
+        for (var n = 0; n < Batch; n++)
+        {
+            var sample = input.AsSpan(n * length, length).ToArray();
+            var alone = fused.Forward(sample, 1).ToArray();
+            Assert.Equal(apart.Forward(sample, 1).ToArray(), alone);
+            NumericAssert.Close(batched.AsSpan(n * 3, 3), alone, 1e-5, $"sample {n} against the batch");
+        }
+    }
 }
 
 /// <summary>Both fused patterns: an overlapping padded pooling, then a 2×2 one.</summary>
@@ -54,3 +101,15 @@ public partial class FusedNormPool;
 [Conv(6, 2), BatchNorm, Dropout(0), Relu, MaxPool(2)]
 [Flatten, Dense(3)]
 public partial class ApartNormPool;
+
+/// <summary>An image layer whose one-sample inference takes the pooled pass with the BatchNorm's map: 1 channel, 14×14 (planes of 196 values, not whole vectors).</summary>
+[Network(1, 14, 14)]
+[Conv(8, 3, pad: 1), BatchNorm, Relu, MaxPool(2)]
+[Flatten, Dense(3)]
+public partial class FusedImageNormPool;
+
+/// <summary><see cref="FusedImageNormPool"/> with an identity after the BatchNorm, which keeps its layers in calls of their own.</summary>
+[Network(1, 14, 14)]
+[Conv(8, 3, pad: 1), BatchNorm, Dropout(0), Relu, MaxPool(2)]
+[Flatten, Dense(3)]
+public partial class ApartImageNormPool;

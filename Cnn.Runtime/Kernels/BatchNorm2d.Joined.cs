@@ -46,7 +46,7 @@ public static partial class BatchNorm2d
     {
         public float Invoke(float u, float v)
         {
-            var sum = (mapsA ? (u * aScale) + aShift : u) + (mapsB ? (v * bScale) + bShift : v);
+            var sum = (mapsA ? MathF.FusedMultiplyAdd(u, aScale, aShift) : u) + (mapsB ? MathF.FusedMultiplyAdd(v, bScale, bShift) : v);
             return !relu ? sum : sum > 0f ? sum : 0f;
         }
 

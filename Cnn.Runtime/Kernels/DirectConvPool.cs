@@ -8,7 +8,8 @@ namespace Cnn.Runtime.Kernels;
 /// <summary>
 /// One sample of a stride-1 convolution read only by a 2×2, stride-2 max pooling, with the ReLU the generator moves after the
 /// pooling: <c>relu(maxpool(conv(x)))</c> in one pass, the convolution's output never stored (batch-1 inference,
-/// <see cref="Network.LayerOps.ConvMaxPoolRelu"/>). The four outputs of each pooling window are computed side by side, so the
+/// <see cref="Network.LayerOps.ConvMaxPoolRelu"/>), or with a BatchNorm's inference map before the pooling (<see cref="ForwardMapped"/>,
+/// <see cref="Network.LayerOps.ConvBatchNormMaxPoolRelu"/>). The four outputs of each pooling window are computed side by side, so the
 /// window's maximum is taken in registers.
 /// </summary>
 /// <remarks>
@@ -34,6 +35,9 @@ internal static unsafe class DirectConvPool
     private const int V = 16;
     private const int MaxKernel = 16;
 
+    /// <summary>Multiply-adds per output (the patch) up to which <see cref="PaysMapped"/> takes a layer: an image's 1 to 3 channels under a 3×3 kernel.</summary>
+    private const int MappedPatchLimit = 32;
+
     /// <summary>
     /// Whether <see cref="Forward"/> computes <paramref name="g"/> pooled by <paramref name="p"/>: Vector512, one group, dilation 1,
     /// stride 1, a kernel of 2 to 16, padded rows of at most 32 values (phase rows of one vector); a 2×2, stride-2 pooling without
@@ -58,7 +62,23 @@ internal static unsafe class DirectConvPool
     /// <param name="p">The pooling of its output.</param>
     /// <returns>True when the fused pass is expected to be the faster.</returns>
     internal static bool Pays(in ConvGeometry g, in PoolGeometry p) =>
-        Supports(g, p) && g.OutChannels <= Filters && 8 * p.OutWidth >= 7 * PhaseWidth(g);
+        Supports(g, p) && g.OutChannels <= Filters && FillsPhaseRows(g, p);
+
+    /// <summary>
+    /// Whether batch-1 inference takes <see cref="ForwardMapped"/> for a convolution, its BatchNorm, the ReLU and the pooling:
+    /// <see cref="Supports"/>, pooled rows filling at least 7/8 of a phase row, and at most <see cref="MappedPatchLimit"/>
+    /// multiply-adds per output (any number of filters). There the passes it replaces (the map, the pooling and the ReLU over
+    /// the stored output) cost as much as the convolution: bn2conv's 1 → 32 on 28×28 (9 per output) took 4.3–5.5 µs fused against
+    /// 7.0–9.0 µs as convolution, BatchNorm and pooling passes, though 4 of its 36 filter slots (6-filter blocks) repeat a filter.
+    /// </summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="p">The pooling of its output.</param>
+    /// <returns>True when the fused pass is expected to be the faster.</returns>
+    internal static bool PaysMapped(in ConvGeometry g, in PoolGeometry p) =>
+        Supports(g, p) && g.PatchLength <= MappedPatchLimit && FillsPhaseRows(g, p);
+
+    /// <summary>Whether the pooled rows fill at least 7/8 of a phase row (LeNet-5's 14 of 16; its 6 → 16 layer's 5 of 7 would compute 2.9 times its multiply-adds).</summary>
+    private static bool FillsPhaseRows(in ConvGeometry g, in PoolGeometry p) => 8 * p.OutWidth >= 7 * PhaseWidth(g);
 
     /// <summary>Floats of scratch <see cref="Forward"/> needs: the phase planes with the tiles' overreach, then the pooled tile rows.</summary>
     /// <param name="g">The convolution.</param>
@@ -77,15 +97,34 @@ internal static unsafe class DirectConvPool
     /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
     /// <param name="y">Output, [OutChannels, OutHeight / 2, OutWidth / 2] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
+    internal static void Forward(in ConvGeometry g, in PoolGeometry p, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch) =>
+        ForwardMapped(g, p, x, weight, bias, [], [], y, scratch);
+
+    /// <summary>
+    /// <c>y = relu(maxpool₂ₓ₂(scale·(conv(x, weight) + bias) + shift))</c> for one sample: a BatchNorm's inference map (scale and
+    /// shift per channel, <see cref="BatchNorm2d.ChannelAffine"/>) between the convolution and the pooling, applied by one FMA to
+    /// each window corner before the maximum, as the BatchNorm's vectors apply it to the stored output (a negative scale swaps
+    /// which corner is largest, so the map cannot follow the maximum).
+    /// </summary>
+    /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
+    /// <param name="p">The pooling of its output.</param>
+    /// <param name="x">Input, [InChannels, InHeight, InWidth].</param>
+    /// <param name="weight">Weight, [OutChannels, InChannels, Kernel, Kernel].</param>
+    /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
+    /// <param name="scale">The map's scale per channel, [OutChannels], or empty for no map (then <paramref name="shift"/> is empty too).</param>
+    /// <param name="shift">The map's shift per channel, [OutChannels], or empty.</param>
+    /// <param name="y">Output, [OutChannels, OutHeight / 2, OutWidth / 2] (overwritten).</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Forward(in ConvGeometry g, in PoolGeometry p, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch)
+    internal static void ForwardMapped(in ConvGeometry g, in PoolGeometry p, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, Span<float> scratch)
     {
         if (!Supports(g, p))
         {
             throw new ArgumentException($"DirectConvPool does not compute a {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels} convolution (kernel {g.Kernel}, stride {g.Stride}, pad {g.Pad}) pooled {p.Size}×{p.Size}/{p.Stride} here.");
         }
         if (x.Length < g.InputLength || weight.Length < g.WeightLength || (!bias.IsEmpty && bias.Length < g.OutChannels) || y.Length < p.OutputLength
-            || scratch.Length < ScratchLength(g))
+            || scratch.Length < ScratchLength(g) || scale.Length != shift.Length || (!scale.IsEmpty && scale.Length < g.OutChannels))
         {
             throw new ArgumentException("Pooled direct convolution of one sample: operands or scratch too short.");
         }
@@ -104,13 +143,17 @@ internal static unsafe class DirectConvPool
             rows[r] = ((r & 1) * 2 * block) + ((r >> 1) * width);
             columns[r] = ((r & 1) * block) + (r >> 1);
         }
-        fixed (float* xBase = x, weightBase = weight, biasBase = bias, yBase = y, work = scratch)
+        fixed (float* xBase = x, weightBase = weight, biasBase = bias, scaleBase = scale, shiftBase = shift, yBase = y, work = scratch)
         {
             var data = work;
             var buffer = data + DataLength(g, pitch);
             Fill(g, width, xBase, data);
             var filters = stackalloc float*[Filters];
             var biases = stackalloc float[Filters];
+            // Without a map, corners are scaled by 1 and shifted by 0 nowhere: Tile skips the FMAs.
+            var scales = stackalloc float[Filters];
+            var shifts = stackalloc float[Filters];
+            var mapped = scaleBase != null;
             var outPlane = p.OutHeight * p.OutWidth;
             var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(p.OutWidth)).AsSingle();
             for (var first = 0; first < g.OutChannels; first += Filters)
@@ -122,10 +165,12 @@ internal static unsafe class DirectConvPool
                     var oc = first + Math.Min(r, real - 1);
                     filters[r] = weightBase + ((long)oc * patch);
                     biases[r] = biasBase == null ? 0f : biasBase[oc];
+                    scales[r] = mapped ? scaleBase[oc] : 1f;
+                    shifts[r] = mapped ? shiftBase[oc] : 0f;
                 }
                 for (var q = 0; q < positions; q += V)
                 {
-                    Tile(data + q, g.InChannels, plane, g.Kernel, rows, columns, filters, biases, buffer + q, pitch);
+                    Tile(data + q, g.InChannels, plane, g.Kernel, rows, columns, filters, biases, mapped ? scales : null, shifts, buffer + q, pitch);
                 }
                 for (var r = 0; r < real; r++)
                 {
@@ -204,12 +249,14 @@ internal static unsafe class DirectConvPool
 
     /// <summary>
     /// 6 filters × the 4 window corners of 16 pooled positions: each corner's 16 outputs summed from the bias over every lowered
-    /// row (c, i, j) in order, the corners' maximum, then the ReLU; filter r's 16 values go to
+    /// row (c, i, j) in order, mapped by <c>scale[r]·v + shift[r]</c> when <paramref name="scale"/> is given, the corners' maximum,
+    /// then the ReLU; filter r's 16 values go to
     /// <c>target + r·stride</c>. Corner (a, b) of tap (i, j) reads from <c>x + c·plane + rows[i + a] + columns[j + b]</c>, so the
     /// right corners' column is the next tap's left one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* x, int channels, int plane, int kernel, int* rows, int* columns, float** filters, float* bias, float* target, int stride)
+    private static void Tile(float* x, int channels, int plane, int kernel, int* rows, int* columns, float** filters, float* bias, float* scale, float* shift,
+        float* target, int stride)
     {
         float* w0 = filters[0], w1 = filters[1], w2 = filters[2], w3 = filters[3], w4 = filters[4], w5 = filters[5];
         Vector512<float> a0 = Vector512.Create(bias[0]), a1 = Vector512.Create(bias[1]), a2 = Vector512.Create(bias[2]), a3 = Vector512.Create(bias[3]), a4 = Vector512.Create(bias[4]), a5 = Vector512.Create(bias[5]);
@@ -241,12 +288,31 @@ internal static unsafe class DirectConvPool
                 }
             }
         }
+        if (scale != null)
+        {
+            Pooled(a0, b0, c0, d0, scale[0], shift[0]).Store(target); target += stride;
+            Pooled(a1, b1, c1, d1, scale[1], shift[1]).Store(target); target += stride;
+            Pooled(a2, b2, c2, d2, scale[2], shift[2]).Store(target); target += stride;
+            Pooled(a3, b3, c3, d3, scale[3], shift[3]).Store(target); target += stride;
+            Pooled(a4, b4, c4, d4, scale[4], shift[4]).Store(target); target += stride;
+            Pooled(a5, b5, c5, d5, scale[5], shift[5]).Store(target);
+            return;
+        }
         Pooled(a0, b0, c0, d0).Store(target); target += stride;
         Pooled(a1, b1, c1, d1).Store(target); target += stride;
         Pooled(a2, b2, c2, d2).Store(target); target += stride;
         Pooled(a3, b3, c3, d3).Store(target); target += stride;
         Pooled(a4, b4, c4, d4).Store(target); target += stride;
         Pooled(a5, b5, c5, d5).Store(target);
+    }
+
+    /// <summary><see cref="Pooled(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/> of the corners mapped by <c>scale·v + shift</c> (one FMA each).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Pooled(Vector512<float> topLeft, Vector512<float> topRight, Vector512<float> bottomLeft, Vector512<float> bottomRight, float scale, float shift)
+    {
+        Vector512<float> s = Vector512.Create(scale), h = Vector512.Create(shift);
+        return Pooled(Vector512.FusedMultiplyAdd(topLeft, s, h), Vector512.FusedMultiplyAdd(topRight, s, h),
+            Vector512.FusedMultiplyAdd(bottomLeft, s, h), Vector512.FusedMultiplyAdd(bottomRight, s, h));
     }
 
     /// <summary>

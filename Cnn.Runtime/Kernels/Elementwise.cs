@@ -140,10 +140,10 @@ internal static class Elementwise
     }
 }
 
-/// <summary>y = scale·x + shift (BatchNorm's per-channel affine map).</summary>
+/// <summary>y = scale·x + shift (BatchNorm's per-channel affine map), one rounding (an FMA) on every lane and every tail value alike.</summary>
 internal readonly struct AffineOp(float scale, float shift) : IUnaryKernel
 {
-    public float Invoke(float x) => (x * scale) + shift;
+    public float Invoke(float x) => MathF.FusedMultiplyAdd(x, scale, shift);
 
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift));
 

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.Intrinsics;
 
 namespace Cnn.Runtime.Kernels;
@@ -6,12 +7,12 @@ namespace Cnn.Runtime.Kernels;
 // compute, backward the ReLU's output y gates the incoming gradient dy (y > 0 ? dy : 0) where the
 // operator reads it, so the gated gradient is never stored.
 
-/// <summary>y = relu(scale·x + shift) (BatchNorm's affine map, then ReLU).</summary>
+/// <summary>y = relu(scale·x + shift) (BatchNorm's affine map, then ReLU), the map one rounding (an FMA) on every lane and every tail value alike.</summary>
 internal readonly struct AffineReluOp(float scale, float shift) : IUnaryKernel
 {
     public float Invoke(float x)
     {
-        var v = (x * scale) + shift;
+        var v = MathF.FusedMultiplyAdd(x, scale, shift);
         return v > 0f ? v : 0f;
     }
 
@@ -72,7 +73,7 @@ internal readonly struct GatedAffinePairOp(float a, float b, float c) : ITernary
 /// </summary>
 internal readonly struct AffineReluGate(float scale, float shift) : Reductions.IGate
 {
-    public float Apply(float x, float dy) => (x * scale) + shift > 0f ? dy : 0f;
+    public float Apply(float x, float dy) => MathF.FusedMultiplyAdd(x, scale, shift) > 0f ? dy : 0f;
 
     public Vector256<float> Apply(Vector256<float> x, Vector256<float> dy) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(x, Vector256.Create(scale), Vector256.Create(shift)), Vector256<float>.Zero), dy, Vector256<float>.Zero);

@@ -50,7 +50,8 @@ public static partial class LayerOps
     /// reads the convolution's output, the pooling's backward only the argmax), so a worker's pass reads the convolution's output
     /// once instead of writing and reading back a tensor of its size (3.2 MB a worker in bn2conv's first layer). Every value and
     /// index is the one <see cref="ConvBatchNorm(NetworkContext, in ConvGeometry, int, int, int, int, int, int, int, int, int, int, float, float)"/>
-    /// then <see cref="MaxPoolRelu"/> give: the same per-plane map, the same pooling. Inference runs those two in turn.
+    /// then <see cref="MaxPoolRelu"/> give: the same per-plane map, the same pooling. Inference runs those two in turn, or, for one sample
+    /// where <see cref="DirectConvPool.PaysMapped"/>, all four in one pass of <see cref="DirectConvPool.ForwardMapped"/>.
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The convolution's geometry.</param>
@@ -72,6 +73,11 @@ public static partial class LayerOps
     public static void ConvBatchNormMaxPoolRelu(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int z, int gamma, int beta,
         int runningMean, int runningVar, int state, float eps, float momentum, in PoolGeometry pool, int pooled, int indices)
     {
+        if (TakesMappedPooledKernel(context, in g, in pool))
+        {
+            MappedPooledForward(context, in g, x, weight, bias, gamma, beta, runningMean, runningVar, eps, in pool, pooled);
+            return;
+        }
         if (!context.Training)
         {
             ConvBatchNorm(context, in g, x, y, weight, bias, z, gamma, beta, runningMean, runningVar, state, eps, momentum);
@@ -100,7 +106,40 @@ public static partial class LayerOps
     /// <param name="g">The convolution's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
-    public static int ConvBatchNormMaxPoolReluScratch(in ConvGeometry g, int batch) => Math.Max(ConvScratch(in g, batch), g.OutputLength);
+    public static int ConvBatchNormMaxPoolReluScratch(in ConvGeometry g, int batch) =>
+        Math.Max(Math.Max(ConvScratch(in g, batch), g.OutputLength), batch == 1 ? MappedPooledScratch(in g) : 0);
+
+    /// <summary>
+    /// Whether <see cref="ConvBatchNormMaxPoolRelu"/> runs <see cref="DirectConvPool.ForwardMapped"/>: one-sample inference, where
+    /// <see cref="DirectConvPool.PaysMapped"/>: the values of the four passes it replaces, bit for bit.
+    /// </summary>
+    private static bool TakesMappedPooledKernel(NetworkContext context, in ConvGeometry g, in PoolGeometry pool) =>
+        !context.Training && context.TotalBatch == 1 && DirectConvPool.PaysMapped(in g, in pool);
+
+    /// <summary>
+    /// Scratch of <see cref="MappedPooledForward"/>: the kernel's, then the BatchNorm's scale and shift per channel. Sized whatever the
+    /// pooling, which the scratch call does not name: <see cref="DirectConvPool.PaysMapped"/> takes only 2×2 poolings of the whole map.
+    /// </summary>
+    private static int MappedPooledScratch(in ConvGeometry g) =>
+        DirectConvPool.PaysMapped(in g, new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2)) ? DirectConvPool.ScratchLength(in g) + (2 * g.OutChannels) : 0;
+
+    /// <summary>One sample's <c>relu(maxpool(batchnorm(conv(x))))</c> with the running statistics, the convolution's and the BatchNorm's outputs never written.</summary>
+    private static void MappedPooledForward(NetworkContext context, in ConvGeometry g, int x, int weight, int bias, int gamma, int beta, int runningMean, int runningVar,
+        float eps, in PoolGeometry pool, int pooled)
+    {
+        var channels = g.OutChannels;
+        var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
+            context.Buffer(runningVar, channels), eps);
+        var kernelScratch = DirectConvPool.ScratchLength(in g);
+        var scale = context.Scratch.Slice(kernelScratch, channels);
+        var shift = context.Scratch.Slice(kernelScratch + channels, channels);
+        for (var c = 0; c < channels; c++)
+        {
+            (scale[c], shift[c]) = map.Of(c);
+        }
+        DirectConvPool.ForwardMapped(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength), OptionalParameter(context, bias, channels),
+            scale, shift, context.Activation(pooled, pool.OutputLength), context.Scratch[..kernelScratch]);
+    }
 
     /// <summary>Whether <see cref="ConvMaxPoolRelu"/> runs <see cref="DirectConvPool"/>: one-sample inference, where it pays.</summary>
     private static bool TakesPooledKernel(NetworkContext context, in ConvGeometry g, in PoolGeometry pool) =>
