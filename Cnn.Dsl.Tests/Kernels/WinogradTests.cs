@@ -205,6 +205,47 @@ public class WinogradTests
     }
 
     [Fact]
+    public void Blocks_of_output_channels_in_any_split_give_the_bits_of_the_whole_pass()
+    {
+        if (!Accelerated || CpuPaths.Best != CpuPath.Vector512)
+        {
+            return;
+        }
+        // bn2conv's and simplecnn's shared layers, a last block of 8 channels, an odd map, an 8×8 map.
+        foreach (var g in new[] { new ConvGeometry(32, 14, 14, 64, 3, pad: 1), new ConvGeometry(32, 16, 16, 64, 3, pad: 1), new ConvGeometry(20, 14, 14, 40, 3, pad: 1),
+            new ConvGeometry(17, 9, 11, 33, 3, pad: 1), new ConvGeometry(64, 8, 8, 64, 3, pad: 1) })
+        {
+            var x = KernelAssert.Random(g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var filters = new float[Conv2d.TransformedFilterLength(g)];
+            Conv2d.TransformFilters(g, w, filters);
+            var expected = new float[g.OutputLength];
+            Conv2d.ForwardWithFilters(g, 1, x, w, filters, b, expected, new float[Math.Max(Conv2d.ScratchLength(g, 1), Winograd.ScratchLength(g))]);
+
+            var blocks = new Winograd.ChannelBlocks(g);
+            Assert.Equal((g.OutChannels + 15) / 16, blocks.Count);
+            // Two threads' scratch, stale; the blocks in reverse order, each thread taking every other one.
+            float[] first = KernelAssert.Random(blocks.ScratchLength, 4, 1e30f), second = KernelAssert.Random(blocks.ScratchLength, 5, 1e30f);
+            var y = KernelAssert.Random(g.OutputLength + 3, 6);
+            unsafe
+            {
+                fixed (float* xBase = x, u = filters, bBase = b, yBase = y, one = first, two = second)
+                {
+                    blocks.Transform(xBase, one);
+                    blocks.Transform(xBase, two);
+                    for (var block = blocks.Count - 1; block >= 0; block--)
+                    {
+                        blocks.Compute(block, 1, u, bBase, yBase, block % 2 == 0 ? one : two);
+                    }
+                }
+            }
+            Assert.Equal(expected, y[..g.OutputLength]);
+            Assert.Equal(KernelAssert.Random(g.OutputLength + 3, 6)[g.OutputLength..], y[g.OutputLength..]);
+        }
+    }
+
+    [Fact]
     public void One_sample_inference_takes_winograd_only_on_the_layers_measured_faster()
     {
         var accelerated = Accelerated && CpuPaths.Best == CpuPath.Vector512;
@@ -213,7 +254,10 @@ public class WinogradTests
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(3, 32, 32, 16, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 8, 8, 16, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 8, 8, 64, 3, pad: 1)));
-        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 14, 14, 64, 3, pad: 1)));
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 14, 14, 64, 3, pad: 1)));
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 64, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 12, 16, 64, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 16, 16, 64, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1)));
     }
 }

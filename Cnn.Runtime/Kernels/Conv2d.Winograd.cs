@@ -25,19 +25,22 @@ public static unsafe partial class Conv2d
     /// <summary>
     /// Whether one-sample inference computes <paramref name="g"/> by Winograd with filters transformed once and kept between passes
     /// (<see cref="ForwardWithFilters"/>, <see cref="Network.OneSampleFilters"/>) rather than by <see cref="DirectConv"/>: 16 channels
-    /// or more each way, at most 32·32 filters and at least 16×16 outputs, whatever <see cref="WinogradPays"/> says of training batches
-    /// (fewer channels, an image's 3, would fill a fraction of Winograd's 16-lane channel blocks). ResNet-8's whole
-    /// one-sample pass, 30 alternated pairs in one process, with its 16 → 16 (32×32) and 32 → 32 (16×16) layers so: 1.093× and
-    /// 1.061× faster with two workers, 1.082× and 1.091× with one. With the filters transformed on every call, the 16 → 16
-    /// layers alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). Not taken, though faster on one core
-    /// with kept filters: ResNet-8's 64 → 64 on 8×8 (0.973× with two workers, 1.029× with one) and bn2conv's and simplecnn's
-    /// 32 → 64 on 14×14 and 16×16 (0.914× and 0.969× with two workers, 1.114× and 1.085× with one), which
-    /// <see cref="Network.SharedConvFilters"/> splits between the two cores instead.
+    /// or more each way, at most 32·64 filters (the largest layers measured; each keeps a transform 16/9 the weights' size and a copy of
+    /// them) and outputs of at least 14×14, whatever <see cref="WinogradPays"/> says of training batches (fewer channels,
+    /// an image's 3, would fill a fraction of Winograd's 16-lane channel blocks; an 8×8 map's 16 tiles fill one vector, the GEMMs'
+    /// narrowest tile). Where <see cref="Network.SharedConvFilters"/> would share the direct kernel between two workers,
+    /// <see cref="Network.SharedWinogradBlocks"/> shares this one by blocks of output channels. ResNet-8's whole one-sample pass,
+    /// 30 alternated pairs in one process, with its 16 → 16 (32×32) and 32 → 32 (16×16) layers so: 1.093× and 1.061× faster with
+    /// two workers, 1.082× and 1.091× with one. bn2conv's and simplecnn's 32 → 64 on 14×14 and 16×16, 40 alternated pairs, both
+    /// sharing their convolutions with worker 1: 1.037× and 1.034× against the shared direct kernel; with worker 1 not sharing
+    /// them, 1.077× and 1.089× (one worker: 1.100× and 1.102×). With the filters transformed on every call, the 16 → 16 layers
+    /// alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). Not taken: ResNet-8's 64 → 64 on 8×8
+    /// (0.998× with two workers sharing it by blocks, 0.986× with one).
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>True when Winograd is the faster one-sample kernel.</returns>
     internal static bool OneSampleTakesWinograd(in ConvGeometry g) =>
-        Winograd.Supports(g, CpuPaths.Best) && g.InChannels >= 16 && g.OutChannels >= 16 && g.InChannels * g.OutChannels <= 32 * 32 && g.OutPlane >= 16 * 16;
+        Winograd.Supports(g, CpuPaths.Best) && g.InChannels >= 16 && g.OutChannels >= 16 && g.InChannels * g.OutChannels <= 32 * 64 && g.OutHeight >= 14 && g.OutWidth >= 14;
 
     /// <summary>Floats of <paramref name="g"/>'s filters transformed for <see cref="ForwardWithFilters"/>.</summary>
     /// <param name="g">The convolution (see <see cref="Winograd.Supports"/>).</param>

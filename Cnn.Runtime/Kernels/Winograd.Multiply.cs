@@ -10,12 +10,14 @@ internal static unsafe partial class Winograd
     /// The 16 GEMMs of a strip, <c>M[ξ][oc][t] = Σ_ic U[ξ][oc][ic] · V[ξ][ic][t]</c> over <paramref name="vectors"/> vectors of
     /// tiles: register tiles of 8 output channels × 3 vectors of 16 tiles (24 accumulators; the last tile columns take 2 or 1
     /// vectors, a last 4 two blocks of 2), U read by broadcasts from its 8 rows in either of its layouts (<see cref="Plan.FilterOutStride"/>,
-    /// <see cref="Plan.FilterInStride"/>). A block of V (depth × 48 tiles) stays in L1 across the output channels.
+    /// <see cref="Plan.FilterInStride"/>). A block of V (depth × 48 tiles) stays in L1 across the output channels. Only the blocks of 8
+    /// output channels from <paramref name="firstBlock"/> up to <paramref name="endBlock"/> (clipped to the last) are computed, each as
+    /// in a whole call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply(in Plan plan, float* u, float* v, float* m, int vectors)
+    private static void Multiply(in Plan plan, float* u, float* v, float* m, int vectors, int firstBlock = 0, int endBlock = int.MaxValue)
     {
-        int k = plan.InChannels, stride = plan.TileStride, blocks = (plan.OutChannels + 7) / 8;
+        int k = plan.InChannels, stride = plan.TileStride, blocks = Math.Min(endBlock, (plan.OutChannels + 7) / 8);
         int rowStride = plan.FilterOutStride, step = plan.FilterInStride;
         for (var point = 0; point < Points; point++)
         {
@@ -26,7 +28,7 @@ internal static unsafe partial class Winograd
             {
                 // Blocks of 3 vectors, the last 4 as 2 + 2 rather than 3 + 1 (a 1-vector tile loads 9 values per 8 FMAs).
                 var width = vectors - t == 4 ? 2 : Math.Min(3, vectors - t);
-                for (var block = 0; block < blocks; block++)
+                for (var block = firstBlock; block < blocks; block++)
                 {
                     var rows = a + ((long)block * 8 * rowStride);
                     var product = c + ((long)block * 8 * stride) + (t * 16);

@@ -146,10 +146,12 @@ internal static unsafe partial class Winograd
     /// <c>Y = Aᵀ M A</c> (plus the bias) of the tiles of tile rows [<paramref name="row"/>, + <paramref name="rows"/>) into the
     /// sample's NCHW output <paramref name="y"/> (added when <paramref name="accumulate"/>): per output channel and vector of tiles,
     /// the two columns of each output row are interleaved into consecutive outputs (32 for 16 tiles of one row; one row of each
-    /// 4- or 8-tile group otherwise), stored under a mask at the row's end, and the second row skipped past an odd height.
+    /// 4- or 8-tile group otherwise), stored under a mask at the row's end, and the second row skipped past an odd height. Only
+    /// output channels from <paramref name="firstChannel"/> up to <paramref name="endChannel"/> (clipped) are written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformOutput(in Plan plan, float* m, int row, int rows, float* bias, float* y, bool accumulate)
+    private static void TransformOutput(in Plan plan, float* m, int row, int rows, float* bias, float* y, bool accumulate, int firstChannel = 0,
+        int endChannel = int.MaxValue)
     {
         int width = plan.Width, height = plan.Height, slot = plan.Slot, step = plan.LaneGroups;
         var columns = slot < 16 ? 1 : plan.TilesWide;
@@ -157,7 +159,7 @@ internal static unsafe partial class Winograd
         // Output m of a group's row: column m % 2 of lane m / 2 (y·0 from the first source, y·1 from the second).
         var interleave = ((Vector512<int>.Indices & Vector512<int>.One) * 16) + (Vector512<int>.Indices >> 1);
         var highHalf = interleave + Vector512.Create(8);
-        for (var oc = 0; oc < plan.OutChannels; oc++)
+        for (var oc = firstChannel; oc < Math.Min(endChannel, plan.OutChannels); oc++)
         {
             var offset = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[oc]);
             var channel = m + ((long)oc * plan.TileStride);

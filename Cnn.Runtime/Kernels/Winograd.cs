@@ -100,7 +100,8 @@ internal static unsafe partial class Winograd
         /// Whether U is laid out [16][InChannels][PaddedOut], as <see cref="TransformFilters"/> writes it from a layer's weights
         /// for its data gradient (<paramref name="g"/> is then the data-gradient convolution), rather than [16][PaddedOut][PaddedIn].
         /// </param>
-        public Plan(in ConvGeometry g, bool transposedFilters = false)
+        /// <param name="wholeSample">Whether a strip is one whole sample, whatever its size (<see cref="ChannelBlocks"/>), rather than what fits the strip budget.</param>
+        public Plan(in ConvGeometry g, bool transposedFilters = false, bool wholeSample = false)
         {
             TransposedFilters = transposedFilters;
             InChannels = g.InChannels;
@@ -120,7 +121,13 @@ internal static unsafe partial class Winograd
             InputPlaneLength = g.InputLength;
             OutputPlaneLength = g.OutputLength;
             var budget = Math.Max(16, StripBudget / (Points * (InChannels + PaddedOut)));
-            if (SampleSlots <= budget)
+            if (wholeSample)
+            {
+                SamplesPerStrip = 1;
+                RowsPerStrip = TilesHigh;
+                TileStride = SampleSlots + 16;
+            }
+            else if (SampleSlots <= budget)
             {
                 // At least three vectors of tiles, the GEMM's widest register tile (three 8×8 maps).
                 SamplesPerStrip = Math.Max(budget, 48) / SampleSlots;

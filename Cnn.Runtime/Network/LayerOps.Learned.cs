@@ -34,7 +34,13 @@ public static partial class LayerOps
         if (TakesKeptFilters(context, in g))
         {
             var weights = context.Parameter(weight, g.WeightLength);
-            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, context.OneSampleFilters.For(weight, in g, weights),
+            var filters = context.OneSampleFilters.For(weight, in g, weights);
+            if (SharesKeptFilters(context, in g))
+            {
+                context.Shared!.Winograd.Forward(in g, x, y, filters, bias);
+                return;
+            }
+            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, filters,
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
@@ -119,13 +125,21 @@ public static partial class LayerOps
     private static bool TakesKeptFilters(NetworkContext context, in ConvGeometry g) =>
         !context.Training && context.TotalBatch == 1 && Conv2d.OneSampleTakesWinograd(in g);
 
+    /// <summary>
+    /// Whether a pass that <see cref="TakesKeptFilters"/> may share the layer with worker 1 by blocks of output channels
+    /// (<see cref="SharedWinogradBlocks"/>): the network has two workers or more and the layer is large enough.
+    /// </summary>
+    private static bool SharesKeptFilters(NetworkContext context, in ConvGeometry g) =>
+        context.Shared is not null && TakesKeptFilters(context, in g) && SharedWinogradBlocks.Shares(in g);
+
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
     public static int ConvScratch(in ConvGeometry g, int batch) =>
         batch != 1 ? Conv2d.ScratchLength(in g, batch)
-        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Winograd.ScratchLength(in g), DirectConv.ScratchLength(in g)))
+        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Winograd.ScratchLength(in g), DirectConv.ScratchLength(in g))),
+            SharedWinogradBlocks.Shares(in g) ? SharedWinogradBlocks.ScratchLength(in g) : 0)
         : !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
         : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
 

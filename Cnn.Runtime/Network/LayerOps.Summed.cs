@@ -109,7 +109,8 @@ public static partial class LayerOps
         int state, float eps, float momentum, bool relu)
     {
         int channels = g.OutChannels, plane = g.OutPlane;
-        if (context.Training || TakesDirectKernel(context, in g))
+        // A layer shared by output channels runs the BatchNorm's pass after it, on a sample in cache: the values of the normalized convolution.
+        if (context.Training || TakesDirectKernel(context, in g) || SharesKeptFilters(context, in g))
         {
             ConvSummed(context, in g, x, y, weight, bias);
             BatchNorm(context, channels, plane, y, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu, summed: true);
