@@ -86,6 +86,15 @@ public sealed class NormalizedPoolingTests
             NumericAssert.Close(batched.AsSpan(n * 3, 3), alone, 1e-5, $"sample {n} against the batch");
         }
     }
+
+    [Fact]
+    public void A_map_too_small_for_the_pooled_pass_still_builds_and_predicts()
+    {
+        // The convolution's output is 1×1: no 2×2 window fits it, so sizing the pooled pass's scratch must not ask for one.
+        using var network = new TinyNormPool(seed: 1);
+        var sample = Enumerable.Range(0, network.InputShape.Elements).Select(i => MathF.Cos(i)).ToArray();
+        Assert.Equal(network.Forward(sample, 1, training: false).ToArray(), network.Forward([.. sample, .. sample], 2, training: false)[..2].ToArray());
+    }
 }
 
 /// <summary>Both fused patterns: an overlapping padded pooling, then a 2×2 one.</summary>
@@ -113,3 +122,9 @@ public partial class FusedImageNormPool;
 [Conv(8, 3, pad: 1), BatchNorm, Dropout(0), Relu, MaxPool(2)]
 [Flatten, Dense(3)]
 public partial class ApartImageNormPool;
+
+/// <summary>A convolution whose 1×1 output a BatchNorm, a ReLU and a 1×1 max pooling read.</summary>
+[Network(1, 3, 3)]
+[Conv(4, 3), BatchNorm, Relu, MaxPool(1)]
+[Flatten, Dense(2)]
+public partial class TinyNormPool;

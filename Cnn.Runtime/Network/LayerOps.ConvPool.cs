@@ -118,10 +118,12 @@ public static partial class LayerOps
 
     /// <summary>
     /// Scratch of <see cref="MappedPooledForward"/>: the kernel's, then the BatchNorm's scale and shift per channel. Sized whatever the
-    /// pooling, which the scratch call does not name: <see cref="DirectConvPool.PaysMapped"/> takes only 2×2 poolings of the whole map.
+    /// pooling, which the scratch call does not name: <see cref="DirectConvPool.PaysMapped"/> takes only 2×2 poolings of the whole map,
+    /// so a map narrower than 2 (no such window fits) needs none.
     /// </summary>
     private static int MappedPooledScratch(in ConvGeometry g) =>
-        DirectConvPool.PaysMapped(in g, new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2)) ? DirectConvPool.ScratchLength(in g) + (2 * g.OutChannels) : 0;
+        g.OutHeight >= 2 && g.OutWidth >= 2 && DirectConvPool.PaysMapped(in g, new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2))
+            ? DirectConvPool.ScratchLength(in g) + (2 * g.OutChannels) : 0;
 
     /// <summary>One sample's <c>relu(maxpool(batchnorm(conv(x))))</c> with the running statistics, the convolution's and the BatchNorm's outputs never written.</summary>
     private static void MappedPooledForward(NetworkContext context, in ConvGeometry g, int x, int weight, int bias, int gamma, int beta, int runningMean, int runningVar,
