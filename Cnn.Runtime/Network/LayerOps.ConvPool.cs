@@ -23,6 +23,11 @@ public static partial class LayerOps
     /// <param name="indices">The pooling's argmax slot.</param>
     public static void ConvMaxPoolRelu(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in PoolGeometry pool, int pooled, int indices)
     {
+        if (SharesKeptFilters(context, in g))
+        {
+            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.Pooling(in pool, pooled));
+            return;
+        }
         if (TakesPooledKernel(context, in g, in pool))
         {
             DirectConvPool.Forward(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
@@ -76,6 +81,11 @@ public static partial class LayerOps
         if (TakesMappedPooledKernel(context, in g, in pool))
         {
             MappedPooledForward(context, in g, x, weight, bias, gamma, beta, runningMean, runningVar, eps, in pool, pooled);
+            return;
+        }
+        if (SharesKeptFilters(context, in g))
+        {
+            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.NormalizingPooling(gamma, beta, runningMean, runningVar, eps, z, in pool, pooled));
             return;
         }
         if (!context.Training)

@@ -31,16 +31,15 @@ public static partial class LayerOps
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
+        if (SharesKeptFilters(context, in g))
+        {
+            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.None);
+            return;
+        }
         if (TakesKeptFilters(context, in g))
         {
             var weights = context.Parameter(weight, g.WeightLength);
-            var filters = context.OneSampleFilters.For(weight, in g, weights);
-            if (SharesKeptFilters(context, in g))
-            {
-                context.Shared!.Winograd.Forward(in g, x, y, filters, bias);
-                return;
-            }
-            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, filters,
+            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, context.OneSampleFilters.For(weight, in g, weights),
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
@@ -131,6 +130,10 @@ public static partial class LayerOps
     /// </summary>
     private static bool SharesKeptFilters(NetworkContext context, in ConvGeometry g) =>
         context.Shared is not null && TakesKeptFilters(context, in g) && SharedWinogradBlocks.Shares(in g);
+
+    /// <summary>A layer that <see cref="SharesKeptFilters"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
+    private static void SharedKeptForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
+        context.Shared!.Winograd.Forward(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>

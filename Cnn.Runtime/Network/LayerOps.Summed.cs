@@ -109,8 +109,13 @@ public static partial class LayerOps
         int state, float eps, float momentum, bool relu)
     {
         int channels = g.OutChannels, plane = g.OutPlane;
-        // A layer shared by output channels runs the BatchNorm's pass after it, on a sample in cache: the values of the normalized convolution.
-        if (context.Training || TakesDirectKernel(context, in g) || SharesKeptFilters(context, in g))
+        if (SharesKeptFilters(context, in g))
+        {
+            // Each block of output channels normalized on the thread that computed it: the values of the normalized convolution.
+            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
+            return;
+        }
+        if (context.Training || TakesDirectKernel(context, in g))
         {
             ConvSummed(context, in g, x, y, weight, bias);
             BatchNorm(context, channels, plane, y, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu, summed: true);

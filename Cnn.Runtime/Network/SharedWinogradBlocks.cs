@@ -18,6 +18,9 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
     private const int BufferGap = 16;
 
     private Winograd.ChannelBlocks _blocks;
+    private BlockEpilogue _epilogue;
+    private ConvGeometry _g;
+    private int _y;
     private float* _input;
     private float* _filters;
     private float* _bias;
@@ -43,13 +46,17 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
     /// <returns>Floats.</returns>
     internal static int ScratchLength(in ConvGeometry g) => (2 * new Winograd.ChannelBlocks(g).ScratchLength) + BufferGap;
 
-    /// <summary>Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters on this thread and worker 1, or on this thread alone when the pass does not share convolutions.</summary>
+    /// <summary>
+    /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters on this thread and worker 1, or on this thread alone
+    /// when the pass does not share convolutions, each block of channels followed by <paramref name="epilogue"/> on its thread.
+    /// </summary>
     /// <param name="g">The convolution (see <see cref="Shares"/>).</param>
     /// <param name="x">Input slot.</param>
     /// <param name="y">Output slot.</param>
     /// <param name="filters">The weights' transform (<see cref="OneSampleFilters.For"/>).</param>
     /// <param name="bias">Bias offset, or -1.</param>
-    internal void Forward(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias)
+    /// <param name="epilogue">What each block's channels go through next.</param>
+    internal void Forward(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue)
     {
         var input = context.Activation(x, g.InputLength);
         var output = context.Activation(y, g.OutputLength);
@@ -64,6 +71,9 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
         fixed (float* xBase = input, yBase = output, u = filters, biasBase = biases, work = scratch)
         {
             _blocks = blocks;
+            _epilogue = epilogue;
+            _g = g;
+            _y = y;
             _input = xBase;
             _filters = u;
             _bias = biasBase;
@@ -79,8 +89,10 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
                 }
                 else
                 {
-                    blocks.Transform(xBase, work);
-                    blocks.Compute(0, blocks.Count, u, biasBase, yBase, work);
+                    for (var part = 0; part < blocks.Count; part++)
+                    {
+                        RunPart(part, 0);
+                    }
                 }
             }
             finally
@@ -90,7 +102,7 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
         }
     }
 
-    /// <summary>Runs block <paramref name="part"/> on either thread, transforming the sample into that thread's scratch first if it has not yet.</summary>
+    /// <summary>Runs block <paramref name="part"/> and its epilogue on either thread, transforming the sample into that thread's scratch first if it has not yet.</summary>
     /// <param name="part">The block of 16 output channels.</param>
     /// <param name="worker">0 for the caller, 1 for worker 1.</param>
     public void RunPart(int part, int worker)
@@ -103,5 +115,10 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
             filled = true;
         }
         _blocks.Compute(part, 1, _filters, _bias, _output, work);
+        if (_epilogue.Maps || _epilogue.Pools)
+        {
+            var first = 16 * part;
+            _epilogue.Apply(context, in _g, _y, first, Math.Min(16, _g.OutChannels - first));
+        }
     }
 }
