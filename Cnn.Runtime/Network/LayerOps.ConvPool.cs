@@ -9,8 +9,9 @@ public static partial class LayerOps
     /// A convolution, then the ReLU and 2×2 max pooling that alone read its output, in one call (the generator emits it for a
     /// convolution whose only reader is a <see cref="MaxPoolRelu"/>). One-sample inference takes <see cref="DirectConvPool"/> where
     /// it pays, computing the pooled values without storing the convolution's output (<see cref="DirectConvPool"/> gives
-    /// <see cref="Conv"/> and <see cref="MaxPoolRelu"/>'s values bit for bit); everything else runs those two in turn, as before
-    /// (training keeps the convolution's output and the argmax for backward).
+    /// <see cref="Conv"/> and <see cref="MaxPoolRelu"/>'s values bit for bit), and a layer it shares with worker 1 by blocks of output
+    /// channels (<see cref="SharedWinogradBlocks"/>) pools each block on the thread that computed it (<see cref="BlockEpilogue"/>);
+    /// everything else runs those two in turn, as before (training keeps the convolution's output and the argmax for backward).
     /// </summary>
     /// <param name="context">The worker.</param>
     /// <param name="g">The convolution's geometry.</param>
