@@ -21,6 +21,9 @@ internal static unsafe partial class Winograd
         /// <summary>Blocks of 16 output channels (the last may be partial).</summary>
         internal int Count => _plan.PaddedOut / 16;
 
+        /// <summary>Floats of the filters' transform <see cref="Compute"/> reads (<see cref="Plan.FilterLength"/>).</summary>
+        internal int FilterLength => _plan.FilterLength;
+
         /// <summary>Floats of one thread's scratch: the padded image, V of the sample and M of its GEMMs.</summary>
         internal int ScratchLength => _plan.ImageLength + _plan.InputLength + _plan.ProductLength;
 

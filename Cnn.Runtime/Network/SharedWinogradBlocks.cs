@@ -44,7 +44,9 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
     /// <summary>Scratch a shared layer needs: one <see cref="Winograd.ChannelBlocks.ScratchLength"/> for each thread.</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>Floats.</returns>
-    internal static int ScratchLength(in ConvGeometry g) => (2 * new Winograd.ChannelBlocks(g).ScratchLength) + BufferGap;
+    internal static int ScratchLength(in ConvGeometry g) => ScratchLength(new Winograd.ChannelBlocks(g));
+
+    private static int ScratchLength(in Winograd.ChannelBlocks blocks) => (2 * blocks.ScratchLength) + BufferGap;
 
     /// <summary>
     /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters on this thread and worker 1, or on this thread alone
@@ -63,9 +65,9 @@ internal sealed unsafe class SharedWinogradBlocks(NetworkContext context, Shared
         var biases = bias < 0 ? ReadOnlySpan<float>.Empty : context.Parameter(bias, g.OutChannels);
         var scratch = context.Scratch;
         var blocks = new Winograd.ChannelBlocks(g);
-        if (scratch.Length < ScratchLength(in g) || filters.Length < Conv2d.TransformedFilterLength(in g))
+        if (scratch.Length < ScratchLength(blocks) || filters.Length < blocks.FilterLength)
         {
-            throw new ArgumentException($"A shared Winograd convolution needs {ScratchLength(in g)} floats of scratch and its transformed filters, got {scratch.Length} and {filters.Length}.");
+            throw new ArgumentException($"A shared Winograd convolution needs {ScratchLength(blocks)} floats of scratch and {blocks.FilterLength} of transformed filters, got {scratch.Length} and {filters.Length}.");
         }
         // Pinned until Share returns, which it does only once every part has finished: the parts' pointers stay valid.
         fixed (float* xBase = input, yBase = output, u = filters, biasBase = biases, work = scratch)
