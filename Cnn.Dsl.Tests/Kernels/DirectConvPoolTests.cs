@@ -79,12 +79,6 @@ public class DirectConvPoolTests
             var mean = KernelAssert.Random(g.OutChannels, 16);
             var variance = KernelAssert.Random(g.OutChannels, 17).Select(v => 0.5f + Math.Abs(v)).ToArray();
             var map = BatchNorm2d.ChannelAffine.Inference(gamma, beta, mean, variance, 1e-5f);
-            var scale = new float[g.OutChannels];
-            var shift = new float[g.OutChannels];
-            for (var c = 0; c < g.OutChannels; c++)
-            {
-                (scale[c], shift[c]) = map.Of(c);
-            }
             var conv = new float[g.OutputLength];
             DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
             var normalized = new float[g.OutputLength];
@@ -93,15 +87,15 @@ public class DirectConvPoolTests
             MaxPool2d.Forward(p, 1, normalized, expected, Span<int>.Empty, CpuPath.Vector512);
             Activations.Relu(expected, expected, CpuPath.Vector512);
             var y = KernelAssert.Random(p.OutputLength + 5, 18);
-            DirectConvPool.ForwardMapped(g, p, x, w, b, scale, shift, y, KernelAssert.Random(DirectConvPool.ScratchLength(g), 19, 1e30f));
+            DirectConvPool.ForwardMapped(g, p, x, w, b, map, y, KernelAssert.Random(DirectConvPool.ScratchLength(g), 19, 1e30f));
             Assert.True(expected.AsSpan().SequenceEqual(y.AsSpan(0, p.OutputLength)), $"{g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} p{g.Pad}");
             Assert.Equal(KernelAssert.Random(p.OutputLength + 5, 18).AsSpan(p.OutputLength).ToArray(), y.AsSpan(p.OutputLength).ToArray());
             var reference = new double[g.OutputLength];
             ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(w), KernelAssert.ToDouble(b), reference);
             for (var i = 0; i < reference.Length; i++)
             {
-                var c = i / g.OutPlane;
-                reference[i] = (reference[i] * scale[c]) + shift[c];
+                var (scale, shift) = map.Of(i / g.OutPlane);
+                reference[i] = (reference[i] * scale) + shift;
             }
             KernelAssert.Close(PooledRelu(reference, p), y.AsSpan(0, p.OutputLength), 1e-4, 2e-5 * Math.Sqrt(g.PatchLength + 1), "against the reference");
         }

@@ -98,11 +98,11 @@ internal static unsafe class DirectConvPool
     /// <param name="y">Output, [OutChannels, OutHeight / 2, OutWidth / 2] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     internal static void Forward(in ConvGeometry g, in PoolGeometry p, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch) =>
-        ForwardMapped(g, p, x, weight, bias, [], [], y, scratch);
+        ForwardMapped(g, p, x, weight, bias, BatchNorm2d.ChannelAffine.None, y, scratch);
 
     /// <summary>
     /// <c>y = relu(maxpool₂ₓ₂(scale·(conv(x, weight) + bias) + shift))</c> for one sample: a BatchNorm's inference map (scale and
-    /// shift per channel, <see cref="BatchNorm2d.ChannelAffine"/>) between the convolution and the pooling, applied by one FMA to
+    /// shift per channel, <paramref name="map"/>) between the convolution and the pooling, applied by one FMA to
     /// each window corner before the maximum, as the BatchNorm's vectors apply it to the stored output (a negative scale swaps
     /// which corner is largest, so the map cannot follow the maximum).
     /// </summary>
@@ -111,20 +111,19 @@ internal static unsafe class DirectConvPool
     /// <param name="x">Input, [InChannels, InHeight, InWidth].</param>
     /// <param name="weight">Weight, [OutChannels, InChannels, Kernel, Kernel].</param>
     /// <param name="bias">Bias, [OutChannels], or empty for none.</param>
-    /// <param name="scale">The map's scale per channel, [OutChannels], or empty for no map (then <paramref name="shift"/> is empty too).</param>
-    /// <param name="shift">The map's shift per channel, [OutChannels], or empty.</param>
+    /// <param name="map">The map of every output channel, or <see cref="BatchNorm2d.ChannelAffine.None"/> for none.</param>
     /// <param name="y">Output, [OutChannels, OutHeight / 2, OutWidth / 2] (overwritten).</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForwardMapped(in ConvGeometry g, in PoolGeometry p, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y, Span<float> scratch)
+        scoped in BatchNorm2d.ChannelAffine map, Span<float> y, Span<float> scratch)
     {
         if (!Supports(g, p))
         {
             throw new ArgumentException($"DirectConvPool does not compute a {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels} convolution (kernel {g.Kernel}, stride {g.Stride}, pad {g.Pad}) pooled {p.Size}×{p.Size}/{p.Stride} here.");
         }
         if (x.Length < g.InputLength || weight.Length < g.WeightLength || (!bias.IsEmpty && bias.Length < g.OutChannels) || y.Length < p.OutputLength
-            || scratch.Length < ScratchLength(g) || scale.Length != shift.Length || (!scale.IsEmpty && scale.Length < g.OutChannels))
+            || scratch.Length < ScratchLength(g))
         {
             throw new ArgumentException("Pooled direct convolution of one sample: operands or scratch too short.");
         }
@@ -143,17 +142,16 @@ internal static unsafe class DirectConvPool
             rows[r] = ((r & 1) * 2 * block) + ((r >> 1) * width);
             columns[r] = ((r & 1) * block) + (r >> 1);
         }
-        fixed (float* xBase = x, weightBase = weight, biasBase = bias, scaleBase = scale, shiftBase = shift, yBase = y, work = scratch)
+        fixed (float* xBase = x, weightBase = weight, biasBase = bias, yBase = y, work = scratch)
         {
             var data = work;
             var buffer = data + DataLength(g, pitch);
             Fill(g, width, xBase, data);
             var filters = stackalloc float*[Filters];
             var biases = stackalloc float[Filters];
-            // Without a map, corners are scaled by 1 and shifted by 0 nowhere: Tile skips the FMAs.
             var scales = stackalloc float[Filters];
             var shifts = stackalloc float[Filters];
-            var mapped = scaleBase != null;
+            var mapped = !map.IsNone;
             var outPlane = p.OutHeight * p.OutWidth;
             var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(p.OutWidth)).AsSingle();
             for (var first = 0; first < g.OutChannels; first += Filters)
@@ -165,8 +163,10 @@ internal static unsafe class DirectConvPool
                     var oc = first + Math.Min(r, real - 1);
                     filters[r] = weightBase + ((long)oc * patch);
                     biases[r] = biasBase == null ? 0f : biasBase[oc];
-                    scales[r] = mapped ? scaleBase[oc] : 1f;
-                    shifts[r] = mapped ? shiftBase[oc] : 0f;
+                    if (mapped)
+                    {
+                        (scales[r], shifts[r]) = map.Of(oc);
+                    }
                 }
                 for (var q = 0; q < positions; q += V)
                 {

@@ -59,9 +59,7 @@ internal readonly record struct BlockEpilogue(bool Maps, int Gamma, int Beta, in
         {
             var pool = new PoolGeometry(count, Pool.InHeight, Pool.InWidth, Pool.Size, Pool.Stride, Pool.Pad, Pool.CeilMode);
             var pooledPlane = Pool.OutHeight * Pool.OutWidth;
-            var output = context.Activation(Pooled, Pool.OutputLength).Slice(first * pooledPlane, count * pooledPlane);
-            MaxPool2d.Forward(in pool, 1, source, output, System.Span<int>.Empty);
-            Activations.Relu(output, output);
+            LayerOps.PooledRelu(in pool, 1, source, context.Activation(Pooled, Pool.OutputLength).Slice(first * pooledPlane, count * pooledPlane), []);
         }
     }
 }

@@ -106,10 +106,8 @@ public static partial class LayerOps
         var normalized = context.Scratch[..sample];
         for (var s = 0; s < context.Batch; s++)
         {
-            var sampleOutput = output.Slice(s * pooledSample, pooledSample);
             BatchNorm2d.Mapped(1, channels, g.OutPlane, input.Slice(s * sample, sample), map, normalized, relu: false, CpuPath.Auto);
-            MaxPool2d.Forward(in pool, 1, normalized, sampleOutput, argmax.Slice(s * pooledSample, pooledSample));
-            Activations.Relu(sampleOutput, sampleOutput);
+            PooledRelu(in pool, 1, normalized, output.Slice(s * pooledSample, pooledSample), argmax.Slice(s * pooledSample, pooledSample));
         }
     }
 
@@ -128,13 +126,13 @@ public static partial class LayerOps
         !context.Training && context.TotalBatch == 1 && DirectConvPool.PaysMapped(in g, in pool);
 
     /// <summary>
-    /// Scratch of <see cref="MappedPooledForward"/>: the kernel's, then the BatchNorm's scale and shift per channel. Sized whatever the
-    /// pooling, which the scratch call does not name: <see cref="DirectConvPool.PaysMapped"/> takes only 2×2 poolings of the whole map,
-    /// so a map narrower than 2 (no such window fits) needs none.
+    /// Scratch of <see cref="MappedPooledForward"/>. Sized whatever the pooling, which the scratch call does not name:
+    /// <see cref="DirectConvPool.PaysMapped"/> takes only 2×2 poolings of the whole map, so a map narrower than 2 (no such window fits)
+    /// needs none.
     /// </summary>
     private static int MappedPooledScratch(in ConvGeometry g) =>
         g.OutHeight >= 2 && g.OutWidth >= 2 && DirectConvPool.PaysMapped(in g, new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2))
-            ? DirectConvPool.ScratchLength(in g) + (2 * g.OutChannels) : 0;
+            ? DirectConvPool.ScratchLength(in g) : 0;
 
     /// <summary>One sample's <c>relu(maxpool(batchnorm(conv(x))))</c> with the running statistics, the convolution's and the BatchNorm's outputs never written.</summary>
     private static void MappedPooledForward(NetworkContext context, in ConvGeometry g, int x, int weight, int bias, int gamma, int beta, int runningMean, int runningVar,
@@ -143,15 +141,8 @@ public static partial class LayerOps
         var channels = g.OutChannels;
         var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
             context.Buffer(runningVar, channels), eps);
-        var kernelScratch = DirectConvPool.ScratchLength(in g);
-        var scale = context.Scratch.Slice(kernelScratch, channels);
-        var shift = context.Scratch.Slice(kernelScratch + channels, channels);
-        for (var c = 0; c < channels; c++)
-        {
-            (scale[c], shift[c]) = map.Of(c);
-        }
         DirectConvPool.ForwardMapped(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength), OptionalParameter(context, bias, channels),
-            scale, shift, context.Activation(pooled, pool.OutputLength), context.Scratch[..kernelScratch]);
+            map, context.Activation(pooled, pool.OutputLength), context.Scratch);
     }
 
     /// <summary>Whether <see cref="ConvMaxPoolRelu"/> runs <see cref="DirectConvPool"/>: one-sample inference, where it pays.</summary>

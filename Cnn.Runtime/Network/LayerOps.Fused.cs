@@ -114,11 +114,17 @@ public static partial class LayerOps
     /// <param name="x">Input slot (the ReLU's input).</param>
     /// <param name="y">Output slot.</param>
     /// <param name="indices">Argmax slot in the index arena.</param>
-    public static void MaxPoolRelu(NetworkContext context, in PoolGeometry g, int x, int y, int indices)
+    public static void MaxPoolRelu(NetworkContext context, in PoolGeometry g, int x, int y, int indices) =>
+        PooledRelu(in g, context.Batch, context.Activation(x, g.InputLength), context.Activation(y, g.OutputLength), Argmax(context, g, indices));
+
+    /// <summary>
+    /// <c>y = relu(maxpool(x))</c> of <paramref name="n"/> samples (or of a block of channels, <paramref name="g"/> counting only
+    /// those), the argmax into <paramref name="argmax"/> unless it is empty: every pooling with its ReLU after it runs this.
+    /// </summary>
+    internal static void PooledRelu(in PoolGeometry g, int n, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
-        var output = context.Activation(y, g.OutputLength);
-        MaxPool2d.Forward(in g, context.Batch, context.Activation(x, g.InputLength), output, Argmax(context, g, indices));
-        Activations.Relu(output, output);
+        MaxPool2d.Forward(in g, n, x, y, argmax);
+        Activations.Relu(y, y);
     }
 
     /// <summary>
