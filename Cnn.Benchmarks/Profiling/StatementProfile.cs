@@ -14,7 +14,8 @@ namespace Cnn.Benchmarks.Profiling;
 /// between the ends of consecutive generated statements, with the caches and the other worker as the step leaves them.
 /// The layers timed alone (<see cref="LayerProfiler"/>) show what each costs at best; this shows what each costs in the
 /// step, where resnet8's BatchNorms and joins took about twice their time alone and its strided 1×1 shortcuts up to
-/// 2.2 times (input and output 2 MB a worker, not in L2, against a layer repeated on its own data).
+/// 2.2 times (input and output 2 MB a worker, not in L2, against a layer repeated on its own data). Then the batch-1 inference
+/// pass the same way, in wall-clock time.
 /// </summary>
 internal static class StatementProfile
 {
@@ -41,6 +42,40 @@ internal static class StatementProfile
         }
         network.StatementTimer = null;
         Write(model, network.Steps, threads, steps, times, output);
+        WriteBatch1(model, network, threads, 20 * steps, output);
+    }
+
+    /// <summary>
+    /// The batch-1 inference pass statement by statement, in wall-clock time: worker 0 waits for worker 1 in the layers they
+    /// share, so its thread CPU time would hide that wait (and a spinning wait would count as work).
+    /// </summary>
+    private static void WriteBatch1(BenchmarkModel model, NetworkBase network, int threads, int passes, TextWriter output)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var one = SyntheticBatch.Gaussian(network.InputShape.Elements, new Random(4));
+        ThroughputMeter.WarmUp(() => network.Forward(one, 1, training: false), 50);
+        var clock = new StatementClock(network.Steps.Count, wallClock: true);
+        network.StatementTimer = clock;
+        var times = new List<double[]>();
+        for (var i = 0; i < passes; i++)
+        {
+            network.Forward(one, 1, training: false);
+            times.Add(clock.TakeStep());
+        }
+        network.StatementTimer = null;
+        output.WriteLine(string.Create(culture, $"### {model.Name}: the batch-1 inference pass by statement, wall-clock time ({threads} workers), µs, median of {passes} passes"));
+        output.WriteLine();
+        output.WriteLine("| step | µs |");
+        output.WriteLine("|---|---:|");
+        var total = 0.0;
+        for (var i = 0; i < network.Steps.Count; i++)
+        {
+            var median = Statistics.Median(times.Select(t => t[i + 1]));
+            total += median;
+            output.WriteLine(string.Create(culture, $"| {network.Steps[i].Name} | {(median > 0 ? median.ToString("F2", culture) : "–")} |"));
+        }
+        output.WriteLine(string.Create(culture, $"| **sum** | {total:F1} |"));
+        output.WriteLine();
     }
 
     private static void Write(BenchmarkModel model, IReadOnlyList<LayerTrace> layers, int threads, int steps, List<double[]> times, TextWriter output)
@@ -73,7 +108,7 @@ internal static class StatementProfile
     }
 
     /// <summary>Accumulates each statement's time within a step (the loss at index 0, statement s at s + 1).</summary>
-    private sealed class StatementClock(int layers) : IStatementTimer
+    private sealed class StatementClock(int layers, bool wallClock = false) : IStatementTimer
     {
         private double[] _step = new double[(2 * layers) + 1];
         private double _last;
@@ -95,6 +130,6 @@ internal static class StatementProfile
             return step;
         }
 
-        private static double Now() => ThreadCpuClock.IsAvailable ? ThreadCpuClock.NowMicroseconds() : Stopwatch.GetTimestamp() * 1e6 / Stopwatch.Frequency;
+        private double Now() => ThreadCpuClock.IsAvailable && !wallClock ? ThreadCpuClock.NowMicroseconds() : Stopwatch.GetTimestamp() * 1e6 / Stopwatch.Frequency;
     }
 }

@@ -8,8 +8,9 @@ namespace Cnn.Dsl.Tests.Network;
 /// <summary>
 /// One-sample inference with two workers shares a large convolution computed by Winograd with kept filters by blocks of output
 /// channels (<c>SharedWinogradBlocks</c>), each block's BatchNorm, ReLU and max pooling applied on the thread that computed it
-/// (<c>BlockEpilogue</c>): each pass, shared or run alone as the pass's measurements decide, must give the bits of one worker,
-/// and the batched pass's values within rounding.
+/// (<c>BlockEpilogue</c>), or, on maps of 16 rows or more under a BatchNorm, by halves of its rows (<c>SharedWinogradRows</c>), with
+/// the residual join after them on 32×32 maps (<c>SharedJoinRows</c>): each pass, shared or run alone as the pass's measurements
+/// decide, must give the bits of one worker, and the batched pass's values within rounding.
 /// </summary>
 public sealed class SharedWinogradTests
 {
@@ -23,6 +24,23 @@ public sealed class SharedWinogradTests
     [Fact]
     public void Blocks_pooled_by_overlapping_windows_on_their_thread_give_the_bits_of_one_worker() =>
         AssertTwoWorkersGiveOne(workers => new SharedPooledBlocks(seed: 6, workers));
+
+    [Fact]
+    public void Residual_blocks_split_by_rows_give_the_bits_of_one_worker() =>
+        AssertTwoWorkersGiveOne(workers => WithStatistics(new RowsResidual(seed: 7, workers)));
+
+    [Fact]
+    public void Odd_maps_split_by_rows_give_the_bits_of_one_worker() =>
+        AssertTwoWorkersGiveOne(workers => WithStatistics(new OddRowsResidual(seed: 8, workers)));
+
+    /// <summary>Every parameter and buffer drawn at random (running variances positive), so each channel's BatchNorm map differs.</summary>
+    private static NetworkBase WithStatistics(NetworkBase network)
+    {
+        var random = new SeededRandom(11);
+        random.FillUniform(network.Parameters, -0.3f, 0.3f);
+        random.FillUniform(network.Buffers, 0.5f, 1.5f);
+        return network;
+    }
 
     private static void AssertTwoWorkersGiveOne(Func<int, NetworkBase> create)
     {
@@ -65,3 +83,33 @@ public partial class SharedNormalizedPooledBlocks;
 [Conv(64, 3, pad: 1), Relu, MaxPool(3, stride: 2, pad: 1)]
 [Flatten, Dense(3)]
 public partial class SharedPooledBlocks;
+
+/// <summary>
+/// resnet8's first stage on 16 channels: every convolution a 16 → 16 Winograd layer on 32×32 under a BatchNorm (the stem's with a
+/// ReLU, the block's second applied by the join), the join on 32×32; then a strided block whose 16×16 Winograd layer splits too.
+/// </summary>
+[Network(16, 32, 32)]
+[Conv(16, 3, pad: 1, bias: false), BatchNorm, Relu]
+[Residual<RowsBody>(16, 1), Relu]
+[Residual<RowsBody, RowsShortcut>(24, 2), Relu]
+[GlobalAvgPool, Dense(3)]
+public partial class RowsResidual;
+
+/// <summary>A 30×30 map (15 tile rows, halves of 7 and 8) and its 15×15 strided block (8 tile rows, two to a vector).</summary>
+[Network(16, 30, 30)]
+[Conv(16, 3, pad: 1, bias: false), BatchNorm, Relu]
+[Residual<RowsBody>(16, 1), Relu]
+[Residual<RowsBody, RowsShortcut>(16, 2), Relu]
+[GlobalAvgPool, Dense(3)]
+public partial class OddRowsResidual;
+
+/// <summary>A basic block's body: two 3×3 convolutions with BatchNorm, the first with stride <c>Arg.B</c>.</summary>
+[Block]
+[Conv(Arg.A, 3, stride: Arg.B, pad: 1, bias: false), BatchNorm, Relu]
+[Conv(Arg.A, 3, pad: 1, bias: false), BatchNorm]
+public partial class RowsBody;
+
+/// <summary>A strided 1×1 projection with BatchNorm.</summary>
+[Block]
+[Conv(Arg.A, 1, stride: Arg.B, bias: false), BatchNorm]
+public partial class RowsShortcut;

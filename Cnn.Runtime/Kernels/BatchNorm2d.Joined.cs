@@ -27,14 +27,25 @@ public static partial class BatchNorm2d
     {
         for (var s = 0; s < n; s++)
         {
-            for (var c = 0; c < channels; c++)
-            {
-                var (aScale, aShift) = aMap.IsNone ? (1f, 0f) : aMap.Of(c);
-                var (bScale, bShift) = bMap.IsNone ? (1f, 0f) : bMap.Of(c);
-                var offset = ((s * channels) + c) * plane;
-                Elementwise.Map(new NormalizedSumOp(aScale, aShift, !aMap.IsNone, bScale, bShift, !bMap.IsNone, relu),
-                    a.Slice(offset, plane), b.Slice(offset, plane), y.Slice(offset, plane), path);
-            }
+            var sample = s * channels * plane;
+            NormalizedSumRuns(channels, plane, 0, plane, a[sample..], aMap, b[sample..], bMap, y[sample..], relu, path);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="NormalizedSum"/> of one sample over <paramref name="length"/> values from <paramref name="first"/> of each channel's
+    /// plane (rows of a map shared between threads: <see cref="Network.SharedJoinRows"/>), each value the same bit for bit.
+    /// </summary>
+    internal static void NormalizedSumRuns(int channels, int plane, int first, int length, ReadOnlySpan<float> a, scoped in ChannelAffine aMap, ReadOnlySpan<float> b,
+        scoped in ChannelAffine bMap, Span<float> y, bool relu, CpuPath path)
+    {
+        for (var c = 0; c < channels; c++)
+        {
+            var (aScale, aShift) = aMap.IsNone ? (1f, 0f) : aMap.Of(c);
+            var (bScale, bShift) = bMap.IsNone ? (1f, 0f) : bMap.Of(c);
+            var offset = (c * plane) + first;
+            Elementwise.Map(new NormalizedSumOp(aScale, aShift, !aMap.IsNone, bScale, bShift, !bMap.IsNone, relu),
+                a.Slice(offset, length), b.Slice(offset, length), y.Slice(offset, length), path);
         }
     }
 

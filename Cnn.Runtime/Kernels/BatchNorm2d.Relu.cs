@@ -129,6 +129,22 @@ public static partial class BatchNorm2d
         }
     }
 
+    /// <summary>
+    /// <see cref="Mapped"/> of one run of each channel's plane: <c>y = map(x)</c>, then ReLU when <paramref name="relu"/>, over
+    /// <paramref name="length"/> values from <paramref name="xOffset"/> of each plane of <paramref name="x"/> to
+    /// <paramref name="yOffset"/> of each plane of <paramref name="y"/>, whose planes may differ in size (rows of a map shared
+    /// between threads: <see cref="Network.SharedWinogradRows"/>). Each value is <see cref="Mapped"/>'s, bit for bit.
+    /// </summary>
+    internal static void MappedRuns(int channels, ReadOnlySpan<float> x, int xOffset, int xPlane, scoped in ChannelAffine map, Span<float> y, int yOffset, int yPlane,
+        int length, bool relu, CpuPath path)
+    {
+        for (var c = 0; c < channels; c++)
+        {
+            var (scale, shift) = map.Of(c);
+            Affine(x.Slice((c * xPlane) + xOffset, length), y.Slice((c * yPlane) + yOffset, length), scale, shift, relu, path);
+        }
+    }
+
     /// <summary>Channel <paramref name="c"/>'s affine map <c>y = scale·x + shift</c> in inference, from the running statistics.</summary>
     private static (float Scale, float Shift) InferenceAffineOf(int c, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean,
         ReadOnlySpan<float> runningVar, float eps)

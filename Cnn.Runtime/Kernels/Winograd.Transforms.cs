@@ -15,14 +15,18 @@ internal static unsafe partial class Winograd
     /// row's last vector runs into the next row, which is written after it, and the last one into the slack.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FillImage(in Plan plan, float* x, float* image)
+    private static void FillImage(in Plan plan, float* x, float* image) => FillImage(plan, x, image, 0, plan.ImageHeight);
+
+    /// <summary>As <see cref="FillImage(in Plan, float*, float*)"/>, only the image rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of each channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillImage(in Plan plan, float* x, float* image, int firstRow, int endRow)
     {
         int width = plan.Width, imageWidth = plan.ImageWidth;
-        var target = image;
         for (var c = 0; c < plan.InChannels; c++)
         {
             var source = x + ((long)c * plan.Height * width);
-            for (var r = 0; r < plan.ImageHeight; r++, target += imageWidth)
+            var target = image + ((((long)c * plan.ImageHeight) + firstRow) * imageWidth);
+            for (var r = firstRow; r < endRow; r++, target += imageWidth)
             {
                 if (r == 0 || r > plan.Height)
                 {
@@ -42,7 +46,7 @@ internal static unsafe partial class Winograd
                 }
             }
         }
-        new Span<float>(target, ImageSlack).Clear();
+        new Span<float>(image + ((long)plan.InChannels * plan.ImageHeight * imageWidth), ImageSlack).Clear();
     }
 
     /// <summary>

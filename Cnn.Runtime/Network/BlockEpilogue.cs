@@ -1,3 +1,4 @@
+using System;
 using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
@@ -61,5 +62,32 @@ internal readonly record struct BlockEpilogue(bool Maps, int Gamma, int Beta, in
             var pooledPlane = Pool.OutHeight * Pool.OutWidth;
             LayerOps.PooledRelu(in pool, 1, source, context.Activation(Pooled, Pool.OutputLength).Slice(first * pooledPlane, count * pooledPlane), []);
         }
+    }
+
+    /// <summary>
+    /// The BatchNorm map (and ReLU) on output rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of every channel of
+    /// <paramref name="g"/>'s output, on the thread that computed them (<see cref="SharedWinogradRows"/>): the values <see cref="Apply"/>
+    /// gives them. An epilogue that pools takes whole channels, never rows.
+    /// </summary>
+    /// <param name="context">Worker 0's context (the pass's).</param>
+    /// <param name="g">The convolution.</param>
+    /// <param name="y">Its output slot.</param>
+    /// <param name="firstRow">The first row.</param>
+    /// <param name="endRow">The row past the last.</param>
+    internal void ApplyRows(NetworkContext context, in ConvGeometry g, int y, int firstRow, int endRow)
+    {
+        if (Pools)
+        {
+            throw new InvalidOperationException("A pooling epilogue applies to whole channels, not to rows.");
+        }
+        if (!Maps || endRow <= firstRow)
+        {
+            return;
+        }
+        int channels = g.OutChannels, plane = g.OutPlane, offset = firstRow * g.OutWidth;
+        var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(Gamma, channels), context.Parameter(Beta, channels), context.Buffer(RunningMean, channels),
+            context.Buffer(RunningVar, channels), Eps);
+        BatchNorm2d.MappedRuns(channels, context.Activation(y, g.OutputLength), offset, plane, map, context.Activation(Normalized, g.OutputLength), offset, plane,
+            (endRow - firstRow) * g.OutWidth, Relu, CpuPath.Auto);
     }
 }

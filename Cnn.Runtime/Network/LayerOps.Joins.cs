@@ -39,8 +39,8 @@ public static partial class LayerOps
     /// <param name="y">Output slot.</param>
     public static void NormalizedAdd(NetworkContext context, int channels, int plane, int a, int aGamma, int aBeta, int aRunningMean, int aRunningVar, int aState,
         float aEps, int b, int bGamma, int bBeta, int bRunningMean, int bRunningVar, int bState, float bEps, int y) =>
-        NormalizedSum(context, channels, plane, a, Map(context, channels, aGamma, aBeta, aRunningMean, aRunningVar, aState, aEps), b,
-            Map(context, channels, bGamma, bBeta, bRunningMean, bRunningVar, bState, bEps), y, relu: false);
+        Join(context, channels, plane, new JoinSide(a, aGamma, aBeta, aRunningMean, aRunningVar, aEps), aState,
+            new JoinSide(b, bGamma, bBeta, bRunningMean, bRunningVar, bEps), bState, y, relu: false);
 
     /// <summary><see cref="NormalizedAdd(NetworkContext, int, int, int, int, int, int, int, int, float, int, int, int, int, int, int, float, int)"/> then ReLU.</summary>
     /// <param name="context">The worker.</param>
@@ -63,8 +63,22 @@ public static partial class LayerOps
     /// <param name="y">Output slot (the ReLU's).</param>
     public static void NormalizedAddRelu(NetworkContext context, int channels, int plane, int a, int aGamma, int aBeta, int aRunningMean, int aRunningVar, int aState,
         float aEps, int b, int bGamma, int bBeta, int bRunningMean, int bRunningVar, int bState, float bEps, int y) =>
-        NormalizedSum(context, channels, plane, a, Map(context, channels, aGamma, aBeta, aRunningMean, aRunningVar, aState, aEps), b,
-            Map(context, channels, bGamma, bBeta, bRunningMean, bRunningVar, bState, bEps), y, relu: true);
+        Join(context, channels, plane, new JoinSide(a, aGamma, aBeta, aRunningMean, aRunningVar, aEps), aState,
+            new JoinSide(b, bGamma, bBeta, bRunningMean, bRunningVar, bEps), bState, y, relu: true);
+
+    /// <summary>
+    /// A join of two sides, each mapped by its BatchNorm or not: split by rows with worker 1 in a one-sample pass that shares its
+    /// convolutions, on a map <see cref="SharedWinogradRows"/> splits (<see cref="SharedJoinRows"/>), else whole on this thread.
+    /// </summary>
+    private static void Join(NetworkContext context, int channels, int plane, in JoinSide a, int aState, in JoinSide b, int bState, int y, bool relu)
+    {
+        if (!context.Training && context.TotalBatch == 1 && context.Shared is { } shared && plane >= SharedJoinRows.MinimumPlane && shared.SharesConvolutions())
+        {
+            shared.JoinRows.Forward(channels, plane, a, b, y, relu);
+            return;
+        }
+        NormalizedSum(context, channels, plane, a.Slot, Map(context, channels, a, aState), b.Slot, Map(context, channels, b, bState), y, relu);
+    }
 
     private static void NormalizedSum(NetworkContext context, int channels, int plane, int a, scoped in BatchNorm2d.ChannelAffine aMap, int b,
         scoped in BatchNorm2d.ChannelAffine bMap, int y, bool relu)
@@ -74,13 +88,12 @@ public static partial class LayerOps
             context.Activation(y, length), relu, CpuPath.Auto);
     }
 
-    /// <summary>A join side's BatchNorm map: the batch statistics in training, the running ones in inference; none when <paramref name="gamma"/> is -1.</summary>
-    private static BatchNorm2d.ChannelAffine Map(NetworkContext context, int channels, int gamma, int beta, int runningMean, int runningVar, int state, float eps) =>
-        gamma < 0 ? BatchNorm2d.ChannelAffine.None
-        : context.Training ? BatchNorm2d.ChannelAffine.Training(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.StateSlot(state, channels),
-            context.StateSlot(state + channels, channels))
-        : BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
-            context.Buffer(runningVar, channels), eps);
+    /// <summary>A join side's BatchNorm map: the batch statistics (at <paramref name="state"/>) in training, the running ones in inference; none without a BatchNorm.</summary>
+    private static BatchNorm2d.ChannelAffine Map(NetworkContext context, int channels, in JoinSide side, int state) =>
+        side.Gamma >= 0 && context.Training
+            ? BatchNorm2d.ChannelAffine.Training(context.Parameter(side.Gamma, channels), context.Parameter(side.Beta, channels), context.StateSlot(state, channels),
+                context.StateSlot(state + channels, channels))
+            : side.InferenceMap(context, channels);
 
     /// <summary>
     /// Backward of <see cref="NormalizedAdd(NetworkContext, int, int, int, int, int, int, int, int, float, int, int, int, int, int, int, float, int)"/>

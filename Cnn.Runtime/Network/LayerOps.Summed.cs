@@ -98,6 +98,11 @@ public static partial class LayerOps
     public static void ConvBatchNormStatistics(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, int runningMean, int runningVar, int state,
         float eps, float momentum)
     {
+        if (SplitsRows(context, in g))
+        {
+            RowsForward(context, in g, x, y, weight, bias, BlockEpilogue.None);
+            return;
+        }
         ConvSummed(context, in g, x, y, weight, bias);
         if (context.Training)
         {
@@ -109,6 +114,11 @@ public static partial class LayerOps
         int state, float eps, float momentum, bool relu)
     {
         int channels = g.OutChannels, plane = g.OutPlane;
+        if (SplitsRows(context, in g))
+        {
+            RowsForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
+            return;
+        }
         if (SharesKeptFilters(context, in g))
         {
             // Each block of output channels normalized on the thread that computed it: the values of the normalized convolution.
