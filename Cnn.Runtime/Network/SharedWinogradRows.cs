@@ -15,10 +15,12 @@ namespace Cnn.Runtime.Network;
 /// One instance per network (<see cref="SharedInference"/>): a pass allocates nothing.
 /// </summary>
 /// <remarks>
-/// Measured on resnet8's batch-1 pass (its three 3×3 convolutions that take kept filters and the join after the first two): four
-/// pairs of processes, 5,000 timed passes each, medians 107.6–151.7 µs split against 133.9–151.1 µs not, means 124–157 against
-/// 138–156 µs. Its strided direct layers split the same way (each thread convolving its own input rows) ran no faster: each half
-/// recomputed a dropped row (3 rows in 8 on 8×8 outputs) and waited for worker 1, which took 1–2.5 µs to start each layer.
+/// Measured on resnet8's batch-1 pass (its three 3×3 layers that take kept filters, and the join after the first two): 18 of the
+/// benchmark's batch-1 repetitions each way, in six alternated pairs of processes, took 98.5–155.0 µs (median 125.1) against
+/// 119.1–168.5 µs (median 130.4) before; 7 of the 18 ran under 110 µs, none before. The gain comes in some processes only: in
+/// the others both ways took 120–170 µs. Its strided direct layers split the same way (each thread convolving its own
+/// input rows) ran no faster: each half recomputed a dropped row (one in four on 8×8 outputs) and worker 1 took 1–2.5 µs to
+/// start each layer.
 /// </remarks>
 internal sealed unsafe class SharedWinogradRows(NetworkContext context, SharedInference owner) : IPartedWork
 {
