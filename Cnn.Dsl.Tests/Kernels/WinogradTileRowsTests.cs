@@ -6,7 +6,7 @@ namespace Cnn.Dsl.Tests.Kernels;
 
 /// <summary>
 /// One sample's Winograd convolution with kept filters computed by runs of tile rows (<c>Winograd.TileRows</c>), as two threads share
-/// a layer by halves of its map (<c>SharedWinogradRows</c>): the runs, in any order, each in its own scratch that holds NaN
+/// a layer by halves of its map (<c>SharedWinograd</c>): the runs, in any order, each in its own scratch that holds NaN
 /// everywhere it does not copy, give the whole call's bits.
 /// </summary>
 public sealed unsafe class WinogradTileRowsTests

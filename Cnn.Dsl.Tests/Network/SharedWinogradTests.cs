@@ -7,8 +7,8 @@ namespace Cnn.Dsl.Tests.Network;
 
 /// <summary>
 /// One-sample inference with two workers shares a large convolution computed by Winograd with kept filters by blocks of output
-/// channels (<c>SharedWinogradBlocks</c>), each block's BatchNorm, ReLU and max pooling applied on the thread that computed it
-/// (<c>BlockEpilogue</c>), or, on maps of 16 rows or more under a BatchNorm, by halves of its rows (<c>SharedWinogradRows</c>), with
+/// channels (<c>SharedWinograd</c>), each block's BatchNorm, ReLU and max pooling applied on the thread that computed it
+/// (<c>BlockEpilogue</c>), or, on maps of 16 rows or more under a BatchNorm, by halves of its rows (<c>SharedWinograd</c>), with
 /// the residual join after them on 32×32 maps (<c>SharedJoinRows</c>): each pass, shared or run alone as the pass's measurements
 /// decide, must give the bits of one worker, and the batched pass's values within rounding.
 /// </summary>

@@ -133,7 +133,7 @@ public static partial class BatchNorm2d
     /// <see cref="Mapped"/> of one run of each channel's plane: <c>y = map(x)</c>, then ReLU when <paramref name="relu"/>, over
     /// <paramref name="length"/> values from <paramref name="xOffset"/> of each plane of <paramref name="x"/> to
     /// <paramref name="yOffset"/> of each plane of <paramref name="y"/>, whose planes may differ in size (rows of a map shared
-    /// between threads: <see cref="Network.SharedWinogradRows"/>). Each value is <see cref="Mapped"/>'s, bit for bit.
+    /// between threads: <see cref="Network.SharedWinograd"/>). Each value is <see cref="Mapped"/>'s, bit for bit.
     /// </summary>
     internal static void MappedRuns(int channels, ReadOnlySpan<float> x, int xOffset, int xPlane, scoped in ChannelAffine map, Span<float> y, int yOffset, int yPlane,
         int length, bool relu, CpuPath path)

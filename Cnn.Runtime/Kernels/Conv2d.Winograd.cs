@@ -29,7 +29,7 @@ public static unsafe partial class Conv2d
     /// them) and outputs of at least 14×14, whatever <see cref="WinogradPays"/> says of training batches (fewer channels,
     /// an image's 3, would fill a fraction of Winograd's 16-lane channel blocks; an 8×8 map's 16 tiles fill one vector, the GEMMs'
     /// narrowest tile). Where <see cref="Network.SharedConvFilters"/> would share the direct kernel between two workers,
-    /// <see cref="Network.SharedWinogradBlocks"/> shares this one by blocks of output channels. ResNet-8's whole one-sample pass,
+    /// <see cref="Network.SharedWinograd"/> shares this one by blocks of output channels. ResNet-8's whole one-sample pass,
     /// 30 alternated pairs in one process, with its 16 → 16 (32×32) and 32 → 32 (16×16) layers so: 1.093× and 1.061× faster with
     /// two workers, 1.082× and 1.091× with one. bn2conv's and simplecnn's 32 → 64 on 14×14 and 16×16, 40 alternated pairs, both
     /// sharing their convolutions with worker 1: 1.037× and 1.034× against the shared direct kernel; with worker 1 not sharing

@@ -6,7 +6,7 @@ internal static unsafe partial class Winograd
 {
     /// <summary>
     /// One sample's Winograd forward pass with filters transformed beforehand (<see cref="TransformFilters"/>), split by runs of
-    /// tile rows so that two threads can share a layer by halves of its map (<see cref="Network.SharedWinogradRows"/>): a thread copies
+    /// tile rows so that two threads can share a layer by halves of its map (<see cref="Network.SharedWinograd"/>): a thread copies
     /// only the image rows its tiles read (the input rows of its half and one row either side), then transforms, multiplies and
     /// writes its tile rows' outputs. Each output is the one <see cref="Forward"/> gives, bit for bit: a tile's products are summed over
     /// the input channels in order from zero wherever its lanes lie.

@@ -4,7 +4,7 @@ using Cnn.Runtime.Kernels;
 namespace Cnn.Runtime.Network;
 
 /// <summary>
-/// What a convolution shared by blocks of output channels (<see cref="SharedWinogradBlocks"/>) does to each block's channels right
+/// What a convolution shared by blocks of output channels (<see cref="SharedWinograd"/>) does to each block's channels right
 /// after computing them, on the thread that computed them: an inference BatchNorm's map (and ReLU) into its output slot, then a max
 /// pooling and the ReLU after it. Each is the per-channel computation of the layer's own pass, so the values are those of the passes
 /// run after the whole convolution; the other thread then reads only the block's final values, not the convolution's output.
@@ -66,7 +66,7 @@ internal readonly record struct BlockEpilogue(bool Maps, int Gamma, int Beta, in
 
     /// <summary>
     /// The BatchNorm map (and ReLU) on output rows [<paramref name="firstRow"/>, <paramref name="endRow"/>) of every channel of
-    /// <paramref name="g"/>'s output, on the thread that computed them (<see cref="SharedWinogradRows"/>): the values <see cref="Apply"/>
+    /// <paramref name="g"/>'s output, on the thread that computed them (<see cref="SharedWinograd"/>): the values <see cref="Apply"/>
     /// gives them. An epilogue that pools takes whole channels, never rows.
     /// </summary>
     /// <param name="context">Worker 0's context (the pass's).</param>

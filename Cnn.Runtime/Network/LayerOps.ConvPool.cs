@@ -10,7 +10,7 @@ public static partial class LayerOps
     /// convolution whose only reader is a <see cref="MaxPoolRelu"/>). One-sample inference takes <see cref="DirectConvPool"/> where
     /// it pays, computing the pooled values without storing the convolution's output (<see cref="DirectConvPool"/> gives
     /// <see cref="Conv"/> and <see cref="MaxPoolRelu"/>'s values bit for bit), and a layer it shares with worker 1 by blocks of output
-    /// channels (<see cref="SharedWinogradBlocks"/>) pools each block on the thread that computed it (<see cref="BlockEpilogue"/>);
+    /// channels (<see cref="SharedWinograd"/>) pools each block on the thread that computed it (<see cref="BlockEpilogue"/>);
     /// everything else runs those two in turn, as before (training keeps the convolution's output and the argmax for backward).
     /// </summary>
     /// <param name="context">The worker.</param>

@@ -68,7 +68,7 @@ public static partial class LayerOps
 
     /// <summary>
     /// A join of two sides, each mapped by its BatchNorm or not: split by rows with worker 1 in a one-sample pass that shares its
-    /// convolutions, on a map <see cref="SharedWinogradRows"/> splits (<see cref="SharedJoinRows"/>), else whole on this thread.
+    /// convolutions, on a map <see cref="SharedWinograd"/> splits (<see cref="SharedJoinRows"/>), else whole on this thread.
     /// </summary>
     private static void Join(NetworkContext context, int channels, int plane, in JoinSide a, int aState, in JoinSide b, int bState, int y, bool relu)
     {

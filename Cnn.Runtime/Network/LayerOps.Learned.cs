@@ -126,26 +126,26 @@ public static partial class LayerOps
 
     /// <summary>
     /// Whether a pass that <see cref="TakesKeptFilters"/> may share the layer with worker 1 by blocks of output channels
-    /// (<see cref="SharedWinogradBlocks"/>): the network has two workers or more and the layer is large enough.
+    /// (<see cref="SharedWinograd"/>): the network has two workers or more and the layer is large enough.
     /// </summary>
     private static bool SharesKeptFilters(NetworkContext context, in ConvGeometry g) =>
-        context.Shared is not null && TakesKeptFilters(context, in g) && SharedWinogradBlocks.Shares(in g);
+        context.Shared is not null && TakesKeptFilters(context, in g) && SharedWinograd.SharesBlocks(in g);
 
     /// <summary>
     /// Whether this pass computes the convolution by Winograd with kept filters split by halves of its rows with worker 1
-    /// (<see cref="SharedWinogradRows"/>): a pass that <see cref="TakesKeptFilters"/> with two workers or more, on a map of 16 rows or
+    /// (<see cref="SharedWinograd"/>): a pass that <see cref="TakesKeptFilters"/> with two workers or more, on a map of 16 rows or
     /// more, that shares its convolutions (<see cref="SharedInference.SharesConvolutions"/>).
     /// </summary>
     private static bool SplitsRows(NetworkContext context, in ConvGeometry g) =>
-        context.Shared is { } shared && TakesKeptFilters(context, in g) && SharedWinogradRows.Splits(in g) && shared.SharesConvolutions();
+        context.Shared is { } shared && TakesKeptFilters(context, in g) && SharedWinograd.SplitsRows(in g) && shared.SharesConvolutions();
 
     /// <summary>A layer that <see cref="SplitsRows"/>: each half of its rows, then <paramref name="epilogue"/> on them, on its thread.</summary>
     private static void RowsForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.Shared!.Rows.Forward(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
+        context.Shared!.Winograd.ForwardRows(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
 
     /// <summary>A layer that <see cref="SharesKeptFilters"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
     private static void SharedKeptForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.Shared!.Winograd.Forward(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
+        context.Shared!.Winograd.ForwardBlocks(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
@@ -154,7 +154,7 @@ public static partial class LayerOps
     public static int ConvScratch(in ConvGeometry g, int batch) =>
         batch != 1 ? Conv2d.ScratchLength(in g, batch)
         : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Winograd.ScratchLength(in g), DirectConv.ScratchLength(in g))),
-            Math.Max(SharedWinogradBlocks.Shares(in g) ? SharedWinogradBlocks.ScratchLength(in g) : 0, SharedWinogradRows.Splits(in g) ? SharedWinogradRows.ScratchLength(in g) : 0))
+            Math.Max(SharedWinograd.SharesBlocks(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0, SharedWinograd.SplitsRows(in g) ? SharedWinograd.RowsScratchLength(in g) : 0))
         : !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
         : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
 

@@ -3,7 +3,7 @@ using System.Threading;
 namespace Cnn.Runtime.Network;
 
 /// <summary>
-/// Which half of a map each of the two parts of a job split by rows computes (<see cref="SharedWinogradRows"/>, <see cref="SharedJoinRows"/>):
+/// Which half of a map each of the two parts of a job split by rows computes (<see cref="SharedWinograd"/>, <see cref="SharedJoinRows"/>):
 /// the caller the top half and worker 1 the bottom one, whichever part each claimed, so that each half of every map in a chain of
 /// such layers stays on one core; a thread that claims both parts (worker 1 late) computes both halves.
 /// </summary>

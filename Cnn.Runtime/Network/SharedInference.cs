@@ -5,8 +5,8 @@ namespace Cnn.Runtime.Network;
 /// <summary>
 /// Worker 0's large layers of one-sample inference shared with worker 1 of the network's pool (<see cref="WorkerPool.Share"/>):
 /// dense layers by blocks of weight rows (<see cref="Dense"/>), convolutions by blocks of filters (<see cref="Conv"/>) or, computed by
-/// Winograd, of output channels (<see cref="Winograd"/>) or of rows on large maps (<see cref="Rows"/>, with the residual joins after
-/// them: <see cref="JoinRows"/>), each
+/// Winograd, of output channels or of rows on large maps (<see cref="Winograd"/>, with the residual joins after such rows:
+/// <see cref="JoinRows"/>), each
 /// computed by the same code as on one thread, so results do not depend on the worker count; whether a pass may wake a sleeping
 /// worker 1 is decided once per pass (<see cref="PassWakePolicy"/>). One instance per network (worker 0's context): a pass allocates nothing.
 /// </summary>
@@ -27,8 +27,7 @@ internal sealed class SharedInference
         _pool = pool;
         Dense = new SharedDenseRows(context, this);
         Conv = new SharedConvFilters(context, this);
-        Winograd = new SharedWinogradBlocks(context, this);
-        Rows = new SharedWinogradRows(context, this);
+        Winograd = new SharedWinograd(context, this);
         JoinRows = new SharedJoinRows(context, this);
     }
 
@@ -38,11 +37,8 @@ internal sealed class SharedInference
     /// <summary>The convolution job.</summary>
     internal SharedConvFilters Conv { get; }
 
-    /// <summary>The job of the convolutions computed by Winograd with kept filters.</summary>
-    internal SharedWinogradBlocks Winograd { get; }
-
-    /// <summary>The job of the convolutions computed by Winograd with kept filters on large maps, split by halves of their rows.</summary>
-    internal SharedWinogradRows Rows { get; }
+    /// <summary>The job of the convolutions computed by Winograd with kept filters, by channel blocks or by rows.</summary>
+    internal SharedWinograd Winograd { get; }
 
     /// <summary>The job of the residual joins on large maps split by halves of their rows.</summary>
     internal SharedJoinRows JoinRows { get; }

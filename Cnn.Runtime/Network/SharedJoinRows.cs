@@ -4,7 +4,7 @@ namespace Cnn.Runtime.Network;
 
 /// <summary>
 /// A one-sample inference pass's residual join on a large map (<see cref="LayerOps.NormalizedAddRelu"/> and its kin) split between the
-/// calling thread and worker 1 by halves of each channel's plane, top and bottom as <see cref="SharedWinogradRows"/> gives them to each
+/// calling thread and worker 1 by halves of each channel's plane, top and bottom as <see cref="SharedWinograd"/> gives them to each
 /// thread (<see cref="RowHalves"/>): each thread joins the rows it computed, so neither reads the other's (a line the other core wrote
 /// costs about 12 ns on this VM). Every value is the one the whole join gives (<see cref="BatchNorm2d.NormalizedSumRuns"/>). One
 /// instance per network (<see cref="SharedInference"/>): a pass allocates nothing.

@@ -1,0 +1,194 @@
+using System;
+using Cnn.Runtime.Kernels;
+
+namespace Cnn.Runtime.Network;
+
+/// <summary>
+/// A one-sample inference pass's Winograd convolutions with kept filters (<see cref="OneSampleFilters"/>) shared between the calling
+/// thread and worker 1 of the network's pool (<see cref="WorkerPool.Share"/>), split one of two ways. Every output is the one the
+/// unshared pass gives, bit for bit, so results do not depend on the worker count or the split. One instance per network
+/// (<see cref="SharedInference"/>): a pass allocates nothing.
+/// <list type="bullet">
+/// <item><description>By blocks of 16 output channels (<see cref="ForwardBlocks"/>, <see cref="Winograd.ChannelBlocks"/>): each thread
+/// transforms the whole sample into its own scratch on the first block it claims, then computes its blocks' products and output
+/// transform, and each block's epilogue (<see cref="BlockEpilogue.Apply"/>). Runs every block on the calling thread when the pass
+/// does not share its convolutions (<see cref="SharedInference.SharesConvolutions"/>).</description></item>
+/// <item><description>By halves of the output's tile rows (<see cref="ForwardRows"/>, <see cref="Winograd.TileRows"/>), on maps of 16
+/// rows or more: the caller computes the top half, worker 1 the bottom one (<see cref="RowHalves"/>), each copying only the image
+/// rows its tiles read, then mapping its rows through the BatchNorm (<see cref="BlockEpilogue.ApplyRows"/>). By channel blocks each
+/// thread reads the whole input and the next layer reads both threads' outputs, and on this VM a line the other core wrote costs
+/// about 12 ns (<see cref="SharedConvFilters.MinimumMultiplyAddsPerInput"/>); by rows only the row next to the split crosses, and
+/// the next such layer and the residual join after them (<see cref="SharedJoinRows"/>) find each half on the core that wrote
+/// it.</description></item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// The row split, measured on resnet8's batch-1 pass (its three 3×3 layers that take kept filters, and the join after the first
+/// two): 18 of the benchmark's batch-1 repetitions each way, in six alternated pairs of processes, took 98.5–155.0 µs (median
+/// 125.1) against 119.1–168.5 µs (median 130.4) before; 7 of the 18 ran under 110 µs, none before. The gain comes in some
+/// processes only: in the others both ways took 120–170 µs. Its strided direct layers split the same way (each thread convolving
+/// its own input rows) ran no faster: each half recomputed a dropped row (one in four on 8×8 outputs) and worker 1 took 1–2.5 µs
+/// to start each layer.
+/// </remarks>
+internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInference owner) : IPartedWork
+{
+    /// <summary>Floats between the two threads' scratch: a cache line, so their last and first writes do not share one.</summary>
+    private const int BufferGap = 16;
+
+    /// <summary>Output rows from which a layer may be split by rows: 16, so each half has 8 or more (resnet8's 32×32 and 16×16 maps).</summary>
+    private const int MinimumRows = 16;
+
+    private Winograd.ChannelBlocks _blocks;
+    private Winograd.TileRows _tiles;
+    private bool _byRows;
+    private BlockEpilogue _epilogue;
+    private RowHalves _halves;
+    private ConvGeometry _g;
+    private int _y;
+    private float* _input;
+    private float* _filters;
+    private float* _bias;
+    private float* _output;
+    private float* _callerScratch;
+    private float* _helperScratch;
+    private bool _callerFilled;
+    private bool _helperFilled;
+
+    /// <summary>
+    /// Whether one-sample inference shares <paramref name="g"/>'s kept-filter Winograd pass by channel blocks: the size from which
+    /// <see cref="SharedConvFilters"/> shares a direct convolution (<see cref="SharedConvFilters.MinimumMultiplyAdds"/> in all and
+    /// <see cref="SharedConvFilters.MinimumMultiplyAddsPerInput"/> per input value), and two blocks of 16 output channels or more.
+    /// </summary>
+    /// <param name="g">A convolution <see cref="Conv2d.OneSampleTakesWinograd"/> names.</param>
+    /// <returns>True to share it.</returns>
+    internal static bool SharesBlocks(in ConvGeometry g) =>
+        g.MultiplyAdds >= SharedConvFilters.MinimumMultiplyAdds && g.MultiplyAdds >= (long)SharedConvFilters.MinimumMultiplyAddsPerInput * g.InputLength
+        && new Winograd.ChannelBlocks(g).Count > 1;
+
+    /// <summary>Whether one-sample inference may split <paramref name="g"/>'s kept-filter Winograd pass by halves of its rows.</summary>
+    /// <param name="g">A convolution <see cref="Conv2d.OneSampleTakesWinograd"/> names.</param>
+    /// <returns>True for maps of at least 16 rows.</returns>
+    internal static bool SplitsRows(in ConvGeometry g) => g.OutHeight >= MinimumRows;
+
+    /// <summary>Scratch a layer shared by channel blocks needs: one <see cref="Winograd.ChannelBlocks.ScratchLength"/> for each thread.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>Floats.</returns>
+    internal static int BlocksScratchLength(in ConvGeometry g) => (2 * new Winograd.ChannelBlocks(g).ScratchLength) + BufferGap;
+
+    /// <summary>Scratch a layer split by rows needs: one <see cref="Winograd.TileRows.ScratchLength"/> for each thread.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <returns>Floats.</returns>
+    internal static int RowsScratchLength(in ConvGeometry g) => (2 * new Winograd.TileRows(g).ScratchLength) + BufferGap;
+
+    /// <summary>
+    /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters by channel blocks on this thread and worker 1, or on
+    /// this thread alone when the pass does not share convolutions, each block of channels followed by <paramref name="epilogue"/> on
+    /// its thread.
+    /// </summary>
+    /// <param name="g">The convolution (see <see cref="SharesBlocks"/>).</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="filters">The weights' transform (<see cref="OneSampleFilters.For"/>).</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="epilogue">What each block's channels go through next.</param>
+    internal void ForwardBlocks(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue)
+    {
+        _blocks = new Winograd.ChannelBlocks(g);
+        _byRows = false;
+        _callerFilled = _helperFilled = false;
+        Run(in g, x, y, filters, bias, epilogue, _blocks.ScratchLength, _blocks.FilterLength, _blocks.Count, owner.SharesConvolutions());
+    }
+
+    /// <summary>Computes one sample's convolution by halves of its rows on this thread and worker 1, each half followed by <paramref name="epilogue"/>.</summary>
+    /// <param name="g">The convolution (see <see cref="SplitsRows"/>), in a pass that shares its convolutions.</param>
+    /// <param name="x">Input slot.</param>
+    /// <param name="y">Output slot.</param>
+    /// <param name="filters">The weights' transform (<see cref="OneSampleFilters.For"/>).</param>
+    /// <param name="bias">Bias offset, or -1.</param>
+    /// <param name="epilogue">What follows on each half's rows: a BatchNorm map, or nothing.</param>
+    internal void ForwardRows(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue)
+    {
+        _tiles = new Winograd.TileRows(g);
+        _byRows = true;
+        _halves = default;
+        Run(in g, x, y, filters, bias, epilogue, _tiles.ScratchLength, _tiles.FilterLength, 2, share: true);
+    }
+
+    private void Run(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue, int threadScratch, int filterLength,
+        int parts, bool share)
+    {
+        var input = context.Activation(x, g.InputLength);
+        var output = context.Activation(y, g.OutputLength);
+        var biases = bias < 0 ? ReadOnlySpan<float>.Empty : context.Parameter(bias, g.OutChannels);
+        var scratch = context.Scratch;
+        var needed = (2 * threadScratch) + BufferGap;
+        if (scratch.Length < needed || filters.Length < filterLength)
+        {
+            throw new ArgumentException($"A shared Winograd convolution needs {needed} floats of scratch and {filterLength} of transformed filters, got {scratch.Length} and {filters.Length}.");
+        }
+        // Pinned until Share returns, which it does only once every part has finished: the parts' pointers stay valid.
+        fixed (float* xBase = input, yBase = output, u = filters, biasBase = biases, work = scratch)
+        {
+            _epilogue = epilogue;
+            _g = g;
+            _y = y;
+            _input = xBase;
+            _filters = u;
+            _bias = bias < 0 ? null : biasBase;
+            _output = yBase;
+            _callerScratch = work;
+            _helperScratch = work + threadScratch + BufferGap;
+            try
+            {
+                if (share)
+                {
+                    owner.Run(this, parts);
+                }
+                else
+                {
+                    for (var part = 0; part < parts; part++)
+                    {
+                        RunPart(part, 0);
+                    }
+                }
+            }
+            finally
+            {
+                _input = _filters = _bias = _output = _callerScratch = _helperScratch = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a part on either thread, in that thread's scratch: a block of channels (transforming the sample first if this thread has
+    /// not), or a half of the tile rows (the caller's own, or the other when the caller claims both: <see cref="RowHalves"/>); then
+    /// the epilogue on what it computed.
+    /// </summary>
+    /// <param name="part">The block, or the part claimed (either claim computes one half).</param>
+    /// <param name="worker">0 for the caller, 1 for worker 1.</param>
+    public void RunPart(int part, int worker)
+    {
+        var work = worker == 0 ? _callerScratch : _helperScratch;
+        if (_byRows)
+        {
+            var half = _halves.Take(worker);
+            var first = _tiles.FirstTileRow(half, 2);
+            var end = _tiles.FirstTileRow(half + 1, 2);
+            _tiles.Compute(first, end, _input, _filters, _bias, _output, work);
+            _epilogue.ApplyRows(context, in _g, _y, Math.Min(_g.OutHeight, 2 * first), Math.Min(_g.OutHeight, 2 * end));
+            return;
+        }
+        ref var filled = ref worker == 0 ? ref _callerFilled : ref _helperFilled;
+        if (!filled)
+        {
+            _blocks.Transform(_input, work);
+            filled = true;
+        }
+        _blocks.Compute(part, 1, _filters, _bias, _output, work);
+        if (_epilogue.Maps || _epilogue.Pools)
+        {
+            var first = 16 * part;
+            _epilogue.Apply(context, in _g, _y, first, Math.Min(16, _g.OutChannels - first));
+        }
+    }
+}
