@@ -33,6 +33,13 @@ public sealed class SharedWinogradTests
     public void Odd_maps_split_by_rows_give_the_bits_of_one_worker() =>
         AssertTwoWorkersGiveOne(workers => WithStatistics(new OddRowsResidual(seed: 8, workers)));
 
+    [Fact]
+    public void Passes_split_by_rows_allocate_nothing_after_warm_up()
+    {
+        using var network = new RowsResidual(seed: 9, workers: 2);
+        OneSampleAssert.SharedPassesAllocateNothing(network);
+    }
+
     /// <summary>Every parameter and buffer drawn at random (running variances positive), so each channel's BatchNorm map differs.</summary>
     private static NetworkBase WithStatistics(NetworkBase network)
     {
@@ -92,7 +99,7 @@ public partial class SharedPooledBlocks;
 [Conv(16, 3, pad: 1, bias: false), BatchNorm, Relu]
 [Residual<RowsBody>(16, 1), Relu]
 [Residual<RowsBody, RowsShortcut>(24, 2), Relu]
-[GlobalAvgPool, Dense(3)]
+[GlobalAvgPool, Dense(4)]
 public partial class RowsResidual;
 
 /// <summary>A 30×30 map (15 tile rows, halves of 7 and 8) and its 15×15 strided block (8 tile rows, two to a vector).</summary>
