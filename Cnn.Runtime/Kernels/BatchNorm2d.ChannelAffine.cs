@@ -39,6 +39,12 @@ public static partial class BatchNorm2d
         public static ChannelAffine Inference(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, float eps) =>
             new(gamma, beta, runningMean, runningVar, eps, inference: true);
 
+        /// <summary>The map of channels <paramref name="first"/> on, as channels 0 on (a block of a layer's channels).</summary>
+        /// <param name="first">The first channel.</param>
+        /// <returns>The map from that channel.</returns>
+        public ChannelAffine From(int first) =>
+            IsNone ? this : new(_gamma[first..], _beta[first..], _mean[first..], _spread[first..], _eps, _inference);
+
         /// <summary>Whether this is <see cref="None"/>: the tensor as it is.</summary>
         public bool IsNone => _gamma.IsEmpty;
 

@@ -50,8 +50,7 @@ internal readonly record struct BlockEpilogue(bool Maps, int Gamma, int Beta, in
         if (Maps)
         {
             var channels = g.OutChannels;
-            var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(Gamma, channels)[first..], context.Parameter(Beta, channels)[first..],
-                context.Buffer(RunningMean, channels)[first..], context.Buffer(RunningVar, channels)[first..], Eps);
+            var map = context.InferenceMap(channels, Gamma, Beta, RunningMean, RunningVar, Eps).From(first);
             var normalized = context.Activation(Normalized, g.OutputLength).Slice(first * plane, count * plane);
             BatchNorm2d.Mapped(1, count, plane, source, map, normalized, Relu, CpuPath.Auto);
             source = normalized;
@@ -85,8 +84,7 @@ internal readonly record struct BlockEpilogue(bool Maps, int Gamma, int Beta, in
             return;
         }
         int channels = g.OutChannels, plane = g.OutPlane, offset = firstRow * g.OutWidth;
-        var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(Gamma, channels), context.Parameter(Beta, channels), context.Buffer(RunningMean, channels),
-            context.Buffer(RunningVar, channels), Eps);
+        var map = context.InferenceMap(channels, Gamma, Beta, RunningMean, RunningVar, Eps);
         BatchNorm2d.MappedRuns(channels, context.Activation(y, g.OutputLength), offset, plane, map, context.Activation(Normalized, g.OutputLength), offset, plane,
             (endRow - firstRow) * g.OutWidth, Relu, CpuPath.Auto);
     }

@@ -139,8 +139,7 @@ public static partial class LayerOps
         float eps, in PoolGeometry pool, int pooled)
     {
         var channels = g.OutChannels;
-        var map = BatchNorm2d.ChannelAffine.Inference(context.Parameter(gamma, channels), context.Parameter(beta, channels), context.Buffer(runningMean, channels),
-            context.Buffer(runningVar, channels), eps);
+        var map = context.InferenceMap(channels, gamma, beta, runningMean, runningVar, eps);
         DirectConvPool.ForwardMapped(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength), OptionalParameter(context, bias, channels),
             map, context.Activation(pooled, pool.OutputLength), context.Scratch);
     }

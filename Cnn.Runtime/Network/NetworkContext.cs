@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Cnn.Runtime.Kernels;
 
 namespace Cnn.Runtime.Network;
 
@@ -148,6 +149,17 @@ public sealed class NetworkContext
     /// <param name="length">Values.</param>
     /// <returns>This worker's buffer values.</returns>
     public Span<float> Buffer(int offset, int length) => Buffers.AsSpan(offset, length);
+
+    /// <summary>An inference BatchNorm's map of <paramref name="channels"/> channels, from its parameters and running statistics.</summary>
+    /// <param name="channels">Channels.</param>
+    /// <param name="gamma">γ offset in the parameter arena.</param>
+    /// <param name="beta">β offset.</param>
+    /// <param name="runningMean">Running-mean offset in the buffer arena.</param>
+    /// <param name="runningVar">Running-variance offset.</param>
+    /// <param name="eps">ε.</param>
+    /// <returns>The map.</returns>
+    internal BatchNorm2d.ChannelAffine InferenceMap(int channels, int gamma, int beta, int runningMean, int runningVar, float eps) =>
+        BatchNorm2d.ChannelAffine.Inference(Parameter(gamma, channels), Parameter(beta, channels), Buffer(runningMean, channels), Buffer(runningVar, channels), eps);
 
     /// <summary>Per-layer state at a fixed offset.</summary>
     /// <param name="offset">Offset in the state arena.</param>

@@ -46,10 +46,10 @@ internal sealed class SharedJoinRows(NetworkContext context, SharedInference own
     /// <param name="worker">0 for the caller, 1 for worker 1.</param>
     public void RunPart(int part, int worker)
     {
-        part = _halves.Take(worker);
+        var half = _halves.Take(worker);
         var middle = _plane / 2 / 16 * 16;
-        var first = part == 0 ? 0 : middle;
-        var length = part == 0 ? middle : _plane - middle;
+        var first = half == 0 ? 0 : middle;
+        var length = half == 0 ? middle : _plane - middle;
         var total = _channels * _plane;
         BatchNorm2d.NormalizedSumRuns(_channels, _plane, first, length, context.Activation(_a.Slot, total), _a.InferenceMap(context, _channels),
             context.Activation(_b.Slot, total), _b.InferenceMap(context, _channels), context.Activation(_y, total), _relu, CpuPath.Auto);
@@ -71,6 +71,5 @@ internal readonly record struct JoinSide(int Slot, int Gamma, int Beta, int Runn
     /// <returns>The map.</returns>
     internal BatchNorm2d.ChannelAffine InferenceMap(NetworkContext context, int channels) =>
         Gamma < 0 ? BatchNorm2d.ChannelAffine.None
-        : BatchNorm2d.ChannelAffine.Inference(context.Parameter(Gamma, channels), context.Parameter(Beta, channels), context.Buffer(RunningMean, channels),
-            context.Buffer(RunningVar, channels), Eps);
+        : context.InferenceMap(channels, Gamma, Beta, RunningMean, RunningVar, Eps);
 }
