@@ -68,7 +68,5 @@ internal static unsafe partial class Winograd
                 TransformOutput(_plan, m, row, rows, bias, y, accumulate: false);
             }
         }
-
-        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
     }
 }

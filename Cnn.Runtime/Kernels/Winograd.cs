@@ -22,6 +22,9 @@ namespace Cnn.Runtime.Kernels;
 [SkipLocalsInit]
 internal static unsafe partial class Winograd
 {
+    /// <summary><paramref name="value"/> rounded up to a multiple of <paramref name="multiple"/>.</summary>
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
     /// <summary>Transformed values per tile (4×4): the number of GEMMs.</summary>
     internal const int Points = 16;
 
@@ -236,6 +239,5 @@ internal static unsafe partial class Winograd
         /// <summary>Floats of scratch: U, the image, V, M.</summary>
         public int ScratchLength => FilterLength + ImageLength + InputLength + ProductLength;
 
-        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
     }
 }

@@ -38,8 +38,7 @@ public static partial class LayerOps
         }
         if (TakesKeptFilters(context, in g))
         {
-            var weights = context.Parameter(weight, g.WeightLength);
-            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), weights, context.OneSampleFilters.For(weight, in g, weights),
+            Conv2d.ForwardWithFilters(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength), KeptFilters(context, in g, weight),
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
@@ -141,22 +140,38 @@ public static partial class LayerOps
 
     /// <summary>A layer that <see cref="SplitsRows"/>: each half of its rows, then <paramref name="epilogue"/> on them, on its thread.</summary>
     private static void RowsForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.Shared!.Winograd.ForwardRows(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
+        context.Shared!.Winograd.ForwardRows(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
 
     /// <summary>A layer that <see cref="SharesKeptFilters"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
     private static void SharedKeptForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.Shared!.Winograd.ForwardBlocks(in g, x, y, context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength)), bias, epilogue);
+        context.Shared!.Winograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
+
+    /// <summary>The Winograd transform of the layer's current weights that worker 0 keeps between one-sample passes (<see cref="OneSampleFilters"/>).</summary>
+    private static ReadOnlySpan<float> KeptFilters(NetworkContext context, in ConvGeometry g, int weight) =>
+        context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength));
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
-    public static int ConvScratch(in ConvGeometry g, int batch) =>
-        batch != 1 ? Conv2d.ScratchLength(in g, batch)
-        : Conv2d.OneSampleTakesWinograd(in g) ? Math.Max(Math.Max(Conv2d.ScratchLength(in g, batch), Math.Max(Winograd.ScratchLength(in g), DirectConv.ScratchLength(in g))),
-            Math.Max(SharedWinograd.SharesBlocks(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0, SharedWinograd.SplitsRows(in g) ? SharedWinograd.RowsScratchLength(in g) : 0))
-        : !DirectConv.Supports(in g) ? Conv2d.ScratchLength(in g, batch)
-        : Math.Max(Conv2d.ScratchLength(in g, batch), SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g));
+    public static int ConvScratch(in ConvGeometry g, int batch)
+    {
+        var scratch = Conv2d.ScratchLength(in g, batch);
+        if (batch != 1)
+        {
+            return scratch;
+        }
+        if (Conv2d.OneSampleTakesWinograd(in g))
+        {
+            // Inference by Winograd with kept filters, alone, by channel blocks or by rows; a one-sample training pass by the direct kernel.
+            var kept = Math.Max(Winograd.ScratchLength(in g), Math.Max(SharedWinograd.SharesBlocks(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0,
+                SharedWinograd.SplitsRows(in g) ? SharedWinograd.RowsScratchLength(in g) : 0));
+            return Math.Max(scratch, Math.Max(kept, DirectConv.ScratchLength(in g)));
+        }
+        return DirectConv.Supports(in g)
+            ? Math.Max(scratch, SharedConvFilters.Shares(in g) ? SharedConvFilters.ScratchLength(in g) : DirectConv.ScratchLength(in g))
+            : scratch;
+    }
 
     /// <summary>Transposed convolution forward.</summary>
     /// <param name="context">The worker.</param>

@@ -131,10 +131,9 @@ public static partial class LayerOps
             BatchNorm(context, channels, plane, y, z, gamma, beta, runningMean, runningVar, state, eps, momentum, relu, summed: true);
             return;
         }
-        var weights = context.Parameter(weight, g.WeightLength);
-        Conv2d.ForwardNormalized(in g, context.Batch, context.Activation(x, g.InputLength), weights,
+        Conv2d.ForwardNormalized(in g, context.Batch, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
             OptionalParameter(context, bias, channels), context.Activation(y, g.OutputLength), context.Parameter(gamma, channels), context.Parameter(beta, channels),
             context.Buffer(runningMean, channels), context.Buffer(runningVar, channels), eps, context.Activation(z, g.OutputLength), relu, context.Scratch, CpuPath.Auto,
-            TakesKeptFilters(context, in g) ? context.OneSampleFilters.For(weight, in g, weights) : default);
+            TakesKeptFilters(context, in g) ? KeptFilters(context, in g, weight) : default);
     }
 }

@@ -35,6 +35,9 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     /// <summary>Floats between the two threads' scratch: a cache line, so their last and first writes do not share one.</summary>
     private const int BufferGap = 16;
 
+    /// <summary>Parts of a layer split by rows: its top and bottom halves.</summary>
+    private const int Halves = 2;
+
     /// <summary>Output rows from which a layer may be split by rows: 16, so each half has 8 or more (resnet8's 32×32 and 16×16 maps).</summary>
     private const int MinimumRows = 16;
 
@@ -73,12 +76,15 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     /// <summary>Scratch a layer shared by channel blocks needs: one <see cref="Winograd.ChannelBlocks.ScratchLength"/> for each thread.</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>Floats.</returns>
-    internal static int BlocksScratchLength(in ConvGeometry g) => (2 * new Winograd.ChannelBlocks(g).ScratchLength) + BufferGap;
+    internal static int BlocksScratchLength(in ConvGeometry g) => ScratchLength(new Winograd.ChannelBlocks(g).ScratchLength);
 
     /// <summary>Scratch a layer split by rows needs: one <see cref="Winograd.TileRows.ScratchLength"/> for each thread.</summary>
     /// <param name="g">The convolution.</param>
     /// <returns>Floats.</returns>
-    internal static int RowsScratchLength(in ConvGeometry g) => (2 * new Winograd.TileRows(g).ScratchLength) + BufferGap;
+    internal static int RowsScratchLength(in ConvGeometry g) => ScratchLength(new Winograd.TileRows(g).ScratchLength);
+
+    /// <summary>Both threads' parts and the gap between them.</summary>
+    private static int ScratchLength(int threadScratch) => (2 * threadScratch) + BufferGap;
 
     /// <summary>
     /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters by channel blocks on this thread and worker 1, or on
@@ -111,7 +117,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         _tiles = new Winograd.TileRows(g);
         _byRows = true;
         _halves = default;
-        Run(in g, x, y, filters, bias, epilogue, _tiles.ScratchLength, _tiles.FilterLength, 2, share: true);
+        Run(in g, x, y, filters, bias, epilogue, _tiles.ScratchLength, _tiles.FilterLength, Halves, share: true);
     }
 
     private void Run(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue, int threadScratch, int filterLength,
@@ -121,7 +127,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         var output = context.Activation(y, g.OutputLength);
         var biases = bias < 0 ? ReadOnlySpan<float>.Empty : context.Parameter(bias, g.OutChannels);
         var scratch = context.Scratch;
-        var needed = (2 * threadScratch) + BufferGap;
+        var needed = ScratchLength(threadScratch);
         if (scratch.Length < needed || filters.Length < filterLength)
         {
             throw new ArgumentException($"A shared Winograd convolution needs {needed} floats of scratch and {filterLength} of transformed filters, got {scratch.Length} and {filters.Length}.");
@@ -172,8 +178,8 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         if (_byRows)
         {
             var half = _halves.Take(worker);
-            var first = _tiles.FirstTileRow(half, 2);
-            var end = _tiles.FirstTileRow(half + 1, 2);
+            var first = _tiles.FirstTileRow(half, Halves);
+            var end = _tiles.FirstTileRow(half + 1, Halves);
             _tiles.Compute(first, end, _input, _filters, _bias, _output, work);
             _epilogue.ApplyRows(context, in _g, _y, Math.Min(_g.OutHeight, 2 * first), Math.Min(_g.OutHeight, 2 * end));
             return;
