@@ -60,13 +60,7 @@ internal static unsafe partial class Winograd
             // Tile row t reads image rows 2t to 2t + 3; the last strip's rows are rounded up to whole lane groups.
             var imageEnd = Math.Min(_plan.ImageHeight, (2 * RoundUp(end, _plan.LaneGroups)) + 2);
             FillImage(_plan, x, work, 2 * first, imageEnd);
-            for (var row = first; row < end; row += _plan.RowsPerStrip)
-            {
-                var rows = Math.Min(_plan.RowsPerStrip, end - row);
-                TransformInput(_plan, work, row, rows, v);
-                Multiply(_plan, u, v, m, (rows + _plan.LaneGroups - 1) / _plan.LaneGroups * _plan.LaneGroups * _plan.Slot / 16);
-                TransformOutput(_plan, m, row, rows, bias, y, accumulate: false);
-            }
+            Strips(_plan, work, first, end, u, v, m, bias, y, accumulate: false);
         }
     }
 }

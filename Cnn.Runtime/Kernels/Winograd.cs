@@ -81,11 +81,22 @@ internal static unsafe partial class Winograd
             return;
         }
         FillImage(plan, x, image);
-        for (var row = 0; row < plan.TilesHigh; row += plan.RowsPerStrip)
+        Strips(plan, image, 0, plan.TilesHigh, u, v, m, bias, y, accumulate);
+    }
+
+    /// <summary>
+    /// Tile rows [<paramref name="first"/>, <paramref name="end"/>) of one sample whose padded image is filled (at least the rows they
+    /// read), strip by strip: the input transform into <paramref name="v"/>, the GEMMs into <paramref name="m"/>, the output transform
+    /// into <paramref name="y"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Strips(in Plan plan, float* image, int first, int end, float* u, float* v, float* m, float* bias, float* y, bool accumulate)
+    {
+        for (var row = first; row < end; row += plan.RowsPerStrip)
         {
-            var rows = Math.Min(plan.RowsPerStrip, plan.TilesHigh - row);
+            var rows = Math.Min(plan.RowsPerStrip, end - row);
             TransformInput(plan, image, row, rows, v);
-            Multiply(plan, u, v, m, (rows + plan.LaneGroups - 1) / plan.LaneGroups * plan.LaneGroups * plan.Slot / 16);
+            Multiply(plan, u, v, m, RoundUp(rows, plan.LaneGroups) * plan.Slot / 16);
             TransformOutput(plan, m, row, rows, bias, y, accumulate);
         }
     }
