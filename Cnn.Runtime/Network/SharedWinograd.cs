@@ -25,9 +25,9 @@ namespace Cnn.Runtime.Network;
 /// <remarks>
 /// The row split, measured on resnet8's batch-1 pass (its three 3×3 layers that take kept filters, and the join after the first
 /// two): 18 of the benchmark's batch-1 repetitions each way, in six alternated pairs of processes, took 98.5–155.0 µs (median
-/// 125.1) against 119.1–168.5 µs (median 130.4) before; 7 of the 18 ran under 110 µs, none before. The gain comes in some
-/// processes only: in the others both ways took 120–170 µs. Its strided direct layers split the same way (each thread convolving
-/// its own input rows) ran no faster: each half recomputed a dropped row (one in four on 8×8 outputs) and worker 1 took 1–2.5 µs
+/// 125.1) against 119.1–168.5 µs (median 130.4) before; 6 of the 18 ran under 110 µs, none before. The gain comes in some
+/// processes only: in the others both ways took 116–169 µs. Its strided direct layers split the same way (each thread convolving
+/// its own input rows) ran no faster: each half recomputed a dropped row (one row in five of the bottom half on 8×8 outputs) and worker 1 took 1–2.5 µs
 /// to start each layer.
 /// </remarks>
 internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInference owner) : IPartedWork
