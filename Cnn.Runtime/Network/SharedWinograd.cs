@@ -27,7 +27,7 @@ namespace Cnn.Runtime.Network;
 /// two): 18 of the benchmark's batch-1 repetitions each way, in six alternated pairs of processes, took 98.5–155.0 µs (median
 /// 125.1) against 119.1–168.5 µs (median 130.4) before; 6 of the 18 ran under 110 µs, none before. The gain comes in some
 /// processes only: in the others both ways took 116–169 µs. Its strided direct layers split the same way (each thread convolving
-/// its own input rows) ran no faster: each half recomputed a dropped row (one row in five of the bottom half on 8×8 outputs) and worker 1 took 1–2.5 µs
+/// its own input rows) ran no faster: a half recomputed a dropped row (one row in five of the bottom half on 8×8 outputs) and worker 1 took 1–2.5 µs
 /// to start each layer.
 /// </remarks>
 internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInference owner) : IPartedWork
