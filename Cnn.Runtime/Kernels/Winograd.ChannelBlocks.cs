@@ -25,7 +25,7 @@ internal static unsafe partial class Winograd
         internal int FilterLength => _plan.FilterLength;
 
         /// <summary>Floats of one thread's scratch: the padded image, V of the sample and M of its GEMMs.</summary>
-        internal int ScratchLength => _plan.ImageLength + _plan.InputLength + _plan.ProductLength;
+        internal int ScratchLength => _plan.WorkLength;
 
         /// <summary>Transforms the sample at <paramref name="x"/> into <paramref name="work"/> (<see cref="ScratchLength"/> floats).</summary>
         /// <param name="x">The sample, [InChannels, H, W].</param>

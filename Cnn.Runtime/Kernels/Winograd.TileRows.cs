@@ -23,7 +23,7 @@ internal static unsafe partial class Winograd
         internal int FilterLength => _plan.FilterLength;
 
         /// <summary>Floats of one thread's scratch: the padded image and V and M of one strip.</summary>
-        internal int ScratchLength => _plan.ImageLength + _plan.InputLength + _plan.ProductLength;
+        internal int ScratchLength => _plan.WorkLength;
 
         /// <summary>
         /// The first tile row of part <paramref name="part"/> of <paramref name="parts"/>: the tile rows split as evenly as whole vectors of

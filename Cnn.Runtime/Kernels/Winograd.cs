@@ -248,7 +248,10 @@ internal static unsafe partial class Winograd
         public int ProductLength => Points * PaddedOut * TileStride;
 
         /// <summary>Floats of scratch: U, the image, V, M.</summary>
-        public int ScratchLength => FilterLength + ImageLength + InputLength + ProductLength;
+        public int ScratchLength => FilterLength + WorkLength;
+
+        /// <summary>Floats of scratch past U (kept elsewhere, or shared by threads): the image, V and M.</summary>
+        public int WorkLength => ImageLength + InputLength + ProductLength;
 
     }
 }
