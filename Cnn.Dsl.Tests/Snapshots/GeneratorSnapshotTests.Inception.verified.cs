@@ -174,6 +174,26 @@ namespace Nets
             InputOffset = 0,
             OutputOffset = 111272,
             TrainingOutputOffset = 111272,
+            GradientFloatsPerSample = 40970,
+            GradientSlots = new global::Cnn.Runtime.Network.GradientSlot[]
+            {
+                new(3072, 0),
+                new(35840, 32768),
+                new(44032, 0),
+                new(48128, 22528),
+                new(52224, 0),
+                new(58368, 8192),
+                new(64512, 0),
+                new(72704, 14336),
+                new(80896, 0),
+                new(89088, 8192),
+                new(91136, 26624),
+                new(93184, 0),
+                new(107520, 14336),
+                new(111104, 56),
+                new(111160, 0),
+                new(111272, 40960),
+            },
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 32768, -1, 0),

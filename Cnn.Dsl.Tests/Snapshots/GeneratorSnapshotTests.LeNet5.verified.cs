@@ -162,6 +162,19 @@ namespace Nets
             InputOffset = 0,
             OutputOffset = 9072,
             TrainingOutputOffset = 9072,
+            GradientFloatsPerSample = 5890,
+            GradientSlots = new global::Cnn.Runtime.Network.GradientSlot[]
+            {
+                new(784, 0),
+                new(5488, 4704),
+                new(6664, 0),
+                new(8264, 1600),
+                new(8664, 120),
+                new(8784, 0),
+                new(8904, 120),
+                new(8988, 0),
+                new(9072, 5880),
+            },
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 784, 4704, -1, 0),

@@ -202,6 +202,23 @@ namespace Nets
             InputOffset = 0,
             OutputOffset = 175136,
             TrainingOutputOffset = 175136,
+            GradientFloatsPerSample = 49162,
+            GradientSlots = new global::Cnn.Runtime.Network.GradientSlot[]
+            {
+                new(3072, 0),
+                new(19456, 16384),
+                new(35840, 32768),
+                new(52224, 0),
+                new(68608, 32768),
+                new(101376, 0),
+                new(117760, 16384),
+                new(134144, 24576),
+                new(142336, 0),
+                new(150528, 8192),
+                new(166912, 0),
+                new(175104, 8192),
+                new(175136, 49152),
+            },
             Layers = new global::Cnn.Runtime.Network.LayerTrace[]
             {
                 new global::Cnn.Runtime.Network.LayerTrace("conv1", 3072, 16384, -1, 0),

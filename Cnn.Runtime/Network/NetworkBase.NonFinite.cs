@@ -22,29 +22,40 @@ public abstract partial class NetworkBase
     }
 
     /// <summary>
-    /// A gradient is not finite: the first layer, in backward order, with a non-finite parameter
-    /// gradient or input gradient in any worker. Layers before the first that trains did not run, and
-    /// that layer wrote no input gradient: what their slots hold is from an earlier pass.
+    /// A gradient is not finite: the first layer, in backward order, with a non-finite parameter gradient or input gradient in any
+    /// worker. Gradients never live at once share memory (<see cref="NetworkPlan.GradientSlots"/>), so a layer's input gradient may be
+    /// gone by now: each worker's backward pass runs again from its loss gradient, which stays in place, and a <see cref="GradientTrace"/>
+    /// checks each layer's gradients as soon as the statement writing them has run. Layers before the first that trains do not run,
+    /// and that layer writes no input gradient.
     /// </summary>
     private NonFiniteValueException NonFiniteGradient()
     {
-        for (var l = _plan.Layers.Count - 1; l >= _trainedSteps.First; l--)
+        // Worker 0's arena is the network's: with several workers it holds the sums, which its pass run again would overwrite.
+        var sums = (float[])Gradients.Clone();
+        GradientTrace? first = null;
+        foreach (var context in ActiveContexts())
         {
-            var layer = _plan.Layers[l];
-            foreach (var context in ActiveContexts())
+            var trace = new GradientTrace(this, context);
+            var timer = context.Timer;
+            context.Timer = trace;
+            try
             {
-                foreach (var info in _plan.Layout)
-                {
-                    if (!info.IsBuffer && info.Layer == layer.Name && !IsFinite(context.Gradients.AsSpan(info.Offset, info.Length)))
-                    {
-                        return new NonFiniteValueException(layer.Name, "backward", "gradient of " + info.Name);
-                    }
-                }
-                if (l > _trainedSteps.First && layer.InputGradientOffset >= 0 && !IsFinite(context.ActivationGradient(layer.InputGradientOffset, layer.InputGradientLength)))
-                {
-                    return new NonFiniteValueException(layer.Name, "backward", "input gradient");
-                }
+                BackwardLayers(context);
             }
+            finally
+            {
+                context.Timer = timer;
+            }
+            trace.Finish();
+            if (trace.Error is not null && (first is null || trace.Layer > first.Layer))
+            {
+                first = trace;
+            }
+        }
+        sums.CopyTo(Gradients, 0);
+        if (first?.Error is { } error)
+        {
+            return error;
         }
         foreach (var info in _plan.Layout)
         {
@@ -54,6 +65,64 @@ public abstract partial class NetworkBase
             }
         }
         return new NonFiniteValueException("unknown", "backward", "gradient");
+    }
+
+    /// <summary>The non-finite gradient of layer <paramref name="l"/> in <paramref name="context"/>: a parameter's, then its input's; or null.</summary>
+    private NonFiniteValueException? NonFiniteGradientAt(int l, NetworkContext context)
+    {
+        var layer = _plan.Layers[l];
+        foreach (var info in _plan.Layout)
+        {
+            if (!info.IsBuffer && info.Layer == layer.Name && !IsFinite(context.Gradients.AsSpan(info.Offset, info.Length)))
+            {
+                return new NonFiniteValueException(layer.Name, "backward", "gradient of " + info.Name);
+            }
+        }
+        return l > _trainedSteps.First && layer.InputGradientOffset >= 0 && !IsFinite(context.ActivationGradient(layer.InputGradientOffset, layer.InputGradientLength))
+            ? new NonFiniteValueException(layer.Name, "backward", "input gradient")
+            : null;
+    }
+
+    /// <summary>
+    /// Checks one worker's layers, in backward order, while its backward pass runs again: at the end of the statement of step
+    /// <c>k</c>, every layer from the last one checked down to <c>k</c>, whose gradients that statement or an earlier one wrote
+    /// (a BatchNorm its join applies has no statement: the join's wrote them) and whose input gradient is still live, since its
+    /// reader, at or below <c>k</c>, has not yet run past it.
+    /// </summary>
+    private sealed class GradientTrace(NetworkBase network, NetworkContext context) : IStatementTimer
+    {
+        private int _next = network._plan.Layers.Count - 1;
+
+        /// <summary>The first layer found with a non-finite gradient, or -1.</summary>
+        public int Layer { get; private set; } = -1;
+
+        /// <summary>What was found, or null.</summary>
+        public NonFiniteValueException? Error { get; private set; }
+
+        public void Start()
+        {
+        }
+
+        public void Mark(int statement)
+        {
+            var step = statement - network._plan.Layers.Count;
+            if (step >= 0)
+            {
+                CheckDownTo(step);
+            }
+        }
+
+        /// <summary>The backward pass has ended: checks the layers left, down to the first that trains.</summary>
+        public void Finish() => CheckDownTo(network._trainedSteps.First);
+
+        private void CheckDownTo(int step)
+        {
+            for (; _next >= step && Error is null; _next--)
+            {
+                Error = network.NonFiniteGradientAt(_next, context);
+                Layer = Error is null ? -1 : _next;
+            }
+        }
     }
 
     /// <summary>Whether every gradient of a trained tensor is finite (frozen ones are zero, never written).</summary>

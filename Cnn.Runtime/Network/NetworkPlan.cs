@@ -9,7 +9,8 @@ namespace Cnn.Runtime.Network;
 /// parameter layout and the activation arena plan. Every activation lives in a slot of the
 /// per-sample activation arena: a slot at per-sample offset <c>o</c> holding <c>n</c> values per
 /// sample occupies <c>[o·batch, (o + n)·batch)</c> of the arena, NCHW within it; its gradient sits at
-/// the same place in the activation-gradient arena. Values that do not scale with the batch (a
+/// <see cref="GradientSlots"/>' offset for it in the activation-gradient arena, where gradients that are
+/// never live at once share memory. Values that do not scale with the batch (a
 /// BatchNorm's saved batch statistics) live in the state arena at fixed offsets.
 /// </summary>
 public sealed class NetworkPlan
@@ -23,8 +24,17 @@ public sealed class NetworkPlan
     /// <summary>Shape of one output sample.</summary>
     public required TensorShape Output { get; init; }
 
-    /// <summary>Floats of the activation arena (and of the activation-gradient arena) per sample.</summary>
+    /// <summary>Floats of the activation arena per sample.</summary>
     public required int ActivationFloatsPerSample { get; init; }
+
+    /// <summary>Floats of the activation-gradient arena per sample; 0 (with no <see cref="GradientSlots"/>) means as many as the activations'.</summary>
+    public int GradientFloatsPerSample { get; init; }
+
+    /// <summary>
+    /// Each slot's per-sample gradient offset, in increasing order of the slot's activation offset. Empty: every gradient sits at its
+    /// slot's own offset, in an arena as large as the activations'.
+    /// </summary>
+    public IReadOnlyList<GradientSlot> GradientSlots { get; init; } = Array.Empty<GradientSlot>();
 
     /// <summary>Floats of the parameter (and gradient) arena; 0 means the end of the last learned tensor.</summary>
     public int ParameterArenaLength { get; init; }
@@ -57,6 +67,11 @@ public sealed class NetworkPlan
     /// </summary>
     public IReadOnlyList<LayerTrace> Layers { get; init; } = Array.Empty<LayerTrace>();
 }
+
+/// <summary>Where the gradient of one activation slot lives: per-sample offsets in the activation and the activation-gradient arenas.</summary>
+/// <param name="Slot">The slot's per-sample offset in the activation arena.</param>
+/// <param name="Offset">Its gradient's per-sample offset in the activation-gradient arena.</param>
+public readonly record struct GradientSlot(int Slot, int Offset);
 
 /// <summary>Where one layer writes in the forward and backward passes, so a NaN or infinity can be traced to the first layer that produced it.</summary>
 /// <param name="Name">The layer's dotted path (<c>layer1.0.conv1</c>).</param>

@@ -5,8 +5,8 @@ namespace Cnn.Generators.Emit.Passes;
 
 /// <summary>
 /// An activation slot: <see cref="Length"/> floats per sample at per-sample offset
-/// <see cref="Offset"/> of the activation arena (its gradient at the same place of the
-/// activation-gradient arena). <see cref="Id"/> tells values apart when slots alias (Flatten).
+/// <see cref="Offset"/> of the activation arena (its gradient where <see cref="GradientPlan"/>
+/// puts it in the activation-gradient arena). <see cref="Id"/> tells values apart when slots alias (Flatten).
 /// </summary>
 internal sealed class Slot
 {

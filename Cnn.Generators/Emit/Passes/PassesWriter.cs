@@ -24,7 +24,7 @@ internal static partial class PassesWriter
         var steps = new StepWriter(context.Parameters, plan);
         WriteConstructor(writer, context);
         writer.Line();
-        WritePlan(writer, context, plan, steps);
+        WritePlan(writer, context, plan, steps, GradientsOf(plan, steps));
         foreach (var step in plan.Steps)
         {
             if (StepWriter.Geometry(step) is { } geometry)
@@ -100,6 +100,12 @@ internal static partial class PassesWriter
         writer.Close();
     }
 
+    /// <summary>Where each gradient of <paramref name="plan"/> lives, given how the backward statements run its steps (<see cref="GradientPlan"/>).</summary>
+    internal static GradientPlan GradientsOf(ActivationPlan plan, ParameterPlan parameters) => GradientsOf(plan, new StepWriter(parameters, plan));
+
+    private static GradientPlan GradientsOf(ActivationPlan plan, StepWriter steps) =>
+        GradientPlan.Of(plan, steps.BackwardPosition, slot => slot.RequiresGradient && !steps.AppliesInJoin(slot));
+
     private static void WriteConstructor(CodeWriter writer, EmitContext context)
     {
         var name = context.Spec.Type.Name;
@@ -113,7 +119,7 @@ internal static partial class PassesWriter
         writer.Open().Close();
     }
 
-    private static void WritePlan(CodeWriter writer, EmitContext context, ActivationPlan plan, StepWriter steps)
+    private static void WritePlan(CodeWriter writer, EmitContext context, ActivationPlan plan, StepWriter steps, GradientPlan gradients)
     {
         writer.Line($"private static readonly global::Cnn.Runtime.Network.NetworkPlan GeneratedPlan = new global::Cnn.Runtime.Network.NetworkPlan").Open();
         writer.Line("Layout = ParameterLayout,");
@@ -127,6 +133,13 @@ internal static partial class PassesWriter
         writer.Line($"InputOffset = {Literals.Int(plan.Input.Offset)},");
         writer.Line($"OutputOffset = {Literals.Int(plan.Output.Offset)},");
         writer.Line($"TrainingOutputOffset = {Literals.Int(plan.TrainingOutput.Offset)},");
+        writer.Line($"GradientFloatsPerSample = {Literals.Int(gradients.FloatsPerSample)},");
+        writer.Line("GradientSlots = new global::Cnn.Runtime.Network.GradientSlot[]").Open();
+        foreach (var gradient in gradients.Slots)
+        {
+            writer.Line($"new({Literals.Int(gradient.Slot)}, {Literals.Int(gradient.Offset)}),");
+        }
+        writer.Close(",");
         writer.Line("Layers = new global::Cnn.Runtime.Network.LayerTrace[]").Open();
         foreach (var step in plan.Steps)
         {
@@ -187,6 +200,9 @@ internal static partial class PassesWriter
 
         /// <summary>Whether <paramref name="step"/> is a BatchNorm that its residual join applies (<c>LayerOps.NormalizedAdd</c>).</summary>
         public bool IsInJoin(PassStep step) => _inJoins.Contains(step.Index);
+
+        /// <summary>The index of the step whose backward statement runs <paramref name="step"/>'s backward: the join's for a BatchNorm it applies.</summary>
+        public int BackwardPosition(PassStep step) => IsInJoin(step) ? ReadersOf(step.Output).Single().Index : step.Index;
 
         /// <summary>
         /// The output of the max pooling after <paramref name="step"/> when it is a BatchNorm whose output training never writes (its
