@@ -6,7 +6,7 @@ using Cnn.Runtime.Kernels.Reference;
 namespace Cnn.Dsl.Tests.Kernels;
 
 /// <summary>
-/// Strided convolutions (the phase data gradient written row by row from two column phases at stride 2 and its
+/// Strided convolutions (the direct 1×1 stride-2 kernel of ResNet's projections, the phase data gradient written row by row from two column phases at stride 2 and its
 /// column-window copies, the stride-2 phase gather of 1×1 and dilated kernels, forward passes onto rows an odd
 /// multiple of 8 wide) against the double-precision reference, on the ResNet-8 layers and on random geometries:
 /// strides 2 and 3, kernels 1–4, padding, dilation, groups, odd sizes, batches 1–3.
@@ -35,6 +35,9 @@ public class StridedConvTests
         // an odd number of 8-wide phase rows (the last one gathered alone), and a 3×3 kernel at stride 3.
         (3, new ConvGeometry(5, 13, 15, 7, 1, stride: 2)),
         (1, new ConvGeometry(4, 12, 12, 6, 3, stride: 3)),
+        // StridedPointwise's other shapes: rows of two output vectors (32 wide), 8-wide rows with 48 input channels, with bias.
+        (2, new ConvGeometry(16, 16, 64, 32, 1, stride: 2)),
+        (2, new ConvGeometry(48, 16, 16, 16, 1, stride: 2)),
         // Phases whose last row and column lie wholly in the padding (1×1 input, stride 3, pad 1).
         (2, new ConvGeometry(2, 1, 1, 3, 3, stride: 3, pad: 1)),
     ];

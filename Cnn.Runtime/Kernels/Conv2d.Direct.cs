@@ -52,6 +52,20 @@ public static unsafe partial class Conv2d
         }
     }
 
+    /// <summary>The forward pass sample by sample with <see cref="StridedPointwise"/>, each sample's <paramref name="epilogue"/> run while its output is in cache.</summary>
+    private static void StridedPointwiseForward(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+        scoped in SampleEpilogue epilogue, Span<float> scratch, CpuPath path)
+    {
+        fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
+        {
+            for (var s = 0; s < n; s++)
+            {
+                StridedPointwise.Forward(g, xBase + ((long)s * g.InputLength), wBase, bias.IsEmpty ? null : bBase, yBase + ((long)s * g.OutputLength), work);
+                epilogue.Sample(g, s, y.Slice(s * g.OutputLength, g.OutputLength), path);
+            }
+        }
+    }
+
     /// <summary><c>dx = conv(dy, W′)</c> with <see cref="DirectConv"/>, W′ the flipped, transposed weights (<see cref="FlipWeights"/>) at the start of the scratch.</summary>
     private static void DirectDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, float* work, CpuPath path)
     {

@@ -33,7 +33,8 @@ public static unsafe partial class Conv2d
         var data = HasConvolutionalDataGradient(g) ? g.WeightLength + ForwardScratch(DataGradientGeometry(g))
             : g.Stride > 1 ? new PhasePlan(g).ScratchLength(g)
             : (patch * plane) + (g.Groups * PackedGemm.PackedALength(patch, ocg)) + Gemm.ScratchLength(patch, plane, ocg);
-        return Math.Max(Math.Max(Math.Max(ForwardScratch(g), DirectScratch(g)), Math.Max(weights, data)), WinogradScratch(g));
+        var strided = StridedPointwise.Fits(g) ? StridedPointwise.ScratchLength(g) : 0;
+        return Math.Max(Math.Max(Math.Max(ForwardScratch(g), DirectScratch(g)), Math.Max(weights, data)), Math.Max(WinogradScratch(g), strided));
     }
 
     /// <summary><c>y[n, oc, oh, ow] = bias[oc] + Σ w[oc, ic, i, j] · x[n, g·icg + ic, oh·s − p + i·d, ow·s − p + j·d]</c>.</summary>
@@ -114,6 +115,11 @@ public static unsafe partial class Conv2d
             DirectForward(g, n, x, weight, bias, y, epilogue, scratch, path);
             return;
         }
+        else if (!accumulate && StridedPointwise.Supports(g, path))
+        {
+            StridedPointwiseForward(g, n, x, weight, bias, y, epilogue, scratch, path);
+            return;
+        }
         else
         {
             fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
@@ -177,6 +183,13 @@ public static unsafe partial class Conv2d
             if (!accumulate && UsesDirectDataGradient(g, path))
             {
                 DirectDataGradient(g, n, dyBase, wBase, dxBase, work, path);
+            }
+            else if (StridedPointwise.Supports(g, path))
+            {
+                for (var s = 0; s < n; s++)
+                {
+                    StridedPointwise.BackwardData(g, dyBase + ((long)s * g.OutputLength), wBase, dxBase + ((long)s * g.InputLength), accumulate);
+                }
             }
             else if (UsesWinogradDataGradient(g, path))
             {
