@@ -37,7 +37,7 @@ public class StridedConvTests
         (1, new ConvGeometry(4, 12, 12, 6, 3, stride: 3)),
         // StridedPointwise's other shapes: rows of two output vectors (32 wide), 8-wide rows with 48 input channels, with bias.
         (2, new ConvGeometry(16, 16, 64, 32, 1, stride: 2)),
-        (2, new ConvGeometry(48, 16, 16, 16, 1, stride: 2)),
+        (5, new ConvGeometry(48, 16, 16, 16, 1, stride: 2)),
         // Phases whose last row and column lie wholly in the padding (1×1 input, stride 3, pad 1).
         (2, new ConvGeometry(2, 1, 1, 3, 3, stride: 3, pad: 1)),
     ];
