@@ -9,11 +9,18 @@ namespace Cnn.Benchmarks.Measurement;
 /// Measures a model exactly as torch_reference.py does: training images/s at batch 64 (SGD lr 0.01,
 /// momentum 0.9, softmax cross-entropy; 5 warm-up steps, 30 timed), mean batch-1 inference latency
 /// (50 warm-up, 500 timed) and batch-256 inference images/s (2 warm-up, 10 timed), on one network
-/// in that order. Each warm-up also lasts at least <see cref="JitWarmUp"/>: .NET compiles a method
-/// unoptimized first and recompiles it optimized after 30 calls and a ~100 ms delay, so the script's
-/// warm-up counts alone would time our first (tier-0) code, which no long-running training loop or
-/// server runs for more than its first second. PyTorch's kernels are compiled ahead of time.
+/// in that order. Each warm-up also lasts at least <see cref="JitWarmUp"/> and <see cref="JitWarmUpCalls"/> calls:
+/// .NET compiles a method unoptimized first, then (profile-guided) instrumented after 30 calls and a ~100 ms delay,
+/// then optimized after 30 more, so the script's warm-up counts alone would time our first code, which no
+/// long-running training loop or server runs for more than its first seconds. PyTorch's kernels are compiled
+/// ahead of time.
 /// </summary>
+/// <remarks>
+/// One second alone was not enough for resnet8's 17 ms training steps (60 of them): each process's first repetition
+/// ran at 1,995–2,570 images/s against 2,905–4,077 in the two after it, and at 2,756–3,108 with tiered compilation
+/// off (<c>DOTNET_TieredCompilation=0</c>); with 150 warm-up steps its first repetition ran at 3,244–4,087
+/// (2026-12-03, three alternated process pairs).
+/// </remarks>
 internal static class ThroughputMeter
 {
     /// <summary>Training batch size.</summary>
@@ -24,6 +31,9 @@ internal static class ThroughputMeter
 
     /// <summary>The least time every warm-up runs (see the class remarks).</summary>
     private static readonly TimeSpan JitWarmUp = TimeSpan.FromSeconds(1);
+
+    /// <summary>The fewest calls every warm-up makes (see the class remarks).</summary>
+    private const int JitWarmUpCalls = 150;
 
     /// <summary>Measures <paramref name="model"/> once.</summary>
     /// <param name="model">The model.</param>
@@ -84,11 +94,12 @@ internal static class ThroughputMeter
         return clock.Elapsed.TotalMicroseconds / reps;
     }
 
-    /// <summary>Runs <paramref name="call"/> at least <paramref name="calls"/> times and for at least <see cref="JitWarmUp"/>.</summary>
+    /// <summary>Runs <paramref name="call"/> at least <paramref name="calls"/> and <see cref="JitWarmUpCalls"/> times, and for at least <see cref="JitWarmUp"/>.</summary>
     internal static void WarmUp(Action call, int calls)
     {
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < calls || clock.Elapsed < JitWarmUp; i++)
+        var least = Math.Max(calls, JitWarmUpCalls);
+        for (var i = 0; i < least || clock.Elapsed < JitWarmUp; i++)
         {
             call();
         }
