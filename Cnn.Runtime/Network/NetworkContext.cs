@@ -16,8 +16,6 @@ public sealed class NetworkContext
 {
     private readonly NetworkPlan _plan;
     private readonly TrainedSteps _trainedSteps;
-    private readonly int[] _gradientSlots;
-    private readonly int[] _gradientOffsets;
     private float[] _activations = Array.Empty<float>();
     private float[] _activationGradients = Array.Empty<float>();
     private int _activationsStart;
@@ -37,16 +35,6 @@ public sealed class NetworkContext
         Buffers = buffers;
         State = new float[plan.StateFloats];
         Seed = seed;
-        _gradientSlots = new int[plan.GradientSlots.Count];
-        _gradientOffsets = new int[plan.GradientSlots.Count];
-        for (var i = 0; i < _gradientSlots.Length; i++)
-        {
-            (_gradientSlots[i], _gradientOffsets[i]) = plan.GradientSlots[i];
-            if (i > 0 && _gradientSlots[i] <= _gradientSlots[i - 1])
-            {
-                throw new ArgumentException("The plan's gradient slots are not in increasing order of their activation offsets.", nameof(plan));
-            }
-        }
     }
 
     /// <summary>Worker 0's statement timer (<see cref="NetworkBase.StatementTimer"/>), or null.</summary>
@@ -124,18 +112,7 @@ public sealed class NetworkContext
     /// <param name="offset">Per-sample offset of the slot in the activation arena.</param>
     /// <param name="length">Values per sample.</param>
     /// <returns>The gradient slot for the current batch.</returns>
-    public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(_activationGradientsStart + (GradientOffset(offset) * Batch), length * Batch);
-
-    /// <summary>The per-sample gradient offset of the activation slot at <paramref name="slot"/>.</summary>
-    private int GradientOffset(int slot)
-    {
-        if (_gradientSlots.Length == 0)
-        {
-            return slot;
-        }
-        var i = Array.BinarySearch(_gradientSlots, slot);
-        return i >= 0 ? _gradientOffsets[i] : throw new InvalidOperationException($"The plan places no gradient for the activation slot at offset {slot}.");
-    }
+    public Span<float> ActivationGradient(int offset, int length) => _activationGradients.AsSpan(_activationGradientsStart + (_plan.GradientOffset(offset) * Batch), length * Batch);
 
     /// <summary>The index slot (max-pool argmax) at per-sample offset <paramref name="offset"/>.</summary>
     /// <param name="offset">Per-sample offset in the index arena.</param>
@@ -197,8 +174,7 @@ public sealed class NetworkContext
         {
             var floats = checked(_plan.ActivationFloatsPerSample * batch);
             _activations = AlignedArena(floats, out _activationsStart);
-            var gradients = _plan.GradientSlots.Count > 0 ? _plan.GradientFloatsPerSample : _plan.ActivationFloatsPerSample;
-            _activationGradients = AlignedArena(checked(gradients * batch), out _activationGradientsStart);
+            _activationGradients = AlignedArena(checked(_plan.GradientArenaFloatsPerSample * batch), out _activationGradientsStart);
             _indices = new int[checked(_plan.IndicesPerSample * batch)];
             _capacity = batch;
         }

@@ -34,7 +34,43 @@ public sealed class NetworkPlan
     /// Each slot's per-sample gradient offset, in increasing order of the slot's activation offset. Empty: every gradient sits at its
     /// slot's own offset, in an arena as large as the activations'.
     /// </summary>
-    public IReadOnlyList<GradientSlot> GradientSlots { get; init; } = Array.Empty<GradientSlot>();
+    /// <exception cref="ArgumentException">The slots are not in increasing order.</exception>
+    public IReadOnlyList<GradientSlot> GradientSlots
+    {
+        get => _gradientSlots;
+        init
+        {
+            _gradientSlots = value;
+            _slotKeys = new int[value.Count];
+            for (var i = 0; i < _slotKeys.Length; i++)
+            {
+                _slotKeys[i] = value[i].Slot;
+                if (i > 0 && _slotKeys[i] <= _slotKeys[i - 1])
+                {
+                    throw new ArgumentException("The plan's gradient slots are not in increasing order of their activation offsets.", nameof(value));
+                }
+            }
+        }
+    }
+
+    private readonly IReadOnlyList<GradientSlot> _gradientSlots = Array.Empty<GradientSlot>();
+    private readonly int[] _slotKeys = Array.Empty<int>();
+
+    /// <summary>Floats per sample of the activation-gradient arena as laid out: <see cref="GradientFloatsPerSample"/>, or the activations' without <see cref="GradientSlots"/>.</summary>
+    internal int GradientArenaFloatsPerSample => _slotKeys.Length > 0 ? GradientFloatsPerSample : ActivationFloatsPerSample;
+
+    /// <summary>The per-sample gradient offset of the activation slot at <paramref name="slot"/> (a binary search of <see cref="GradientSlots"/>).</summary>
+    /// <param name="slot">The slot's per-sample offset in the activation arena.</param>
+    /// <returns>Its gradient's per-sample offset.</returns>
+    internal int GradientOffset(int slot)
+    {
+        if (_slotKeys.Length == 0)
+        {
+            return slot;
+        }
+        var i = Array.BinarySearch(_slotKeys, slot);
+        return i >= 0 ? _gradientSlots[i].Offset : throw new InvalidOperationException($"The plan places no gradient for the activation slot at offset {slot}.");
+    }
 
     /// <summary>Floats of the parameter (and gradient) arena; 0 means the end of the last learned tensor.</summary>
     public int ParameterArenaLength { get; init; }
