@@ -186,10 +186,7 @@ public static unsafe partial class Conv2d
             }
             else if (StridedPointwise.Supports(g, path))
             {
-                for (var s = 0; s < n; s++)
-                {
-                    StridedPointwise.BackwardData(g, dyBase + ((long)s * g.OutputLength), wBase, dxBase + ((long)s * g.InputLength), accumulate);
-                }
+                StridedPointwise.BackwardData(g, n, dyBase, wBase, dxBase, accumulate);
             }
             else if (UsesWinogradDataGradient(g, path))
             {

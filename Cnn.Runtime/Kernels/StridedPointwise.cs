@@ -75,28 +75,34 @@ internal static unsafe class StridedPointwise
     }
 
     /// <summary>
-    /// <c>dx[ic, 2i, 2j] (+)= Σ_oc w[oc, ic] · dy[oc, i, j]</c> for one sample; without <paramref name="accumulate"/> the other positions of
+    /// <c>dx[n, ic, 2i, 2j] (+)= Σ_oc w[oc, ic] · dy[n, oc, i, j]</c>; without <paramref name="accumulate"/> the other positions of
     /// dx (odd rows or columns, which the kernel never reads) become zero.
     /// </summary>
     /// <param name="g">The convolution (<see cref="Supports"/>).</param>
-    /// <param name="dy">The sample's output gradient.</param>
+    /// <param name="n">Batch size.</param>
+    /// <param name="dy">Output gradient, [n, OutChannels, OutHeight, OutWidth].</param>
     /// <param name="weight">Weight, [OutChannels, InChannels].</param>
-    /// <param name="dx">The sample's input gradient.</param>
+    /// <param name="dx">Input gradient, [n, InChannels, InHeight, InWidth].</param>
     /// <param name="accumulate">Add into dx rather than overwrite it.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardData(in ConvGeometry g, float* dy, float* weight, float* dx, bool accumulate)
+    public static void BackwardData(in ConvGeometry g, int n, float* dy, float* weight, float* dx, bool accumulate)
     {
         if (!accumulate)
         {
-            new Span<float>(dx, g.InputLength).Clear();
+            new Span<float>(dx, n * g.InputLength).Clear();
         }
         int plane = g.OutPlane, inPlane = g.InPlane, second = SecondRun(g);
-        for (var p = 0; p < plane; p += Lanes)
+        for (var s = 0; s < n; s++)
         {
-            var at = Source(g, p);
-            for (var ic = 0; ic < g.InChannels; ic += Lanes)
+            var sampleDy = dy + ((long)s * g.OutputLength);
+            var sampleDx = dx + ((long)s * g.InputLength);
+            for (var p = 0; p < plane; p += Lanes)
             {
-                Channels16(dy + p, plane, g.OutChannels, weight + ic, g.InChannels, dx + ((long)ic * inPlane) + at, second, inPlane);
+                var at = Source(g, p);
+                for (var ic = 0; ic < g.InChannels; ic += Lanes)
+                {
+                    Channels16(sampleDy + p, plane, g.OutChannels, weight + ic, g.InChannels, sampleDx + ((long)ic * inPlane) + at, second, inPlane);
+                }
             }
         }
     }
