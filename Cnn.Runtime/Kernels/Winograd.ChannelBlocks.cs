@@ -4,7 +4,7 @@ internal static unsafe partial class Winograd
 {
     /// <summary>
     /// One sample's Winograd forward pass with filters transformed beforehand (<see cref="TransformFilters"/>), split by blocks of
-    /// 16 output channels so that two threads can share a layer (<see cref="Network.SharedConvFilters"/>): each thread transforms the
+    /// 16 output channels so that two threads can share a layer (<see cref="Network.SharedWinograd"/>): each thread transforms the
     /// whole sample into its own scratch once (<see cref="Transform"/>), then computes the GEMMs and the output transform of the
     /// blocks it claims (<see cref="Compute"/>). Each output is the one <see cref="Forward"/> gives, bit for bit, however the
     /// blocks are split: every product is summed over the input channels in order from zero, and a strip of one whole sample

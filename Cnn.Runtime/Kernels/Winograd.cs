@@ -252,6 +252,5 @@ internal static unsafe partial class Winograd
 
         /// <summary>Floats of scratch past U (kept elsewhere, or shared by threads): the image, V and M.</summary>
         public int WorkLength => ImageLength + InputLength + ProductLength;
-
     }
 }
