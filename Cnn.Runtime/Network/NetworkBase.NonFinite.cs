@@ -119,8 +119,10 @@ public abstract partial class NetworkBase
         {
             for (; _next >= step && Error is null; _next--)
             {
-                Error = network.NonFiniteGradientAt(_next, context);
-                Layer = Error is null ? -1 : _next;
+                if (network.NonFiniteGradientAt(_next, context) is { } error)
+                {
+                    (Error, Layer) = (error, _next);
+                }
             }
         }
     }
