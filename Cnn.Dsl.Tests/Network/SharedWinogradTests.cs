@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Cnn.Dsl;
+using Cnn.Dsl.Tests.Golden;
 using Cnn.Runtime.Network;
 
 namespace Cnn.Dsl.Tests.Network;
@@ -94,29 +95,19 @@ public partial class SharedPooledBlocks;
 /// <summary>
 /// resnet8's first stage on 16 channels: every convolution a 16 → 16 Winograd layer on 32×32 under a BatchNorm (the stem's with a
 /// ReLU, the block's second applied by the join), the join on 32×32; then a strided block whose 16×16 Winograd layer splits too.
+/// Its blocks are the golden networks' ResNet-18 ones (<see cref="Basic"/>, <see cref="Downsample"/>).
 /// </summary>
 [Network(16, 32, 32)]
 [Conv(16, 3, pad: 1, bias: false), BatchNorm, Relu]
-[Residual<RowsBody>(16, 1), Relu]
-[Residual<RowsBody, RowsShortcut>(24, 2), Relu]
+[Residual<Basic>(16, 1), Relu]
+[Residual<Basic, Downsample>(24, 2), Relu]
 [GlobalAvgPool, Dense(4)]
 public partial class RowsResidual;
 
 /// <summary>A 30×30 map (15 tile rows, halves of 7 and 8) and its 15×15 strided block (8 tile rows, two to a vector).</summary>
 [Network(16, 30, 30)]
 [Conv(16, 3, pad: 1, bias: false), BatchNorm, Relu]
-[Residual<RowsBody>(16, 1), Relu]
-[Residual<RowsBody, RowsShortcut>(16, 2), Relu]
+[Residual<Basic>(16, 1), Relu]
+[Residual<Basic, Downsample>(16, 2), Relu]
 [GlobalAvgPool, Dense(3)]
 public partial class OddRowsResidual;
-
-/// <summary>A basic block's body: two 3×3 convolutions with BatchNorm, the first with stride <c>Arg.B</c>.</summary>
-[Block]
-[Conv(Arg.A, 3, stride: Arg.B, pad: 1, bias: false), BatchNorm, Relu]
-[Conv(Arg.A, 3, pad: 1, bias: false), BatchNorm]
-public partial class RowsBody;
-
-/// <summary>A strided 1×1 projection with BatchNorm.</summary>
-[Block]
-[Conv(Arg.A, 1, stride: Arg.B, bias: false), BatchNorm]
-public partial class RowsShortcut;
