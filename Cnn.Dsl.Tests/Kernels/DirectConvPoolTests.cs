@@ -156,7 +156,7 @@ public class DirectConvPoolTests
     }
 
     /// <summary>relu(max over each 2×2 window) of a [C, H′, W′] map in double precision, NaN when the window holds one.</summary>
-    private static double[] PooledRelu(double[] map, in PoolGeometry p)
+    internal static double[] PooledRelu(double[] map, in PoolGeometry p)
     {
         var result = new double[p.OutputLength];
         for (var c = 0; c < p.Channels; c++)

@@ -29,6 +29,13 @@ public static partial class LayerOps
             SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.Pooling(in pool, pooled));
             return;
         }
+        if (TakesFilterLaneKernel(context, in g, in pool))
+        {
+            FilterLanePool.Forward(in g, in pool, context.Activation(x, g.InputLength),
+                context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength), KeptFilterForm.FilterLanes),
+                OptionalParameter(context, bias, g.OutChannels), context.Activation(pooled, pool.OutputLength), context.Scratch);
+            return;
+        }
         if (TakesPooledKernel(context, in g, in pool))
         {
             DirectConvPool.Forward(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength),
@@ -44,8 +51,19 @@ public static partial class LayerOps
     /// <param name="pool">The pooling's geometry.</param>
     /// <param name="batch">Samples.</param>
     /// <returns>Floats.</returns>
-    public static int ConvMaxPoolReluScratch(in ConvGeometry g, in PoolGeometry pool, int batch) =>
-        batch == 1 && DirectConvPool.Pays(in g, in pool) ? Math.Max(ConvScratch(in g, batch), DirectConvPool.ScratchLength(in g)) : ConvScratch(in g, batch);
+    public static int ConvMaxPoolReluScratch(in ConvGeometry g, in PoolGeometry pool, int batch)
+    {
+        var scratch = ConvScratch(in g, batch);
+        if (batch == 1 && DirectConvPool.Pays(in g, in pool))
+        {
+            scratch = Math.Max(scratch, DirectConvPool.ScratchLength(in g));
+        }
+        if (batch == 1 && FilterLanePool.Supports(in g, in pool))
+        {
+            scratch = Math.Max(scratch, FilterLanePool.ScratchLength(in g, in pool));
+        }
+        return scratch;
+    }
 
     /// <summary>
     /// A convolution, the BatchNorm that alone reads its output, then the ReLU and max pooling that alone read the BatchNorm's, in one
@@ -143,6 +161,14 @@ public static partial class LayerOps
         DirectConvPool.ForwardMapped(in g, in pool, context.Activation(x, g.InputLength), context.Parameter(weight, g.WeightLength), OptionalParameter(context, bias, channels),
             map, context.Activation(pooled, pool.OutputLength), context.Scratch);
     }
+
+    /// <summary>
+    /// Whether <see cref="ConvMaxPoolRelu"/> runs <see cref="FilterLanePool"/>: one-sample inference of a layer it computes that one-sample
+    /// inference does not take Winograd for (<see cref="Conv2d.OneSampleTakesWinograd"/>, fewer multiply-adds). On LeNet-5's 6 → 16
+    /// layer it replaced <see cref="DirectConv"/> and the pooling pass.
+    /// </summary>
+    private static bool TakesFilterLaneKernel(NetworkContext context, in ConvGeometry g, in PoolGeometry pool) =>
+        !context.Training && context.TotalBatch == 1 && FilterLanePool.Supports(in g, in pool) && !Conv2d.OneSampleTakesWinograd(in g);
 
     /// <summary>Whether <see cref="ConvMaxPoolRelu"/> runs <see cref="DirectConvPool"/>: one-sample inference, where it pays.</summary>
     private static bool TakesPooledKernel(NetworkContext context, in ConvGeometry g, in PoolGeometry pool) =>
