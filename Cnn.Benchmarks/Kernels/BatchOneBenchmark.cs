@@ -6,8 +6,9 @@ using Cnn.Runtime.Kernels;
 namespace Cnn.Benchmarks.Kernels;
 
 /// <summary>
-/// The batch-1 inference kernels of the four benchmark models, one case per layer: <see cref="DirectConv"/>
-/// (GFLOP/s and share of the core's peak) and the poolings (µs per call). Calls last 1–50 µs, so each timed
+/// The batch-1 inference kernels of the four benchmark models, one case per layer: <see cref="DirectConv"/>, and
+/// <see cref="FilterLanePool"/> and Winograd where they compute the layer (GFLOP/s and share of the core's peak), and the
+/// poolings (µs per call). Calls last 1–50 µs, so each timed
 /// sample runs a batch of calls and the clock is read once per batch.
 /// </summary>
 internal static class BatchOneBenchmark
@@ -63,6 +64,25 @@ internal static class BatchOneBenchmark
             var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"kernel=b1_{name} op=direct_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+            var pool = new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2);
+            if (DirectConvPool.Supports(g, pool))
+            {
+                var pooledDirect = new float[pool.OutputLength];
+                var poolScratch = new float[DirectConvPool.ScratchLength(g)];
+                Convolution(output, name, "direct_pool_forward", g, peak, PerCall(samples, () => DirectConvPool.Forward(g, pool, x, w, b, pooledDirect, poolScratch)));
+            }
+            if (FilterLanePool.Supports(g, pool))
+            {
+                // The convolution with its ReLU and 2×2 pooling, filters in the lanes, whether or not the model pools this layer.
+                var packed = new float[FilterLanePool.PackedLength(g)];
+                FilterLanePool.Pack(g, w, packed);
+                var pooled = new float[pool.OutputLength];
+                var laneScratch = new float[FilterLanePool.ScratchLength(g, pool)];
+                micros = PerCall(samples, () => FilterLanePool.Forward(g, pool, x, packed, b, pooled, laneScratch));
+                gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"kernel=b1_{name} op=filter_lane_pool_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+            }
             if (Winograd.Supports(g, CpuPaths.Best))
             {
                 // The Winograd kernel on the same sample, whether or not one-sample inference takes it for this layer.
@@ -88,6 +108,13 @@ internal static class BatchOneBenchmark
             Pool(output, name, "avg_forward", samples, () => AvgPool2d.Forward(g, 1, x, y));
             Pool(output, name, "avg_backward", samples, () => AvgPool2d.Backward(g, 1, y, dx, false));
         }
+    }
+
+    private static void Convolution(TextWriter output, string name, string operation, in ConvGeometry g, double peak, double micros)
+    {
+        var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kernel=b1_{name} op={operation} us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
     }
 
     private static void Pool(TextWriter output, string name, string operation, int samples, Action call) =>
