@@ -163,9 +163,11 @@ internal static unsafe class FilterLanePool
         2 => SegmentFor<Two>(columns),
         3 => SegmentFor<Three>(columns),
         4 => SegmentFor<Four>(columns),
-        _ => SegmentFor<Five>(columns),
+        5 => SegmentFor<Five>(columns),
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, $"FilterLanePool takes kernels of 2 to {MaxKernel}."),
     };
 
+    /// <summary>The compiled <c>Segment</c> for <paramref name="columns"/> output columns and the kernel <typeparamref name="TKernel"/>.</summary>
     private static delegate*<float*, int, int, int, float*, Vector512<float>, float*, void> SegmentFor<TKernel>(int columns)
         where TKernel : struct, IConstant => columns switch
     {
@@ -173,7 +175,8 @@ internal static unsafe class FilterLanePool
         4 => &Segment<Four, TKernel>,
         6 => &Segment<Six, TKernel>,
         8 => &Segment<Eight, TKernel>,
-        _ => &Segment<Ten, TKernel>,
+        10 => &Segment<Ten, TKernel>,
+        _ => throw new ArgumentOutOfRangeException(nameof(columns), columns, $"FilterLanePool's segments are 2 to {MaxSegment} columns, an even number."),
     };
 
     /// <summary>
