@@ -60,10 +60,7 @@ internal static class BatchOneBenchmark
             var b = KernelBenchmark.Fill(g.OutChannels, random);
             var y = new float[g.OutputLength];
             var scratch = new float[DirectConv.ScratchLength(g)];
-            var micros = PerCall(samples, () => DirectConv.Forward(g, 1, x, w, b, y, scratch));
-            var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"kernel=b1_{name} op=direct_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+            Convolution(output, name, "direct_forward", g, peak, PerCall(samples, () => DirectConv.Forward(g, 1, x, w, b, y, scratch)));
             var pool = new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2);
             if (DirectConvPool.Supports(g, pool))
             {
@@ -78,19 +75,13 @@ internal static class BatchOneBenchmark
                 FilterLanePool.Pack(g, w, packed);
                 var pooled = new float[pool.OutputLength];
                 var laneScratch = new float[FilterLanePool.ScratchLength(g, pool)];
-                micros = PerCall(samples, () => FilterLanePool.Forward(g, pool, x, packed, b, pooled, laneScratch));
-                gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"kernel=b1_{name} op=filter_lane_pool_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+                Convolution(output, name, "filter_lane_pool_forward", g, peak, PerCall(samples, () => FilterLanePool.Forward(g, pool, x, packed, b, pooled, laneScratch)));
             }
             if (Winograd.Supports(g, CpuPaths.Best))
             {
                 // The Winograd kernel on the same sample, whether or not one-sample inference takes it for this layer.
                 var winogradScratch = new float[Conv2d.ScratchLength(g, 1)];
-                micros = PerCall(samples, () => Conv2d.WinogradForward(g, 1, x, w, b, y, winogradScratch));
-                gflops = 2.0 * g.MultiplyAdds / micros / 1e3;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"kernel=b1_{name} op=winograd_forward us={micros:F2} gflops={gflops:F1} peak_pct={(peak > 0 ? 100 * gflops / peak : 0):F0}"));
+                Convolution(output, name, "winograd_forward", g, peak, PerCall(samples, () => Conv2d.WinogradForward(g, 1, x, w, b, y, winogradScratch)));
             }
         }
         foreach (var (name, g) in Poolings)
@@ -110,6 +101,7 @@ internal static class BatchOneBenchmark
         }
     }
 
+    /// <summary>Prints one convolution case: µs per call, GFLOP/s and share of the core's peak.</summary>
     private static void Convolution(TextWriter output, string name, string operation, in ConvGeometry g, double peak, double micros)
     {
         var gflops = 2.0 * g.MultiplyAdds / micros / 1e3;

@@ -8,8 +8,8 @@ namespace Cnn.Runtime.Network;
 /// <summary>
 /// Worker 0's filters in the form a one-sample kernel reads them, kept between passes: Winograd-transformed for the convolutions
 /// one-sample inference computes by Winograd (<see cref="Conv2d.OneSampleTakesWinograd"/>; transforming 32·32 filters on every call
-/// cost what Winograd saved on one sample), and packed by blocks of 16 filters for <see cref="FilterLanePool"/>. Each layer's entry keeps a copy of the weights it was transformed from, and every pass compares the layer's
-/// weights with it bit for bit (a few KB, read by the pass anyway) before using it: weights changed by an optimizer step, a load, or
+/// cost what Winograd saved on one sample), and packed by blocks of 16 filters for <see cref="FilterLanePool"/>. Each layer's entry
+/// keeps a copy of the weights it was transformed from, and every pass compares the layer's weights with it bit for bit (a few KB, read by the pass anyway) before using it: weights changed by an optimizer step, a load, or
 /// a write through <see cref="NetworkBase.Parameters"/> at any time are transformed again, so the values are always those of the
 /// current weights. Entries are made on a layer's first one-sample pass; later passes allocate nothing.
 /// </summary>
