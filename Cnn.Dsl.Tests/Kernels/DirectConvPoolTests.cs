@@ -40,11 +40,7 @@ public class DirectConvPoolTests
             var x = KernelAssert.Random(g.InputLength, 1);
             var w = KernelAssert.Random(g.WeightLength, 2, 0.5f);
             var b = hasBias ? KernelAssert.Random(g.OutChannels, 3) : [];
-            var conv = new float[g.OutputLength];
-            DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
-            var expected = new float[p.OutputLength];
-            MaxPool2d.Forward(p, 1, conv, expected, Span<int>.Empty, CpuPath.Vector512);
-            Activations.Relu(expected, expected, CpuPath.Vector512);
+            var expected = ConvPoolRelu(g, p, x, w, b);
             // Stale values in the output and the scratch must not leak into the result, nor anything be written past the output.
             var y = KernelAssert.Random(p.OutputLength + 5, 4);
             var scratch = KernelAssert.Random(DirectConvPool.ScratchLength(g), 5, 1e30f);
@@ -153,6 +149,17 @@ public class DirectConvPoolTests
             Assert.Throws<ArgumentException>(() => DirectConvPool.Forward(lenet, PoolOf(lenet), new float[lenet.InputLength], new float[lenet.WeightLength], [],
                 new float[PoolOf(lenet).OutputLength], new float[DirectConvPool.ScratchLength(lenet) - 1]));
         }
+    }
+
+    /// <summary>The passes a pooled kernel replaces, in turn: <see cref="DirectConv"/>, <see cref="MaxPool2d"/>, <see cref="Activations.Relu"/>.</summary>
+    internal static float[] ConvPoolRelu(in ConvGeometry g, in PoolGeometry p, float[] x, float[] w, float[] b)
+    {
+        var conv = new float[g.OutputLength];
+        DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
+        var expected = new float[p.OutputLength];
+        MaxPool2d.Forward(p, 1, conv, expected, Span<int>.Empty, CpuPath.Vector512);
+        Activations.Relu(expected, expected, CpuPath.Vector512);
+        return expected;
     }
 
     /// <summary>relu(max over each 2×2 window) of a [C, H′, W′] map in double precision, NaN when the window holds one.</summary>

@@ -43,11 +43,7 @@ public class FilterLanePoolTests
             var x = KernelAssert.Random(g.InputLength, 1);
             var w = KernelAssert.Random(g.WeightLength, 2, 0.5f);
             var b = hasBias ? KernelAssert.Random(g.OutChannels, 3) : [];
-            var conv = new float[g.OutputLength];
-            DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
-            var expected = new float[p.OutputLength];
-            MaxPool2d.Forward(p, 1, conv, expected, Span<int>.Empty, CpuPath.Vector512);
-            Activations.Relu(expected, expected, CpuPath.Vector512);
+            var expected = DirectConvPoolTests.ConvPoolRelu(g, p, x, w, b);
             var packed = new float[FilterLanePool.PackedLength(g)];
             FilterLanePool.Pack(g, w, packed);
             // Stale values in the output and the scratch must not leak into the result, nor anything be written past the output.
