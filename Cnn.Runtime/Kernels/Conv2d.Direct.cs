@@ -29,12 +29,20 @@ public static unsafe partial class Conv2d
     private static bool UsesDirectDataGradient(in ConvGeometry g, CpuPath path) =>
         g.Stride == 1 && g.GroupInChannels < 8 && g.Pad <= g.Dilation * (g.Kernel - 1) && DirectConv.Supports(DataGradientGeometry(g), path);
 
-    /// <summary>Scratch of the direct paths on either vector path: DirectConv's, and for the data gradient the flipped weights before it.</summary>
+    /// <summary>
+    /// Whether <see cref="BackwardData"/> (overwriting dx) runs <see cref="RowPrunedDataGradient"/> where it would run
+    /// <see cref="DirectConv"/> on padded dy: where a fifth or more of the kernel rows fall on dy's padding (LeNet-5's 6 → 16 layer).
+    /// </summary>
+    private static bool UsesRowPrunedDataGradient(in ConvGeometry g, CpuPath path) =>
+        UsesDirectDataGradient(g, path) && RowPrunedDataGradient.Supports(g, path) && RowPrunedDataGradient.Pays(g);
+
+    /// <summary>Scratch of the direct paths on either vector path: DirectConv's, and for the data gradient the flipped weights before it (or the row-pruned kernel's padded dy).</summary>
     private static int DirectScratch(in ConvGeometry g)
     {
         var forward = UsesDirectForward(g, CpuPath.Vector512) || UsesDirectForward(g, CpuPath.Vector256) ? DirectConv.ScratchLength(g) : 0;
         var data = UsesDirectDataGradient(g, CpuPath.Vector512) ? g.WeightLength + DirectConv.ScratchLength(DataGradientGeometry(g)) : 0;
-        return Math.Max(forward, data);
+        var pruned = UsesRowPrunedDataGradient(g, CpuPath.Vector512) ? RowPrunedDataGradient.ScratchLength(g) : 0;
+        return Math.Max(forward, Math.Max(data, pruned));
     }
 
     /// <summary>
