@@ -197,7 +197,7 @@ public sealed unsafe class SharedConvFiltersTests
     public void Work_is_shared_while_sharing_measures_faster_and_the_slower_way_is_probed()
     {
         var measured = new MeasuredSharing();
-        // Each way once, then the faster one on all calls but every sixteenth.
+        // Each way once, then the faster one on all calls but one in ProbeAloneEvery (sharing faster) or ProbeSharedEvery (alone faster).
         Assert.True(measured.Shares());
         measured.Record(shared: true, 600);
         Assert.False(measured.Shares());
@@ -213,14 +213,14 @@ public sealed unsafe class SharedConvFiltersTests
             }
             return count;
         }
-        Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
+        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
         // One slow shared call (a preemption, a wake-up) does not turn the choice.
         measured.Record(shared: true, 1_000_000);
-        Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
-        // Sharing turning slower (the other core busy) is followed within a few probes, and back.
-        Shared(8 * MeasuredSharing.ProbeEvery, 1500, 1000);
-        Assert.Equal(1, Shared(MeasuredSharing.ProbeEvery, 1500, 1000));
-        Shared(8 * MeasuredSharing.ProbeEvery, 600, 1000);
-        Assert.Equal(MeasuredSharing.ProbeEvery - 1, Shared(MeasuredSharing.ProbeEvery, 600, 1000));
+        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
+        // Sharing turning slower (the other core busy) is followed, and back: running alone, one call in ProbeSharedEvery shares.
+        Shared(8 * MeasuredSharing.ProbeAloneEvery, 1500, 1000);
+        Assert.Equal(MeasuredSharing.ProbeSharedEvery, Shared(MeasuredSharing.ProbeSharedEvery * MeasuredSharing.ProbeSharedEvery, 1500, 1000));
+        Shared(8 * MeasuredSharing.ProbeAloneEvery, 600, 1000);
+        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
     }
 }

@@ -4,21 +4,31 @@ namespace Cnn.Runtime.Network;
 
 /// <summary>
 /// Whether sharing some work with worker 1 is currently faster than running it on the calling thread alone, from the measured
-/// times of both: a moving average of each, the faster way taken on 15 calls out of 16 and the other on the 16th so that its
-/// average follows. Whether sharing pays is not a property of the work alone: on this VM the same convolution measured
+/// times of both: a moving average of each, the faster way taken on most calls and the other probed now and then so that its
+/// average follows: one call in <see cref="ProbeAloneEvery"/> while sharing is the faster, one in <see cref="ProbeSharedEvery"/>
+/// while running alone is. The probes are uneven because on two cores sharing is the faster way but for spells: a few slow
+/// shared calls (worker 1 preempted) can turn the choice, and with an even 1 in 16 a one-sample resnet8 pass then ran alone for
+/// hundreds of calls (bursts of 500 passes at 121–146 µs against 104–114 µs shared). Probing sharing every 4th call turns it
+/// back within a few calls; probing alone every 32nd halves that probe's cost. Bursts of 500 one-sample passes, 90 of each
+/// policy alternated in three rounds (2026-12-03, idle machine): resnet8 mean 119.8 → 115.5 µs, median 121.2 → 111.5, 90th
+/// percentile 147.3 → 131.4; bn2conv mean 40.6 → 40.0 µs, median 41.5 → 37.5. While running alone is truly the faster (the
+/// other core busy), a quarter of the calls share instead of a sixteenth. Whether sharing pays is not a property of the work alone: on this VM the same convolution measured
 /// 44 → 36 µs shared in one minute and 44 → 52 µs in another (worker 1 awake, load and neighbours alike), and at load 8 a
 /// preempted worker 1 holds up the parts it has claimed.
 /// </summary>
 internal sealed class MeasuredSharing
 {
-    /// <summary>One call in this many takes the slower way, to keep its average current.</summary>
-    internal const int ProbeEvery = 16;
+    /// <summary>While sharing is the faster, one call in this many runs alone, to keep that average current.</summary>
+    internal const int ProbeAloneEvery = 32;
+
+    /// <summary>While running alone is the faster, one call in this many shares, to keep that average current.</summary>
+    internal const int ProbeSharedEvery = 4;
 
     private double _shared;
     private double _alone;
     private int _calls;
 
-    /// <summary>Whether this call is shared: each way once first, then the faster one but every <see cref="ProbeEvery"/>th call.</summary>
+    /// <summary>Whether this call is shared: each way once first, then the faster one but every <see cref="ProbeAloneEvery"/>th or <see cref="ProbeSharedEvery"/>th call.</summary>
     /// <returns>True to share.</returns>
     internal bool Shares()
     {
@@ -31,7 +41,7 @@ internal sealed class MeasuredSharing
             return false;
         }
         var faster = _shared <= _alone;
-        return ++_calls % ProbeEvery == 0 ? !faster : faster;
+        return ++_calls % (faster ? ProbeAloneEvery : ProbeSharedEvery) == 0 ? !faster : faster;
     }
 
     /// <summary>

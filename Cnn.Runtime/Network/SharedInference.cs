@@ -62,7 +62,7 @@ internal sealed class SharedInference
 
     /// <summary>
     /// Whether this pass shares its large convolutions (decided at the first, for the whole pass): while whole passes sharing them
-    /// measure faster than passes running them alone (<see cref="MeasuredSharing"/>; one pass in 16 takes the slower way). Whole
+    /// measure faster than passes running them alone (<see cref="MeasuredSharing"/>; the slower way probed now and then). Whole
     /// passes, not layers: worker 1's output reaches the caller's next layer (BatchNorm, pooling) through the caches, a cost the
     /// convolution's own time does not show. On this VM sharing them measured 71 → 60 µs a pass for bn2conv, 143 → 123 µs for
     /// simplecnn and 179 → 142 µs for resnet8 in one minute, and 172 → 181 µs for resnet8 in another (both cores ours, same load).
