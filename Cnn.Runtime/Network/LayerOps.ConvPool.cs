@@ -31,8 +31,7 @@ public static partial class LayerOps
         }
         if (TakesFilterLaneKernel(context, in g, in pool))
         {
-            FilterLanePool.Forward(in g, in pool, context.Activation(x, g.InputLength),
-                context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength), KeptFilterForm.FilterLanes),
+            FilterLanePool.Forward(in g, in pool, context.Activation(x, g.InputLength), KeptFilters(context, in g, weight, KeptFilterForm.FilterLanes),
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(pooled, pool.OutputLength), context.Scratch);
             return;
         }

@@ -146,9 +146,9 @@ public static partial class LayerOps
     private static void SharedKeptForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
         context.Shared!.Winograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
 
-    /// <summary>The Winograd transform of the layer's current weights that worker 0 keeps between one-sample passes (<see cref="OneSampleFilters"/>).</summary>
-    private static ReadOnlySpan<float> KeptFilters(NetworkContext context, in ConvGeometry g, int weight) =>
-        context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength));
+    /// <summary>The transform (Winograd's unless <paramref name="form"/> says otherwise) of the layer's current weights that worker 0 keeps between one-sample passes (<see cref="OneSampleFilters"/>).</summary>
+    private static ReadOnlySpan<float> KeptFilters(NetworkContext context, in ConvGeometry g, int weight, KeptFilterForm form = KeptFilterForm.Winograd) =>
+        context.OneSampleFilters.For(weight, in g, context.Parameter(weight, g.WeightLength), form);
 
     /// <summary>Scratch a convolution needs for <paramref name="batch"/> samples.</summary>
     /// <param name="g">The layer's geometry.</param>
