@@ -73,6 +73,10 @@ public class RowPrunedDataGradientTests
         var dx = KernelAssert.Random(n * lenet.InputLength, 7);
         Conv2d.BackwardData(lenet, n, dy, w, dx, false, new float[Conv2d.ScratchLength(lenet, n)]);
         KernelAssert.Close(reference, dx, 1e-4, 2e-6 * Math.Sqrt(lenet.OutChannels * 25), "Conv2d.BackwardData");
+        // The kernel's own bits (DirectConv on padded dy sums in another order): Conv2d took it.
+        var direct = new float[n * lenet.InputLength];
+        Run(lenet, n, dy, w, direct, new float[RowPrunedDataGradient.ScratchLength(lenet)]);
+        Assert.Equal(direct, dx);
     }
 
     private static unsafe void Run(in ConvGeometry g, int n, float[] dy, float[] w, float[] dx, float[] scratch)

@@ -25,23 +25,16 @@ public static unsafe partial class Conv2d
         DirectConv.Supports(g, path)
         && (g.PatchLength < 32 || (g.GroupInChannels < 8 && path == CpuPath.Vector512 && !ReadsRealOutputs(g.OutWidth, path)));
 
-    /// <summary>Whether <see cref="BackwardData"/> (overwriting dx) runs <see cref="DirectConv"/> on dy with the flipped weights: stride 1, fewer than 8 input channels.</summary>
+    /// <summary>Whether <see cref="BackwardData"/> (overwriting dx) runs <see cref="DirectDataGradient"/>: stride 1, fewer than 8 input channels.</summary>
     private static bool UsesDirectDataGradient(in ConvGeometry g, CpuPath path) =>
         g.Stride == 1 && g.GroupInChannels < 8 && g.Pad <= g.Dilation * (g.Kernel - 1) && DirectConv.Supports(DataGradientGeometry(g), path);
-
-    /// <summary>
-    /// Whether <see cref="BackwardData"/> (overwriting dx) runs <see cref="RowPrunedDataGradient"/> where it would run
-    /// <see cref="DirectConv"/> on padded dy: where a fifth or more of the kernel rows fall on dy's padding (LeNet-5's 6 → 16 layer).
-    /// </summary>
-    private static bool UsesRowPrunedDataGradient(in ConvGeometry g, CpuPath path) =>
-        UsesDirectDataGradient(g, path) && RowPrunedDataGradient.Supports(g, path) && RowPrunedDataGradient.Pays(g);
 
     /// <summary>Scratch of the direct paths on either vector path: DirectConv's, and for the data gradient the flipped weights before it (or the row-pruned kernel's padded dy).</summary>
     private static int DirectScratch(in ConvGeometry g)
     {
         var forward = UsesDirectForward(g, CpuPath.Vector512) || UsesDirectForward(g, CpuPath.Vector256) ? DirectConv.ScratchLength(g) : 0;
         var data = UsesDirectDataGradient(g, CpuPath.Vector512) ? g.WeightLength + DirectConv.ScratchLength(DataGradientGeometry(g)) : 0;
-        var pruned = UsesRowPrunedDataGradient(g, CpuPath.Vector512) ? RowPrunedDataGradient.ScratchLength(g) : 0;
+        var pruned = UsesDirectDataGradient(g, CpuPath.Vector512) && RowPrunedDataGradient.Pays(g, CpuPath.Vector512) ? RowPrunedDataGradient.ScratchLength(g) : 0;
         return Math.Max(forward, Math.Max(data, pruned));
     }
 
@@ -74,9 +67,18 @@ public static unsafe partial class Conv2d
         }
     }
 
-    /// <summary><c>dx = conv(dy, W′)</c> with <see cref="DirectConv"/>, W′ the flipped, transposed weights (<see cref="FlipWeights"/>) at the start of the scratch.</summary>
+    /// <summary>
+    /// <c>dx = conv(dy, W′)</c> with <see cref="DirectConv"/>, W′ the flipped, transposed weights (<see cref="FlipWeights"/>) at the start of
+    /// the scratch; or by <see cref="RowPrunedDataGradient"/> where a fifth or more of the kernel rows would fall on dy's padding
+    /// (LeNet-5's 6 → 16 layer).
+    /// </summary>
     private static void DirectDataGradient(in ConvGeometry g, int n, float* dy, float* weight, float* dx, float* work, CpuPath path)
     {
+        if (RowPrunedDataGradient.Pays(g, path))
+        {
+            RowPrunedDataGradient.Run(g, n, dy, weight, dx, work);
+            return;
+        }
         FlipWeights(g, weight, work);
         var dataGeometry = DataGradientGeometry(g);
         DirectConv.Forward(dataGeometry, n, new ReadOnlySpan<float>(dy, n * g.OutputLength), new ReadOnlySpan<float>(work, g.WeightLength), [],

@@ -180,11 +180,7 @@ public static unsafe partial class Conv2d
         }
         fixed (float* dyBase = dy, wBase = weight, dxBase = dx, work = scratch)
         {
-            if (!accumulate && UsesRowPrunedDataGradient(g, path))
-            {
-                RowPrunedDataGradient.Run(g, n, dyBase, wBase, dxBase, work);
-            }
-            else if (!accumulate && UsesDirectDataGradient(g, path))
+            if (!accumulate && UsesDirectDataGradient(g, path))
             {
                 DirectDataGradient(g, n, dyBase, wBase, dxBase, work, path);
             }

@@ -46,8 +46,9 @@ internal static unsafe class RowPrunedDataGradient
     /// 8 rows: 2 of 24).
     /// </summary>
     /// <param name="g">The convolution.</param>
+    /// <param name="path">The instruction set.</param>
     /// <returns>True when the pruned rows pay.</returns>
-    internal static bool Pays(in ConvGeometry g) => Supports(g) && 5 * PrunedRowPairs(g) >= g.InHeight * g.Kernel;
+    internal static bool Pays(in ConvGeometry g, CpuPath path = CpuPath.Auto) => Supports(g, path) && 5 * PrunedRowPairs(g) >= g.InHeight * g.Kernel;
 
     /// <summary>dx's (row, kernel row) pairs whose dy row lies outside dy.</summary>
     /// <param name="g">The convolution.</param>
