@@ -90,6 +90,8 @@ internal static unsafe class RowPrunedDataGradient
         var taps = g.Kernel * g.Kernel;
         // Rows start on cache lines (the scratch's last 16 floats are the room to move): a tap's load then spans at most two lines.
         scratch = (float*)(((nint)scratch + 63) & ~(nint)63);
+        // The padded copy's zeros are the same for every sample: written once, then each sample overwrites only dy's values.
+        new Span<float>(scratch, g.OutChannels * g.OutHeight * RowWidth(g)).Clear();
         for (var s = 0; s < n; s++)
         {
             Pad(g, dy + ((long)s * g.OutputLength), scratch);
@@ -108,13 +110,12 @@ internal static unsafe class RowPrunedDataGradient
     /// <summary>Floats per row of the padded copy: the loads of 16 lanes at every tap, in whole vectors.</summary>
     private static int RowWidth(in ConvGeometry g) => (V + g.Kernel - 1 + V - 1) / V * V;
 
-    /// <summary>Writes one sample's dy into <paramref name="padded"/>, each row at <c>k − 1 − p</c> from its row's start, zeros around.</summary>
+    /// <summary>Writes one sample's dy into <paramref name="padded"/>, each row at <c>k − 1 − p</c> from its row's start (the zeros around it written beforehand).</summary>
     private static void Pad(in ConvGeometry g, float* dy, float* padded)
     {
         var width = RowWidth(g);
         var left = g.Kernel - 1 - g.Pad;
         var rows = g.OutChannels * g.OutHeight;
-        new Span<float>(padded, rows * width).Clear();
         for (var r = 0; r < rows; r++)
         {
             new ReadOnlySpan<float>(dy + ((long)r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(padded + ((long)r * width) + left, g.OutWidth));
