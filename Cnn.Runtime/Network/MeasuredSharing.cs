@@ -8,7 +8,7 @@ namespace Cnn.Runtime.Network;
 /// average follows: one call in <see cref="ProbeAloneEvery"/> while sharing is the faster, one in <see cref="ProbeSharedEvery"/>
 /// while running alone is. The probes are uneven because on two cores sharing is the faster way but for spells: a few slow
 /// shared calls (worker 1 preempted) can turn the choice, and with an even 1 in 16 a one-sample resnet8 pass then ran alone for
-/// hundreds of calls (bursts of 500 passes at 121–146 µs against 104–114 µs shared). Probing sharing every 4th call turns it
+/// hundreds of calls (bursts of 500 passes at 116–146 µs against 104–127 µs in the bursts that shared). Probing sharing every 4th call turns it
 /// back within a few calls; probing alone every 32nd halves that probe's cost. Bursts of 500 one-sample passes, 90 of each
 /// policy alternated in three rounds (2026-12-03, idle machine): resnet8 mean 119.8 → 115.5 µs, median 121.2 → 111.5, 90th
 /// percentile 147.3 → 131.4; bn2conv mean 40.6 → 40.0 µs, median 41.5 → 37.5. While running alone is truly the faster (the
