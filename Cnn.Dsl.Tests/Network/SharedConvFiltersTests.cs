@@ -192,35 +192,4 @@ public sealed unsafe class SharedConvFiltersTests
         policy.BeginPass();
         Assert.True(policy.Wakes(t + (320 * micro) + (2 * spin)));
     }
-
-    [Fact]
-    public void Work_is_shared_while_sharing_measures_faster_and_the_slower_way_is_probed()
-    {
-        var measured = new MeasuredSharing();
-        // Each way once, then the faster one on all calls but one in ProbeAloneEvery (sharing faster) or ProbeSharedEvery (alone faster).
-        Assert.True(measured.Shares());
-        measured.Record(shared: true, 600);
-        Assert.False(measured.Shares());
-        measured.Record(shared: false, 1000);
-        int Shared(int calls, long sharedTicks, long aloneTicks)
-        {
-            var count = 0;
-            for (var i = 0; i < calls; i++)
-            {
-                var share = measured.Shares();
-                count += share ? 1 : 0;
-                measured.Record(share, share ? sharedTicks : aloneTicks);
-            }
-            return count;
-        }
-        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
-        // One slow shared call (a preemption, a wake-up) does not turn the choice.
-        measured.Record(shared: true, 1_000_000);
-        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
-        // Sharing turning slower (the other core busy) is followed, and back: running alone, one call in ProbeSharedEvery shares.
-        Shared(8 * MeasuredSharing.ProbeAloneEvery, 1500, 1000);
-        Assert.Equal(MeasuredSharing.ProbeSharedEvery, Shared(MeasuredSharing.ProbeSharedEvery * MeasuredSharing.ProbeSharedEvery, 1500, 1000));
-        Shared(8 * MeasuredSharing.ProbeAloneEvery, 600, 1000);
-        Assert.Equal(MeasuredSharing.ProbeAloneEvery - 1, Shared(MeasuredSharing.ProbeAloneEvery, 600, 1000));
-    }
 }

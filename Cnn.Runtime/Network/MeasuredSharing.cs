@@ -4,31 +4,46 @@ namespace Cnn.Runtime.Network;
 
 /// <summary>
 /// Whether sharing some work with worker 1 is currently faster than running it on the calling thread alone, from the measured
-/// times of both: a moving average of each, the faster way taken on most calls and the other probed now and then so that its
-/// average follows: one call in <see cref="ProbeAloneEvery"/> while sharing is the faster, one in <see cref="ProbeSharedEvery"/>
-/// while running alone is. The probes are uneven because on two cores sharing is the faster way but for spells: a few slow
-/// shared calls (worker 1 preempted) can turn the choice, and with an even 1 in 16 a one-sample resnet8 pass then ran alone for
-/// hundreds of calls (bursts of 500 passes at 116–146 µs against 104–127 µs in the bursts that shared). Probing sharing every 4th call turns it
-/// back within a few calls; probing alone every 32nd halves that probe's cost. Bursts of 500 one-sample passes, 90 of each
-/// policy alternated in three rounds (2026-12-03, idle machine): resnet8 mean 119.8 → 115.5 µs, median 121.2 → 111.5, 90th
-/// percentile 147.3 → 131.4; bn2conv mean 40.6 → 40.0 µs, median 41.5 → 37.5. While running alone is truly the faster (the
-/// other core busy), a quarter of the calls share instead of a sixteenth. Whether sharing pays is not a property of the work alone: on this VM the same convolution measured
-/// 44 → 36 µs shared in one minute and 44 → 52 µs in another (worker 1 awake, load and neighbours alike), and at load 8 a
-/// preempted worker 1 holds up the parts it has claimed.
+/// times of both: the faster way by a moving average of each, and the other probed now and then so that its average follows.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Only steady calls count: a call that takes the same way as the call before it. The first call after a switch pays for moving
+/// the work's lines between the cores' caches (the outputs and scratch the other core wrote last time), which is the switch's
+/// cost, not the way's: on this VM, in spells when a cache line took ~200 ns to cross between the two vCPUs (a 400–600 ns
+/// ping-pong round trip), a one-sample resnet8 pass took 124 µs alone, 165 µs shared, and 168 µs alone right after a shared
+/// one. Counting those first calls, the policy this replaced (one call in 4 shared while alone measured faster) ran resnet8
+/// at 146–158 µs a pass in that spell, against 128–133 µs always alone.
+/// </para>
+/// <para>
+/// So a probe takes the slower way for <see cref="ProbeLength"/> calls (the first a switch, the second its steady cost), and
+/// probes back off: the chosen way's calls between them double, from <see cref="ShortestProbeInterval"/> to
+/// <see cref="LongestProbeInterval"/>, while each probe confirms the choice, and are short again after the choice turns (by a
+/// probe, or by the chosen way's own calls turning slower). A probe's steady call becomes the probed way's average, so that one
+/// probe is enough to follow a change (a probe slowed by noise only delays the next turn; one sped up by it turns the choice for
+/// the few calls the chosen way's own average takes to turn back). The chosen way's calls move its average by an eighth, each
+/// counted at most twice the average, so that one preemption or one wake-up of worker 1 (~34 µs) does not turn the choice.
+/// </para>
+/// </remarks>
 internal sealed class MeasuredSharing
 {
-    /// <summary>While sharing is the faster, one call in this many runs alone, to keep that average current.</summary>
-    internal const int ProbeAloneEvery = 32;
+    /// <summary>Calls in one probe of the slower way: a switch, then a steady call.</summary>
+    internal const int ProbeLength = 2;
 
-    /// <summary>While running alone is the faster, one call in this many shares, to keep that average current.</summary>
-    internal const int ProbeSharedEvery = 4;
+    /// <summary>Calls of the chosen way between two probes right after the choice turns.</summary>
+    internal const int ShortestProbeInterval = 8;
+
+    /// <summary>The most calls of the chosen way between two probes.</summary>
+    internal const int LongestProbeInterval = 256;
 
     private double _shared;
     private double _alone;
-    private int _calls;
+    private bool? _previous;
+    private int _interval = ShortestProbeInterval;
+    private int _untilProbe = ShortestProbeInterval + 1;
+    private int _probeLeft;
 
-    /// <summary>Whether this call is shared: each way once first, then the faster one but every <see cref="ProbeAloneEvery"/>th or <see cref="ProbeSharedEvery"/>th call.</summary>
+    /// <summary>Whether this call is shared: each way until it has a steady call measured, then the faster one but for probes.</summary>
     /// <returns>True to share.</returns>
     internal bool Shares()
     {
@@ -41,19 +56,51 @@ internal sealed class MeasuredSharing
             return false;
         }
         var faster = _shared <= _alone;
-        return ++_calls % (faster ? ProbeAloneEvery : ProbeSharedEvery) == 0 ? !faster : faster;
+        if (_probeLeft > 0)
+        {
+            _probeLeft--;
+            return !faster;
+        }
+        if (--_untilProbe > 0)
+        {
+            return faster;
+        }
+        _untilProbe = _interval + 1;
+        _probeLeft = ProbeLength - 1;
+        return !faster;
     }
 
-    /// <summary>
-    /// Adds one measured call to the way it took. A sample counts at most twice the average, so that one preemption or one
-    /// wake-up of worker 1 (~34 µs) moves it by an eighth of the average, not by the whole delay.
-    /// </summary>
+    /// <summary>Adds one measured call to the way it took, if the call before it took the same way (see the remarks).</summary>
     /// <param name="shared">Whether the call was shared.</param>
     /// <param name="ticks">Its duration, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</param>
     internal void Record(bool shared, long ticks)
     {
+        var steady = _previous == shared;
+        _previous = shared;
+        if (!steady)
+        {
+            return;
+        }
+        var sample = (double)Math.Max(ticks, 1);
+        if (_shared == 0 || _alone == 0)
+        {
+            ref var first = ref shared ? ref _shared : ref _alone;
+            first = first == 0 ? sample : first;
+            return;
+        }
+        var sharingWasFaster = _shared <= _alone;
+        var probed = shared != sharingWasFaster;
         ref var average = ref shared ? ref _shared : ref _alone;
-        var sample = Math.Max(ticks, 1);
-        average = average == 0 ? sample : average + ((Math.Min(sample, 2 * average) - average) / 8);
+        average = probed ? sample : average + ((Math.Min(sample, 2 * average) - average) / 8);
+        if ((_shared <= _alone) != sharingWasFaster)
+        {
+            _interval = ShortestProbeInterval;
+            _untilProbe = _interval + 1;
+        }
+        else if (probed)
+        {
+            _interval = Math.Min(2 * _interval, LongestProbeInterval);
+            _untilProbe = _interval + 1;
+        }
     }
 }
