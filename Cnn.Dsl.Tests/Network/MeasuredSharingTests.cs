@@ -36,6 +36,16 @@ public sealed class MeasuredSharingTests
     }
 
     [Fact]
+    public void A_call_taking_the_other_way_than_the_last_recorded_is_a_switch()
+    {
+        var passes = new SimulatedPasses();
+        passes.Run(2_000, shared: 600, alone: 1000);
+        passes.Run(2_000, shared: 1500, alone: 1000);
+        Assert.Contains(true, passes.Switches);
+        Assert.Equal(passes.Ways.Select((way, i) => i > 0 && way != passes.Ways[i - 1]), passes.Switches);
+    }
+
+    [Fact]
     public void One_slow_call_does_not_turn_the_choice()
     {
         var passes = new SimulatedPasses();
@@ -93,6 +103,8 @@ public sealed class MeasuredSharingTests
 
         public List<bool> Ways { get; } = [];
 
+        public List<bool> Switches { get; } = [];
+
         public long Ticks { get; private set; }
 
         public int Calls => Ways.Count;
@@ -102,6 +114,7 @@ public sealed class MeasuredSharingTests
             for (var i = 0; i < calls; i++)
             {
                 var share = _measured.Shares();
+                Switches.Add(_measured.Switches);
                 var ticks = (share ? shared : alone) + (Ways.Count > 0 && Ways[^1] != share ? switchCost : 0);
                 _measured.Record(share, ticks);
                 Ticks += ticks;

@@ -191,5 +191,12 @@ public sealed unsafe class SharedConvFiltersTests
         policy.BeginPass();
         policy.BeginPass();
         Assert.True(policy.Wakes(t + (320 * micro) + (2 * spin)));
+        // A pass switching to sharing wakes worker 1 however long ago the last shared layer was; the pass after it decides as usual.
+        policy.BeginPass();
+        policy.WakeThisPass();
+        Assert.True(policy.Wakes(t + (400 * micro) + (4 * spin)));
+        Assert.True(policy.Wakes(t + (410 * micro) + (4 * spin)));
+        policy.BeginPass();
+        Assert.False(policy.Wakes(t + (500 * micro) + (6 * spin)));
     }
 }

@@ -43,9 +43,19 @@ internal sealed class MeasuredSharing
     private int _untilProbe = ShortestProbeInterval + 1;
     private int _probeLeft;
 
+    /// <summary>Whether the last call to <see cref="Shares"/> took the other way than the last call recorded (a switch).</summary>
+    internal bool Switches { get; private set; }
+
     /// <summary>Whether this call is shared: each way until it has a steady call measured, then the faster one but for probes.</summary>
     /// <returns>True to share.</returns>
     internal bool Shares()
+    {
+        var shares = Choose();
+        Switches = _previous is { } previous && previous != shares;
+        return shares;
+    }
+
+    private bool Choose()
     {
         if (_shared == 0)
         {

@@ -5,8 +5,8 @@ namespace Cnn.Runtime.Network;
 /// <summary>
 /// Whether a one-sample inference pass may wake a sleeping worker 1 for its shared layers (<see cref="SharedInference"/>):
 /// only when a shared layer of an earlier pass came less than <see cref="WorkerPool.ShareSpinMicroseconds"/> before, the time
-/// worker 1 watches after its last job. So within a burst of passes the wake is paid once (worker 1 then stays awake), and a lone
-/// pass never pays it. Waking costs the caller ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a dense layer's one-core
+/// worker 1 watches after its last job, or when the pass switches to sharing (<see cref="WakeThisPass"/>). So within a burst of
+/// passes the wake is paid once (worker 1 then stays awake), and a lone pass pays it only if it is a switch. Waking costs the caller ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a dense layer's one-core
 /// time when worker 1 is awake (4 MiB: 58 → 36 µs, 8 MiB: 109 → 68 µs), but with worker 1 asleep and the weights cold, 8 MiB measured
 /// about even (194 → 199, 225 → 215 µs) and 4 MiB a loss (85 → 126 µs).
 /// </summary>
@@ -26,6 +26,13 @@ internal sealed class PassWakePolicy
 
     /// <summary>Starts a pass: its first shared layer decides.</summary>
     internal void BeginPass() => _pass++;
+
+    /// <summary>Lets the current pass wake worker 1 whenever the last shared layer was (a pass switching to sharing).</summary>
+    internal void WakeThisPass()
+    {
+        _decidedPass = _pass;
+        _wake = true;
+    }
 
     /// <summary>Records a shared layer starting at <paramref name="now"/> and says whether it may wake worker 1.</summary>
     /// <param name="now">A <see cref="Stopwatch.GetTimestamp"/> reading.</param>
