@@ -6,9 +6,10 @@ namespace Cnn.Runtime.Network;
 /// Whether a one-sample inference pass may wake a sleeping worker 1 for its shared layers (<see cref="SharedInference"/>):
 /// only when a shared layer of an earlier pass came less than <see cref="WorkerPool.ShareSpinMicroseconds"/> before, the time
 /// worker 1 watches after its last job, or when the pass switches to sharing (<see cref="WakeThisPass"/>). So within a burst of
-/// passes the wake is paid once (worker 1 then stays awake), and a lone pass pays it only if it is a switch. Waking costs the caller ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a dense layer's one-core
-/// time when worker 1 is awake (4 MiB: 58 → 36 µs, 8 MiB: 109 → 68 µs), but with worker 1 asleep and the weights cold, 8 MiB measured
-/// about even (194 → 199, 225 → 215 µs) and 4 MiB a loss (85 → 126 µs).
+/// passes the wake is paid once (worker 1 then stays awake), and a lone pass pays it only if it is a switch. Waking costs the
+/// caller ~34 µs (<see cref="WorkerPool"/>); sharing saves 35–40 % of a dense layer's one-core time when worker 1 is awake
+/// (4 MiB: 58 → 36 µs, 8 MiB: 109 → 68 µs), but with worker 1 asleep and the weights cold, 8 MiB measured about even
+/// (194 → 199, 225 → 215 µs) and 4 MiB a loss (85 → 126 µs).
 /// </summary>
 /// <remarks>
 /// The decision is taken at a pass's first shared layer and holds for the whole pass. With the per-layer rule a single shared
