@@ -147,12 +147,12 @@ internal static unsafe class FilterLanePool
         var width = g.InWidth + (2 * g.Pad);
         var height = g.InHeight + (2 * g.Pad);
         new Span<float>(image, PaddedLength(g)).Clear();
+        var tail = RowCopy.TailMask(g.InWidth);
         for (var c = 0; c < g.InChannels; c++)
         {
             for (var h = 0; h < g.InHeight; h++)
             {
-                new ReadOnlySpan<float>(x + ((((long)c * g.InHeight) + h) * g.InWidth), g.InWidth)
-                    .CopyTo(new Span<float>(image + ((((long)c * height) + h + g.Pad) * width) + g.Pad, g.InWidth));
+                RowCopy.Copy(x + ((((long)c * g.InHeight) + h) * g.InWidth), image + ((((long)c * height) + h + g.Pad) * width) + g.Pad, g.InWidth, tail);
             }
         }
     }

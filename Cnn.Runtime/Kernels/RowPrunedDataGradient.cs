@@ -116,9 +116,10 @@ internal static unsafe class RowPrunedDataGradient
         var width = RowWidth(g);
         var left = g.Kernel - 1 - g.Pad;
         var rows = g.OutChannels * g.OutHeight;
+        var tail = RowCopy.TailMask(g.OutWidth);
         for (var r = 0; r < rows; r++)
         {
-            new ReadOnlySpan<float>(dy + ((long)r * g.OutWidth), g.OutWidth).CopyTo(new Span<float>(padded + ((long)r * width) + left, g.OutWidth));
+            RowCopy.Copy(dy + ((long)r * g.OutWidth), padded + ((long)r * width) + left, g.OutWidth, tail);
         }
     }
 
