@@ -33,8 +33,12 @@ public static unsafe partial class Conv2d
     private static int DirectScratch(in ConvGeometry g)
     {
         var forward = UsesDirectForward(g, CpuPath.Vector512) || UsesDirectForward(g, CpuPath.Vector256) ? DirectConv.ScratchLength(g) : 0;
-        var data = UsesDirectDataGradient(g, CpuPath.Vector512) ? g.WeightLength + DirectConv.ScratchLength(DataGradientGeometry(g)) : 0;
-        var pruned = UsesDirectDataGradient(g, CpuPath.Vector512) && RowPrunedDataGradient.Pays(g, CpuPath.Vector512) ? RowPrunedDataGradient.ScratchLength(g) : 0;
+        if (!UsesDirectDataGradient(g, CpuPath.Vector512))
+        {
+            return forward;
+        }
+        var data = g.WeightLength + DirectConv.ScratchLength(DataGradientGeometry(g));
+        var pruned = RowPrunedDataGradient.Pays(g, CpuPath.Vector512) ? RowPrunedDataGradient.ScratchLength(g) : 0;
         return Math.Max(forward, Math.Max(data, pruned));
     }
 
