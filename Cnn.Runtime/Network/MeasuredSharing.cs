@@ -92,15 +92,15 @@ internal sealed class MeasuredSharing
             return;
         }
         var sample = (double)Math.Max(ticks, 1);
+        ref var average = ref shared ? ref _shared : ref _alone;
         if (_shared == 0 || _alone == 0)
         {
-            ref var first = ref shared ? ref _shared : ref _alone;
-            first = first == 0 ? sample : first;
+            // Each way's first steady call (Shares takes each way until it has one).
+            average = sample;
             return;
         }
         var sharingWasFaster = _shared <= _alone;
         var probed = shared != sharingWasFaster;
-        ref var average = ref shared ? ref _shared : ref _alone;
         average = probed ? sample : average + ((Math.Min(sample, 2 * average) - average) / 8);
         if ((_shared <= _alone) != sharingWasFaster)
         {
