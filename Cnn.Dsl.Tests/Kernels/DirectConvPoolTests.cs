@@ -40,17 +40,26 @@ public class DirectConvPoolTests
             var x = KernelAssert.Random(g.InputLength, 1);
             var w = KernelAssert.Random(g.WeightLength, 2, 0.5f);
             var b = hasBias ? KernelAssert.Random(g.OutChannels, 3) : [];
-            var expected = ConvPoolRelu(g, p, x, w, b);
-            // Stale values in the output and the scratch must not leak into the result, nor anything be written past the output.
-            var y = KernelAssert.Random(p.OutputLength + 5, 4);
             var scratch = KernelAssert.Random(DirectConvPool.ScratchLength(g), 5, 1e30f);
-            DirectConvPool.Forward(g, p, x, w, b, y, scratch);
-            Assert.True(expected.AsSpan().SequenceEqual(y.AsSpan(0, p.OutputLength)), $"{g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} p{g.Pad}");
-            Assert.Equal(KernelAssert.Random(p.OutputLength + 5, 4).AsSpan(p.OutputLength).ToArray(), y.AsSpan(p.OutputLength).ToArray());
-            var reference = new double[g.OutputLength];
-            ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(w), KernelAssert.ToDouble(b), reference);
-            KernelAssert.Close(PooledRelu(reference, p), y.AsSpan(0, p.OutputLength), 1e-4, 2e-6 * Math.Sqrt(g.PatchLength + 1), "against the reference");
+            AssertConvPoolRelu(g, p, x, w, b, y => DirectConvPool.Forward(g, p, x, w, b, y, scratch));
         }
+    }
+
+    /// <summary>
+    /// Runs a pooled kernel into an output of stale values (its scratch too should hold some) and requires the bits of
+    /// <see cref="ConvPoolRelu"/>, nothing written past the output, and the double-precision reference within rounding.
+    /// </summary>
+    internal static void AssertConvPoolRelu(in ConvGeometry g, in PoolGeometry p, float[] x, float[] w, float[] b, Action<float[]> kernel)
+    {
+        var expected = ConvPoolRelu(g, p, x, w, b);
+        var y = KernelAssert.Random(p.OutputLength + 5, 4);
+        kernel(y);
+        var name = $"{g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}, k{g.Kernel} p{g.Pad}";
+        Assert.True(expected.AsSpan().SequenceEqual(y.AsSpan(0, p.OutputLength)), name);
+        Assert.Equal(KernelAssert.Random(p.OutputLength + 5, 4).AsSpan(p.OutputLength).ToArray(), y.AsSpan(p.OutputLength).ToArray());
+        var reference = new double[g.OutputLength];
+        ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(w), KernelAssert.ToDouble(b), reference);
+        KernelAssert.Close(PooledRelu(reference, p), y.AsSpan(0, p.OutputLength), 1e-4, 2e-6 * Math.Sqrt(g.PatchLength + 1), name);
     }
 
     [Fact]
@@ -152,7 +161,7 @@ public class DirectConvPoolTests
     }
 
     /// <summary>The passes a pooled kernel replaces, in turn: <see cref="DirectConv"/>, <see cref="MaxPool2d"/>, <see cref="Activations.Relu"/>.</summary>
-    internal static float[] ConvPoolRelu(in ConvGeometry g, in PoolGeometry p, float[] x, float[] w, float[] b)
+    private static float[] ConvPoolRelu(in ConvGeometry g, in PoolGeometry p, float[] x, float[] w, float[] b)
     {
         var conv = new float[g.OutputLength];
         DirectConv.Forward(g, 1, x, w, b, conv, new float[DirectConv.ScratchLength(g)], CpuPath.Vector512);
