@@ -82,6 +82,7 @@ internal static class BatchOneBenchmark
                 // The Winograd kernel on the same sample, whether or not one-sample inference takes it for this layer.
                 var winogradScratch = new float[Conv2d.ScratchLength(g, 1)];
                 Convolution(output, name, "winograd_forward", g, peak, PerCall(samples, () => Conv2d.WinogradForward(g, 1, x, w, b, y, winogradScratch)));
+                KeptBlocks(output, name, g, peak, samples, x, w, b, y);
             }
         }
         foreach (var (name, g) in Poolings)
@@ -98,6 +99,45 @@ internal static class BatchOneBenchmark
             Pool(output, name, "max_backward", samples, () => MaxPool2d.Backward(g, 1, y, argmax, dx, false));
             Pool(output, name, "avg_forward", samples, () => AvgPool2d.Forward(g, 1, x, y));
             Pool(output, name, "avg_backward", samples, () => AvgPool2d.Backward(g, 1, y, dx, false));
+        }
+    }
+
+    /// <summary>
+    /// One-sample inference's Winograd pass with filters transformed beforehand, every block of output channels on one thread (as a
+    /// pass not shared with worker 1 runs it): F(2×2, 3×3) (<see cref="Winograd.ChannelBlocks"/>) and, on maps it covers,
+    /// F(4×4, 3×3) (<see cref="WinogradF4.Blocks"/>).
+    /// </summary>
+    private static unsafe void KeptBlocks(TextWriter output, string name, in ConvGeometry g, double peak, int samples, float[] x, float[] w, float[] b, float[] y)
+    {
+        var blocks = new Winograd.ChannelBlocks(g);
+        var filters = new float[Conv2d.TransformedFilterLength(g)];
+        Conv2d.TransformFilters(g, w, filters);
+        var work = new float[blocks.ScratchLength];
+        fixed (float* xBase = x, u = filters, bBase = b, yBase = y, scratch = work)
+        {
+            float* input = xBase, kept = u, bias = bBase, target = yBase, own = scratch;
+            Convolution(output, name, "winograd_kept_blocks", g, peak, PerCall(samples, () =>
+            {
+                blocks.Transform(input, own);
+                blocks.Compute(0, blocks.Count, kept, bias, target, own);
+            }));
+        }
+        if (!WinogradF4.Supports(g))
+        {
+            return;
+        }
+        var f4 = new WinogradF4.Blocks(g);
+        var f4Filters = new float[f4.FilterLength];
+        WinogradF4.TransformFilters(g, w, f4Filters);
+        var f4Work = new float[f4.ScratchLength];
+        fixed (float* xBase = x, u = f4Filters, bBase = b, yBase = y, scratch = f4Work)
+        {
+            float* input = xBase, kept = u, bias = bBase, target = yBase, own = scratch;
+            Convolution(output, name, "winograd_f4_kept_blocks", g, peak, PerCall(samples, () =>
+            {
+                f4.Transform(input, own);
+                f4.Compute(0, f4.Count, kept, bias, target, own);
+            }));
         }
     }
 

@@ -31,9 +31,9 @@ public static partial class LayerOps
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
-        if (SharesKeptFilters(context, in g))
+        if (TakesKeptBlocks(context, in g))
         {
-            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.None);
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.None);
             return;
         }
         if (TakesKeptFilters(context, in g))
@@ -124,11 +124,12 @@ public static partial class LayerOps
         !context.Training && context.TotalBatch == 1 && Conv2d.OneSampleTakesWinograd(in g);
 
     /// <summary>
-    /// Whether a pass that <see cref="TakesKeptFilters"/> may share the layer with worker 1 by blocks of output channels
-    /// (<see cref="SharedWinograd"/>): the network has two workers or more and the layer is large enough.
+    /// Whether a pass that <see cref="TakesKeptFilters"/> computes the layer by blocks of output channels
+    /// (<see cref="SharedWinograd.ForwardBlocks"/>): by F(4×4, 3×3) with any number of workers (<see cref="SharedWinograd.TakesF4"/>),
+    /// or shared with worker 1 where the network has two workers or more and the layer is large enough.
     /// </summary>
-    private static bool SharesKeptFilters(NetworkContext context, in ConvGeometry g) =>
-        context.Shared is not null && TakesKeptFilters(context, in g) && SharedWinograd.SharesBlocks(in g);
+    private static bool TakesKeptBlocks(NetworkContext context, in ConvGeometry g) =>
+        TakesKeptFilters(context, in g) && (SharedWinograd.TakesF4(in g) || (context.Shared is not null && SharedWinograd.SharesBlocks(in g)));
 
     /// <summary>
     /// Whether this pass computes the convolution by Winograd with kept filters split by halves of its rows with worker 1
@@ -142,9 +143,10 @@ public static partial class LayerOps
     private static void RowsForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
         context.Shared!.Winograd.ForwardRows(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
 
-    /// <summary>A layer that <see cref="SharesKeptFilters"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
-    private static void SharedKeptForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.Shared!.Winograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
+    /// <summary>A layer that <see cref="TakesKeptBlocks"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
+    private static void KeptBlocksForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
+        context.KeptWinograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight, SharedWinograd.TakesF4(in g) ? KeptFilterForm.WinogradF4 : KeptFilterForm.Winograd),
+            bias, epilogue);
 
     /// <summary>The transform (Winograd's unless <paramref name="form"/> says otherwise) of the layer's current weights that worker 0 keeps between one-sample passes (<see cref="OneSampleFilters"/>).</summary>
     private static ReadOnlySpan<float> KeptFilters(NetworkContext context, in ConvGeometry g, int weight, KeptFilterForm form = KeptFilterForm.Winograd) =>
@@ -164,7 +166,7 @@ public static partial class LayerOps
         if (Conv2d.OneSampleTakesWinograd(in g))
         {
             // Inference by Winograd with kept filters, alone, by channel blocks or by rows; a one-sample training pass by the direct kernel.
-            var kept = Math.Max(Winograd.ScratchLength(in g), Math.Max(SharedWinograd.SharesBlocks(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0,
+            var kept = Math.Max(Winograd.ScratchLength(in g), Math.Max(SharedWinograd.SharesBlocks(in g) || SharedWinograd.TakesF4(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0,
                 SharedWinograd.SplitsRows(in g) ? SharedWinograd.RowsScratchLength(in g) : 0));
             return Math.Max(scratch, Math.Max(kept, DirectConv.ScratchLength(in g)));
         }

@@ -119,10 +119,10 @@ public static partial class LayerOps
             RowsForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
             return;
         }
-        if (SharesKeptFilters(context, in g))
+        if (TakesKeptBlocks(context, in g))
         {
             // Each block of output channels normalized on the thread that computed it: the values of the normalized convolution.
-            SharedKeptForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
             return;
         }
         if (context.Training || TakesDirectKernel(context, in g))

@@ -191,6 +191,14 @@ public sealed class NetworkContext
     /// <summary>Worker 0's share of large layers with worker 1 in one-sample inference (a network with two workers or more), or null.</summary>
     internal SharedInference? Shared { get; set; }
 
+    /// <summary>
+    /// The job of one-sample inference's Winograd convolutions with kept filters by blocks of output channels: worker 0's shared
+    /// one (<see cref="SharedInference.Winograd"/>), or, in a network of one worker, one that runs every block on this thread.
+    /// </summary>
+    internal SharedWinograd KeptWinograd => Shared?.Winograd ?? (_aloneWinograd ??= new SharedWinograd(this, null));
+
+    private SharedWinograd? _aloneWinograd;
+
     /// <summary>The Winograd filters one-sample inference keeps between passes (used on worker 0, which runs those passes).</summary>
     internal OneSampleFilters OneSampleFilters { get; } = new();
 

@@ -8,7 +8,7 @@ namespace Cnn.Runtime.Network;
 /// <summary>
 /// Worker 0's filters in the form a one-sample kernel reads them, kept between passes: Winograd-transformed for the convolutions
 /// one-sample inference computes by Winograd (<see cref="Conv2d.OneSampleTakesWinograd"/>; transforming 32·32 filters on every call
-/// cost what Winograd saved on one sample), and packed by blocks of 16 filters for <see cref="FilterLanePool"/>. Each layer's entry
+/// cost what Winograd saved on one sample), F(2×2, 3×3) or F(4×4, 3×3) (<see cref="SharedWinograd.TakesF4"/>), and packed by blocks of 16 filters for <see cref="FilterLanePool"/>. Each layer's entry
 /// keeps a copy of the weights it was transformed from, and every pass compares the layer's weights with it bit for bit (a few KB, read by the pass anyway) before using it: weights changed by an optimizer step, a load, or
 /// a write through <see cref="NetworkBase.Parameters"/> at any time are transformed again, so the values are always those of the
 /// current weights. Entries are made on a layer's first one-sample pass; later passes allocate nothing.
@@ -28,7 +28,12 @@ internal sealed class OneSampleFilters
         weights = weights[..g.WeightLength];
         if (!_entries.TryGetValue(weightOffset, out var entry))
         {
-            var length = form == KeptFilterForm.Winograd ? Conv2d.TransformedFilterLength(g) : FilterLanePool.PackedLength(g);
+            var length = form switch
+            {
+                KeptFilterForm.Winograd => Conv2d.TransformedFilterLength(g),
+                KeptFilterForm.WinogradF4 => WinogradF4.FilterLength(g),
+                _ => FilterLanePool.PackedLength(g),
+            };
             entry = new Entry(new float[g.WeightLength], new float[length]);
             _entries.Add(weightOffset, entry);
         }
@@ -37,13 +42,17 @@ internal sealed class OneSampleFilters
             return entry.Filters;
         }
         weights.CopyTo(entry.Weights);
-        if (form == KeptFilterForm.Winograd)
+        switch (form)
         {
-            Conv2d.TransformFilters(g, weights, entry.Filters);
-        }
-        else
-        {
-            FilterLanePool.Pack(g, weights, entry.Filters);
+            case KeptFilterForm.Winograd:
+                Conv2d.TransformFilters(g, weights, entry.Filters);
+                break;
+            case KeptFilterForm.WinogradF4:
+                WinogradF4.TransformFilters(g, weights, entry.Filters);
+                break;
+            default:
+                FilterLanePool.Pack(g, weights, entry.Filters);
+                break;
         }
         return entry.Filters;
     }
@@ -57,6 +66,9 @@ internal enum KeptFilterForm
 {
     /// <summary>Winograd-transformed (<see cref="Conv2d.TransformFilters"/>).</summary>
     Winograd,
+
+    /// <summary>Winograd F(4×4, 3×3)-transformed (<see cref="WinogradF4.TransformFilters"/>).</summary>
+    WinogradF4,
 
     /// <summary>Packed by blocks of 16 filters (<see cref="FilterLanePool.Pack"/>).</summary>
     FilterLanes,

@@ -1,0 +1,123 @@
+using System;
+using System.Linq;
+using Cnn.Runtime.Kernels;
+using Cnn.Runtime.Kernels.Reference;
+
+namespace Cnn.Dsl.Tests.Kernels;
+
+/// <summary>
+/// The one-sample Winograd F(4×4, 3×3) kernel (<see cref="WinogradF4"/>) against the double-precision reference on every map it
+/// takes (up to 16×16: one vector of 4×4 tiles), and its blocks of output channels split between two threads' scratch in any
+/// order giving the same bits. F(4×4, 3×3) rounds more than F(2×2, 3×3) (its transforms scale by up to 8 and 1/24), so the
+/// bound is 1e-5 of the sum of the terms' magnitudes, Σ|x|·|w| + |b|.
+/// </summary>
+public class WinogradF4Tests
+{
+    /// <summary>Channel pairs: single channels, the 16-channel block edges (16, 17), the models' 32 → 64 and 64 → 64.</summary>
+    private static readonly (int In, int Out)[] Channels = [(1, 1), (2, 3), (3, 16), (17, 5), (16, 17), (32, 64), (64, 64)];
+
+    /// <summary>Maps: 1×1, fewer tile rows or columns than the vector holds, odd sides (a last tile partly outside), 14×14 and 16×16.</summary>
+    private static readonly (int H, int W)[] Maps = [(1, 1), (2, 3), (5, 7), (8, 8), (13, 13), (14, 14), (16, 16), (16, 9), (3, 16), (12, 15)];
+
+    private static bool Accelerated => WinogradF4.Supports(new ConvGeometry(1, 1, 1, 1, 3, pad: 1));
+
+    /// <summary>The kernel's output of one sample: the filters transformed, then every block by one thread.</summary>
+    private static unsafe float[] Forward(in ConvGeometry g, float[] x, float[] weight, float[] bias, int seed)
+    {
+        var blocks = new WinogradF4.Blocks(g);
+        // Stale filters, scratch and output: none of them may leak into the result; the output's tail stays.
+        var filters = KernelAssert.Random(blocks.FilterLength, seed, 1e30f);
+        WinogradF4.TransformFilters(g, weight, filters);
+        var work = KernelAssert.Random(blocks.ScratchLength, seed + 1, 1e30f);
+        var y = KernelAssert.Random(g.OutputLength + 5, seed + 2);
+        fixed (float* xBase = x, u = filters, b = bias, yBase = y, scratch = work)
+        {
+            blocks.Transform(xBase, scratch);
+            blocks.Compute(0, blocks.Count, u, bias.Length == 0 ? null : b, yBase, scratch);
+        }
+        Assert.Equal(KernelAssert.Random(g.OutputLength + 5, seed + 2)[g.OutputLength..], y[g.OutputLength..]);
+        return y[..g.OutputLength];
+    }
+
+    [Fact]
+    public void Forward_matches_the_reference_on_every_channel_count_and_map()
+    {
+        if (!Accelerated)
+        {
+            return;
+        }
+        foreach (var (inC, outC) in Channels)
+        {
+            foreach (var (h, w) in Maps)
+            {
+                var g = new ConvGeometry(inC, h, w, outC, 3, pad: 1);
+                foreach (var bias in new[] { true, false })
+                {
+                    var x = KernelAssert.Random(g.InputLength, 1);
+                    var weight = KernelAssert.Random(g.WeightLength, 2);
+                    var b = bias ? KernelAssert.Random(outC, 3) : [];
+                    var expected = new double[g.OutputLength];
+                    var magnitude = new double[g.OutputLength];
+                    ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(weight), KernelAssert.ToDouble(b), expected);
+                    ReferenceConv.Forward<double>(g, 1, Abs(x), Abs(weight), Abs(b), magnitude);
+                    var y = Forward(g, x, weight, b, 4);
+                    for (var i = 0; i < expected.Length; i++)
+                    {
+                        var error = Math.Abs(y[i] - expected[i]);
+                        Assert.True(error <= 1e-5 * (magnitude[i] + 1),
+                            $"{inC}→{outC} on {h}×{w}, bias {bias}, [{i}]: expected {expected[i]:R}, got {y[i]:R} (error {error:G3}, terms {magnitude[i]:G3})");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public unsafe void Blocks_split_between_two_threads_give_the_whole_call_bit_for_bit()
+    {
+        if (!Accelerated)
+        {
+            return;
+        }
+        foreach (var g in new[] { new ConvGeometry(32, 14, 14, 64, 3, pad: 1), new ConvGeometry(17, 9, 11, 40, 3, pad: 1) })
+        {
+            var x = KernelAssert.Random(g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var expected = Forward(g, x, w, b, 4);
+
+            var blocks = new WinogradF4.Blocks(g);
+            Assert.Equal((g.OutChannels + 15) / 16, blocks.Count);
+            var filters = new float[blocks.FilterLength];
+            WinogradF4.TransformFilters(g, w, filters);
+            // Two threads' scratch, stale; the blocks in reverse order, each thread taking every other one.
+            float[] first = KernelAssert.Random(blocks.ScratchLength, 5, 1e30f), second = KernelAssert.Random(blocks.ScratchLength, 6, 1e30f);
+            var y = KernelAssert.Random(g.OutputLength, 7);
+            fixed (float* xBase = x, u = filters, bBase = b, yBase = y, one = first, two = second)
+            {
+                blocks.Transform(xBase, one);
+                blocks.Transform(xBase, two);
+                for (var block = blocks.Count - 1; block >= 0; block--)
+                {
+                    blocks.Compute(block, 1, u, bBase, yBase, block % 2 == 0 ? one : two);
+                }
+            }
+            Assert.Equal(expected, y);
+        }
+    }
+
+    [Fact]
+    public void Takes_only_what_one_vector_of_tiles_covers()
+    {
+        var accelerated = Accelerated && CpuPaths.Best == CpuPath.Vector512;
+        Assert.Equal(accelerated, WinogradF4.Supports(new ConvGeometry(32, 16, 16, 64, 3, pad: 1)));
+        Assert.False(WinogradF4.Supports(new ConvGeometry(32, 17, 16, 64, 3, pad: 1)));
+        Assert.False(WinogradF4.Supports(new ConvGeometry(32, 16, 17, 64, 3, pad: 1)));
+        Assert.False(WinogradF4.Supports(new ConvGeometry(32, 16, 16, 64, 3, stride: 2, pad: 1)));
+        Assert.False(WinogradF4.Supports(new ConvGeometry(32, 16, 16, 64, 5, pad: 2)));
+        Assert.Throws<ArgumentException>(() => new WinogradF4.Blocks(new ConvGeometry(32, 32, 32, 64, 3, pad: 1)));
+        Assert.Throws<ArgumentException>(() => WinogradF4.TransformFilters(new ConvGeometry(2, 8, 8, 2, 3, pad: 1), new float[36], new float[10]));
+    }
+
+    private static double[] Abs(float[] values) => values.Select(v => (double)Math.Abs(v)).ToArray();
+}
