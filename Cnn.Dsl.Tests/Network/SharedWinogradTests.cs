@@ -41,6 +41,16 @@ public sealed class SharedWinogradTests
         OneSampleAssert.SharedPassesAllocateNothing(network);
     }
 
+    [Fact]
+    public void F4_takes_maps_up_to_16_rows_except_where_a_shared_pass_splits_rows()
+    {
+        var accelerated = Cnn.Runtime.Kernels.WinogradF4.Supports(new Cnn.Runtime.Kernels.ConvGeometry(32, 14, 14, 64, 3, pad: 1));
+        Assert.Equal(accelerated, SharedWinograd.TakesF4(new Cnn.Runtime.Kernels.ConvGeometry(32, 14, 14, 64, 3, pad: 1), rowSite: true));
+        Assert.Equal(accelerated, SharedWinograd.TakesF4(new Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 64, 3, pad: 1), rowSite: false));
+        Assert.False(SharedWinograd.TakesF4(new Cnn.Runtime.Kernels.ConvGeometry(32, 16, 16, 32, 3, pad: 1), rowSite: true));
+        Assert.False(SharedWinograd.TakesF4(new Cnn.Runtime.Kernels.ConvGeometry(16, 32, 32, 16, 3, pad: 1), rowSite: false));
+    }
+
     /// <summary>Every parameter and buffer drawn at random (running variances positive), so each channel's BatchNorm map differs.</summary>
     private static NetworkBase WithStatistics(NetworkBase network)
     {

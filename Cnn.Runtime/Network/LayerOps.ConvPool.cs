@@ -24,9 +24,9 @@ public static partial class LayerOps
     /// <param name="indices">The pooling's argmax slot.</param>
     public static void ConvMaxPoolRelu(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in PoolGeometry pool, int pooled, int indices)
     {
-        if (TakesKeptBlocks(context, in g))
+        if (TakesKeptBlocks(context, in g, rowSite: false))
         {
-            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.Pooling(in pool, pooled));
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.Pooling(in pool, pooled), rowSite: false);
             return;
         }
         if (TakesFilterLaneKernel(context, in g, in pool))
@@ -101,9 +101,9 @@ public static partial class LayerOps
             MappedPooledForward(context, in g, x, weight, bias, gamma, beta, runningMean, runningVar, eps, in pool, pooled);
             return;
         }
-        if (TakesKeptBlocks(context, in g))
+        if (TakesKeptBlocks(context, in g, rowSite: false))
         {
-            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.NormalizingPooling(gamma, beta, runningMean, runningVar, eps, z, in pool, pooled));
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.NormalizingPooling(gamma, beta, runningMean, runningVar, eps, z, in pool, pooled), rowSite: false);
             return;
         }
         if (!context.Training)

@@ -18,7 +18,10 @@ public static partial class LayerOps
     /// <param name="y">Output slot.</param>
     /// <param name="weight">Weight offset.</param>
     /// <param name="bias">Bias offset, or -1.</param>
-    public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias)
+    public static void Conv(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias) => ConvAt(context, in g, x, y, weight, bias, rowSite: false);
+
+    /// <summary><see cref="Conv(NetworkContext, in ConvGeometry, int, int, int, int)"/> from a call that splits the layer by rows when its pass shares (<paramref name="rowSite"/>, <see cref="SharedWinograd.TakesF4"/>).</summary>
+    private static void ConvAt(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, bool rowSite)
     {
         if (TakesDirectKernel(context, in g))
         {
@@ -31,9 +34,9 @@ public static partial class LayerOps
                 OptionalParameter(context, bias, g.OutChannels), context.Activation(y, g.OutputLength), context.Scratch);
             return;
         }
-        if (TakesKeptBlocks(context, in g))
+        if (TakesKeptBlocks(context, in g, rowSite))
         {
-            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.None);
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.None, rowSite);
             return;
         }
         if (TakesKeptFilters(context, in g))
@@ -125,11 +128,12 @@ public static partial class LayerOps
 
     /// <summary>
     /// Whether a pass that <see cref="TakesKeptFilters"/> computes the layer by blocks of output channels
-    /// (<see cref="SharedWinograd.ForwardBlocks"/>): by F(4×4, 3×3) with any number of workers (<see cref="SharedWinograd.TakesF4"/>),
-    /// or shared with worker 1 where the network has two workers or more and the layer is large enough.
+    /// (<see cref="SharedWinograd.ForwardBlocks"/>): by F(4×4, 3×3) with any number of workers (<see cref="SharedWinograd.TakesF4"/>;
+    /// <paramref name="rowSite"/> for a call that splits the layer by rows when its pass shares), or shared with worker 1 where the
+    /// network has two workers or more and the layer is large enough.
     /// </summary>
-    private static bool TakesKeptBlocks(NetworkContext context, in ConvGeometry g) =>
-        TakesKeptFilters(context, in g) && (SharedWinograd.TakesF4(in g) || (context.Shared is not null && SharedWinograd.SharesBlocks(in g)));
+    private static bool TakesKeptBlocks(NetworkContext context, in ConvGeometry g, bool rowSite) =>
+        TakesKeptFilters(context, in g) && (SharedWinograd.TakesF4(in g, rowSite) || (context.Shared is not null && SharedWinograd.SharesBlocks(in g)));
 
     /// <summary>
     /// Whether this pass computes the convolution by Winograd with kept filters split by halves of its rows with worker 1
@@ -144,9 +148,11 @@ public static partial class LayerOps
         context.Shared!.Winograd.ForwardRows(in g, x, y, KeptFilters(context, in g, weight), bias, epilogue);
 
     /// <summary>A layer that <see cref="TakesKeptBlocks"/>: its kept filters' pass, each block of output channels followed by <paramref name="epilogue"/> on its thread.</summary>
-    private static void KeptBlocksForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue) =>
-        context.KeptWinograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight, SharedWinograd.TakesF4(in g) ? KeptFilterForm.WinogradF4 : KeptFilterForm.Winograd),
-            bias, epilogue);
+    private static void KeptBlocksForward(NetworkContext context, in ConvGeometry g, int x, int y, int weight, int bias, in BlockEpilogue epilogue, bool rowSite)
+    {
+        var f4 = SharedWinograd.TakesF4(in g, rowSite);
+        context.KeptWinograd.ForwardBlocks(in g, x, y, KeptFilters(context, in g, weight, f4 ? KeptFilterForm.WinogradF4 : KeptFilterForm.Winograd), bias, epilogue, f4);
+    }
 
     /// <summary>The transform (Winograd's unless <paramref name="form"/> says otherwise) of the layer's current weights that worker 0 keeps between one-sample passes (<see cref="OneSampleFilters"/>).</summary>
     private static ReadOnlySpan<float> KeptFilters(NetworkContext context, in ConvGeometry g, int weight, KeptFilterForm form = KeptFilterForm.Winograd) =>
@@ -166,7 +172,7 @@ public static partial class LayerOps
         if (Conv2d.OneSampleTakesWinograd(in g))
         {
             // Inference by Winograd with kept filters, alone, by channel blocks or by rows; a one-sample training pass by the direct kernel.
-            var kept = Math.Max(Winograd.ScratchLength(in g), Math.Max(SharedWinograd.SharesBlocks(in g) || SharedWinograd.TakesF4(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0,
+            var kept = Math.Max(Winograd.ScratchLength(in g), Math.Max(SharedWinograd.SharesBlocks(in g) || WinogradF4.Supports(in g) ? SharedWinograd.BlocksScratchLength(in g) : 0,
                 SharedWinograd.SplitsRows(in g) ? SharedWinograd.RowsScratchLength(in g) : 0));
             return Math.Max(scratch, Math.Max(kept, DirectConv.ScratchLength(in g)));
         }

@@ -23,7 +23,8 @@ public static partial class LayerOps
     {
         if (!context.Training || TakesDirectKernel(context, in g))
         {
-            Conv(context, in g, x, y, weight, bias);
+            // Inference reaches this from the calls that split a layer by rows when the pass shares (the kernel must not depend on that).
+            ConvAt(context, in g, x, y, weight, bias, rowSite: true);
             if (context.Training)
             {
                 var sums = context.Doubles(2 * g.OutChannels);
@@ -119,10 +120,10 @@ public static partial class LayerOps
             RowsForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
             return;
         }
-        if (TakesKeptBlocks(context, in g))
+        if (TakesKeptBlocks(context, in g, rowSite: true))
         {
             // Each block of output channels normalized on the thread that computed it: the values of the normalized convolution.
-            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu));
+            KeptBlocksForward(context, in g, x, y, weight, bias, BlockEpilogue.Normalizing(gamma, beta, runningMean, runningVar, eps, z, relu), rowSite: true);
             return;
         }
         if (context.Training || TakesDirectKernel(context, in g))

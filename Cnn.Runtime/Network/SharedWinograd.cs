@@ -74,14 +74,16 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
 
     /// <summary>
     /// Whether one-sample inference computes <paramref name="g"/>'s kept-filter Winograd pass by F(4×4, 3×3)
-    /// (<see cref="WinogradF4"/>), with one worker or two: maps its one vector of 4×4 tiles covers that are not split by rows
-    /// (<see cref="SplitsRows"/>), so that the result does not depend on the worker count or on whether a pass shares. On bn2conv's
-    /// 32 → 64 on 14×14, every block on one thread, the transform and the blocks took 3.5 + 15.6 µs against F(2×2, 3×3)'s
-    /// 2.8 + 25.4 (medians of 31 alternated rounds in one process).
+    /// (<see cref="WinogradF4"/>), with one worker or two: maps its one vector of 4×4 tiles covers, except where a pass that shares
+    /// would split the layer by rows (<paramref name="rowSite"/>: under a BatchNorm, <see cref="SplitsRows"/>), so that the result
+    /// does not depend on the worker count or on whether a pass shares. Every block on one thread, medians of 31 alternated rounds
+    /// in one process, the transform and the blocks: bn2conv's 32 → 64 on 14×14 3.5 + 15.2 µs against F(2×2, 3×3)'s 2.7 + 24.2,
+    /// simplecnn's on 16×16 3.7 + 15.6 against 3.2 + 24.8, 32 → 32 on 16×16 3.8 + 8.6 against 3.2 + 12.0.
     /// </summary>
     /// <param name="g">A convolution <see cref="Conv2d.OneSampleTakesWinograd"/> names.</param>
+    /// <param name="rowSite">Whether the layer's call splits it by rows when its pass shares (<see cref="ForwardRows"/>).</param>
     /// <returns>True to take F(4×4, 3×3).</returns>
-    internal static bool TakesF4(in ConvGeometry g) => WinogradF4.Supports(in g) && !SplitsRows(in g);
+    internal static bool TakesF4(in ConvGeometry g, bool rowSite) => WinogradF4.Supports(in g) && !(rowSite && SplitsRows(in g));
 
     /// <summary>Whether one-sample inference may split <paramref name="g"/>'s kept-filter Winograd pass by halves of its rows.</summary>
     /// <param name="g">A convolution <see cref="Conv2d.OneSampleTakesWinograd"/> names.</param>
@@ -89,13 +91,13 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     internal static bool SplitsRows(in ConvGeometry g) => g.OutHeight >= MinimumRows;
 
     /// <summary>
-    /// Scratch a layer computed by channel blocks needs: one <see cref="Winograd.ChannelBlocks.ScratchLength"/> (or
-    /// <see cref="WinogradF4.Blocks.ScratchLength"/>, <see cref="TakesF4"/>) for each thread.
+    /// Scratch a layer computed by channel blocks needs: one <see cref="Winograd.ChannelBlocks.ScratchLength"/>, or
+    /// <see cref="WinogradF4.Blocks.ScratchLength"/> where that kernel may take it and is larger, for each thread.
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>Floats.</returns>
     internal static int BlocksScratchLength(in ConvGeometry g) =>
-        ScratchLength(TakesF4(in g) ? new WinogradF4.Blocks(g).ScratchLength : new Winograd.ChannelBlocks(g).ScratchLength);
+        ScratchLength(Math.Max(new Winograd.ChannelBlocks(g).ScratchLength, WinogradF4.Supports(in g) ? new WinogradF4.Blocks(g).ScratchLength : 0));
 
     /// <summary>Scratch a layer split by rows needs: one <see cref="Winograd.TileRows.ScratchLength"/> for each thread.</summary>
     /// <param name="g">The convolution.</param>
@@ -106,8 +108,8 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     private static int ScratchLength(int threadScratch) => (2 * threadScratch) + BufferGap;
 
     /// <summary>
-    /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters by channel blocks, by F(4×4, 3×3) where
-    /// <see cref="TakesF4"/> says so and F(2×2, 3×3) otherwise, on this thread and worker 1 when the layer <see cref="SharesBlocks"/>
+    /// Computes one sample's <c>y = conv(x, W) + bias</c> from its kept filters by channel blocks, by F(4×4, 3×3) when
+    /// <paramref name="f4"/> (<see cref="TakesF4"/>) and F(2×2, 3×3) otherwise, on this thread and worker 1 when the layer <see cref="SharesBlocks"/>
     /// and the pass shares its convolutions, else on this thread alone; each block of channels followed by
     /// <paramref name="epilogue"/> on its thread.
     /// </summary>
@@ -117,10 +119,11 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     /// <param name="filters">The weights' transform (<see cref="OneSampleFilters.For"/>, in the form of the kernel taken).</param>
     /// <param name="bias">Bias offset, or -1.</param>
     /// <param name="epilogue">What each block's channels go through next.</param>
-    internal void ForwardBlocks(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue)
+    /// <param name="f4">Whether to take F(4×4, 3×3) (<paramref name="filters"/> in its form).</param>
+    internal void ForwardBlocks(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue, bool f4)
     {
         _byRows = false;
-        _byF4 = TakesF4(in g);
+        _byF4 = f4;
         _callerFilled = _helperFilled = false;
         var share = owner is not null && SharesBlocks(in g) && owner.SharesConvolutions();
         if (_byF4)
