@@ -107,6 +107,65 @@ public class WinogradF4Tests
     }
 
     [Fact]
+    public unsafe void Pooled_blocks_give_the_map_pooling_and_relu_run_after_the_convolution_bit_for_bit()
+    {
+        if (!Accelerated)
+        {
+            return;
+        }
+        // Even and odd maps (a trailing row and column the pooling drops), a partial last block, with and without a map.
+        foreach (var g in new[] { new ConvGeometry(32, 14, 14, 64, 3, pad: 1), new ConvGeometry(17, 15, 13, 40, 3, pad: 1), new ConvGeometry(3, 16, 16, 16, 3, pad: 1) })
+        {
+            var x = KernelAssert.Random(g.InputLength, 1);
+            var w = KernelAssert.Random(g.WeightLength, 2);
+            var b = KernelAssert.Random(g.OutChannels, 3);
+            var y = Forward(g, x, w, b, 4);
+            var pool = new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2);
+            Assert.True(WinogradF4.Pools(g, pool));
+            var gamma = KernelAssert.Random(g.OutChannels, 5);
+            var beta = KernelAssert.Random(g.OutChannels, 6);
+            var mean = KernelAssert.Random(g.OutChannels, 7);
+            var variance = Array.ConvertAll(KernelAssert.Random(g.OutChannels, 8), v => 0.5f + Math.Abs(v));
+            var map = BatchNorm2d.ChannelAffine.Inference(gamma, beta, mean, variance, 1e-5f);
+            var scale = new float[g.OutChannels];
+            var shift = new float[g.OutChannels];
+            for (var c = 0; c < g.OutChannels; c++)
+            {
+                (scale[c], shift[c]) = map.Of(c);
+            }
+            foreach (var maps in new[] { true, false })
+            {
+                var normalized = y.ToArray();
+                if (maps)
+                {
+                    BatchNorm2d.Mapped(1, g.OutChannels, g.OutPlane, y, map, normalized, relu: false, CpuPath.Auto);
+                }
+                var expected = new float[pool.OutputLength];
+                MaxPool2d.Forward(pool, 1, normalized, expected, []);
+                Activations.Relu(expected, expected);
+
+                var blocks = new WinogradF4.Blocks(g);
+                var filters = new float[blocks.FilterLength];
+                WinogradF4.TransformFilters(g, w, filters);
+                var work = KernelAssert.Random(blocks.ScratchLength, 9, 1e30f);
+                var pooled = KernelAssert.Random(pool.OutputLength + 3, 10);
+                fixed (float* xBase = x, u = filters, bBase = b, s = scale, t = shift, p = pooled, scratch = work)
+                {
+                    blocks.Transform(xBase, scratch);
+                    for (var block = blocks.Count - 1; block >= 0; block--)
+                    {
+                        blocks.ComputePooled(block, 1, u, bBase, maps ? s : null, t, pool.OutHeight, pool.OutWidth, p, scratch);
+                    }
+                }
+                Assert.Equal(expected, pooled[..pool.OutputLength]);
+                Assert.Equal(KernelAssert.Random(pool.OutputLength + 3, 10)[pool.OutputLength..], pooled[pool.OutputLength..]);
+            }
+        }
+        Assert.False(WinogradF4.Pools(new ConvGeometry(8, 14, 14, 8, 3, pad: 1), new PoolGeometry(8, 14, 14, 3, stride: 2)));
+        Assert.False(WinogradF4.Pools(new ConvGeometry(8, 15, 15, 8, 3, pad: 1), new PoolGeometry(8, 15, 15, 2, ceilMode: true)));
+    }
+
+    [Fact]
     public void Takes_only_what_one_vector_of_tiles_covers()
     {
         var accelerated = Accelerated && CpuPaths.Best == CpuPath.Vector512;

@@ -144,20 +144,7 @@ internal static unsafe partial class WinogradF4
         var tile = stackalloc Vector512<float>[16];
         for (var o = 0; o < channels; o++)
         {
-            var channel = m + (o * 16);
-            const int step = BlockChannels * 16;
-            for (var k = 0; k < 6; k++)
-            {
-                var products = channel + (6 * k * step);
-                var column = columns + (4 * k);
-                OutputPoints(Vector512.Load(products), Vector512.Load(products + step), Vector512.Load(products + (2 * step)), Vector512.Load(products + (3 * step)),
-                    Vector512.Load(products + (4 * step)), Vector512.Load(products + (5 * step)), out column[0], out column[1], out column[2], out column[3]);
-            }
-            for (var j = 0; j < 4; j++)
-            {
-                var column = columns + j;
-                OutputPoints(column[0], column[4], column[8], column[12], column[16], column[20], out tile[j], out tile[4 + j], out tile[8 + j], out tile[12 + j]);
-            }
+            OutputTile(m + (o * 16), columns, tile);
             var b = bias is null ? Vector512<float>.Zero : Vector512.Create(bias[o]);
             var plane = y + ((long)o * height * width);
             for (var a = 0; a < 4; a++)
@@ -170,6 +157,28 @@ internal static unsafe partial class WinogradF4
                     Avx512F.MaskStore(plane + ((((4 * th) + a) * width)), store, row);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>Aᵀ M A</c> of one output channel's products (<paramref name="channel"/>: M[ξ][o], 16 vectors apart) into
+    /// <paramref name="tile"/>[4·a + b], value (a, b) of every tile; <paramref name="columns"/> holds the 24 column transforms.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTile(float* channel, Vector512<float>* columns, Vector512<float>* tile)
+    {
+        const int step = BlockChannels * 16;
+        for (var k = 0; k < 6; k++)
+        {
+            var products = channel + (6 * k * step);
+            var column = columns + (4 * k);
+            OutputPoints(Vector512.Load(products), Vector512.Load(products + step), Vector512.Load(products + (2 * step)), Vector512.Load(products + (3 * step)),
+                Vector512.Load(products + (4 * step)), Vector512.Load(products + (5 * step)), out column[0], out column[1], out column[2], out column[3]);
+        }
+        for (var j = 0; j < 4; j++)
+        {
+            var column = columns + j;
+            OutputPoints(column[0], column[4], column[8], column[12], column[16], column[20], out tile[j], out tile[4 + j], out tile[8 + j], out tile[12 + j]);
         }
     }
 

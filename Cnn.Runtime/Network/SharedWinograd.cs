@@ -46,6 +46,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     private Winograd.ChannelBlocks _blocks;
     private WinogradF4.Blocks _f4Blocks;
     private bool _byF4;
+    private bool _pooledF4;
     private Winograd.TileRows _tiles;
     private bool _byRows;
     private BlockEpilogue _epilogue;
@@ -124,6 +125,8 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     {
         _byRows = false;
         _byF4 = f4;
+        // A BatchNorm map, 2×2 pooling and ReLU after F(4×4) run in its output transform (the ReLU between map and pooling would not).
+        _pooledF4 = f4 && epilogue.Pools && !epilogue.Relu && WinogradF4.Pools(in g, epilogue.Pool);
         _callerFilled = _helperFilled = false;
         var share = owner is not null && SharesBlocks(in g) && owner.SharesConvolutions();
         if (_byF4)
@@ -197,6 +200,39 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     }
 
     /// <summary>
+    /// A block of output channels by F(4×4) with its epilogue in the output transform (<see cref="WinogradF4.Blocks.ComputePooled"/>):
+    /// the BatchNorm's map of the block's channels, if any, as <see cref="BlockEpilogue.Apply"/> computes it, and the pooled values
+    /// only, the convolution's and the BatchNorm's outputs left unwritten (nothing in an inference pass reads them).
+    /// </summary>
+    private void PooledF4Part(int part, float* work)
+    {
+        ref var filled = ref work == _callerScratch ? ref _callerFilled : ref _helperFilled;
+        if (!filled)
+        {
+            _f4Blocks.Transform(_input, work);
+            filled = true;
+        }
+        var first = WinogradF4.BlockChannels * part;
+        var count = Math.Min(WinogradF4.BlockChannels, _g.OutChannels - first);
+        var scale = stackalloc float[WinogradF4.BlockChannels];
+        var shift = stackalloc float[WinogradF4.BlockChannels];
+        if (_epilogue.Maps)
+        {
+            var map = context.InferenceMap(_g.OutChannels, _epilogue.Gamma, _epilogue.Beta, _epilogue.RunningMean, _epilogue.RunningVar, _epilogue.Eps);
+            for (var c = 0; c < count; c++)
+            {
+                (scale[c], shift[c]) = map.Of(first + c);
+            }
+        }
+        var pool = _epilogue.Pool;
+        fixed (float* pooled = context.Activation(_epilogue.Pooled, pool.OutputLength))
+        {
+            // ComputePooled reads channel c's map at scale[c]: this block's channels are at the buffers' start.
+            _f4Blocks.ComputePooled(part, 1, _filters, _bias, _epilogue.Maps ? scale - first : null, shift - first, pool.OutHeight, pool.OutWidth, pooled, work);
+        }
+    }
+
+    /// <summary>
     /// Runs a part on either thread, in that thread's scratch: a block of channels (transforming the sample first if this thread has
     /// not), or a half of the tile rows (the caller's own, or the other when the caller claims both: <see cref="RowHalves"/>); then
     /// the epilogue on what it computed.
@@ -213,6 +249,11 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
             var end = _tiles.FirstTileRow(half + 1, Halves);
             _tiles.Compute(first, end, _input, _filters, _bias, _output, work);
             _epilogue.ApplyRows(context, in _g, _y, Math.Min(_g.OutHeight, 2 * first), Math.Min(_g.OutHeight, 2 * end));
+            return;
+        }
+        if (_pooledF4)
+        {
+            PooledF4Part(part, work);
             return;
         }
         ref var filled = ref worker == 0 ? ref _callerFilled : ref _helperFilled;
