@@ -112,16 +112,11 @@ internal static class BatchOneBenchmark
         var blocks = new Winograd.ChannelBlocks(g);
         var filters = new float[Conv2d.TransformedFilterLength(g)];
         Conv2d.TransformFilters(g, w, filters);
-        var work = new float[blocks.ScratchLength];
-        fixed (float* xBase = x, u = filters, bBase = b, yBase = y, scratch = work)
+        KeptPass(output, name, "winograd_kept_blocks", g, peak, samples, x, filters, b, y, blocks.ScratchLength, (input, u, bias, target, work) =>
         {
-            float* input = xBase, kept = u, bias = bBase, target = yBase, own = scratch;
-            Convolution(output, name, "winograd_kept_blocks", g, peak, PerCall(samples, () =>
-            {
-                blocks.Transform(input, own);
-                blocks.Compute(0, blocks.Count, kept, bias, target, own);
-            }));
-        }
+            blocks.Transform(input, work);
+            blocks.Compute(0, blocks.Count, u, bias, target, work);
+        });
         if (!WinogradF4.Supports(g))
         {
             return;
@@ -129,15 +124,25 @@ internal static class BatchOneBenchmark
         var f4 = new WinogradF4.Blocks(g);
         var f4Filters = new float[f4.FilterLength];
         WinogradF4.TransformFilters(g, w, f4Filters);
-        var f4Work = new float[f4.ScratchLength];
-        fixed (float* xBase = x, u = f4Filters, bBase = b, yBase = y, scratch = f4Work)
+        KeptPass(output, name, "winograd_f4_kept_blocks", g, peak, samples, x, f4Filters, b, y, f4.ScratchLength, (input, u, bias, target, work) =>
+        {
+            f4.Transform(input, work);
+            f4.Compute(0, f4.Count, u, bias, target, work);
+        });
+    }
+
+    /// <summary>One pass with kept filters: the sample, the filters' transform, the bias, the output and the scratch.</summary>
+    private unsafe delegate void KeptCall(float* x, float* u, float* bias, float* y, float* work);
+
+    /// <summary>Times and prints <paramref name="call"/> on pinned operands and its own scratch of <paramref name="scratchLength"/> floats.</summary>
+    private static unsafe void KeptPass(TextWriter output, string name, string operation, in ConvGeometry g, double peak, int samples, float[] x, float[] filters, float[] b,
+        float[] y, int scratchLength, KeptCall call)
+    {
+        var work = new float[scratchLength];
+        fixed (float* xBase = x, u = filters, bBase = b, yBase = y, scratch = work)
         {
             float* input = xBase, kept = u, bias = bBase, target = yBase, own = scratch;
-            Convolution(output, name, "winograd_f4_kept_blocks", g, peak, PerCall(samples, () =>
-            {
-                f4.Transform(input, own);
-                f4.Compute(0, f4.Count, kept, bias, target, own);
-            }));
+            Convolution(output, name, operation, g, peak, PerCall(samples, () => call(input, kept, bias, target, own)));
         }
     }
 

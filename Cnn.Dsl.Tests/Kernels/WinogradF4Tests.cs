@@ -1,7 +1,5 @@
 using System;
-using System.Linq;
 using Cnn.Runtime.Kernels;
-using Cnn.Runtime.Kernels.Reference;
 
 namespace Cnn.Dsl.Tests.Kernels;
 
@@ -56,17 +54,8 @@ public class WinogradF4Tests
                     var x = KernelAssert.Random(g.InputLength, 1);
                     var weight = KernelAssert.Random(g.WeightLength, 2);
                     var b = bias ? KernelAssert.Random(outC, 3) : [];
-                    var expected = new double[g.OutputLength];
-                    var magnitude = new double[g.OutputLength];
-                    ReferenceConv.Forward<double>(g, 1, KernelAssert.ToDouble(x), KernelAssert.ToDouble(weight), KernelAssert.ToDouble(b), expected);
-                    ReferenceConv.Forward<double>(g, 1, Abs(x), Abs(weight), Abs(b), magnitude);
-                    var y = Forward(g, x, weight, b, 4);
-                    for (var i = 0; i < expected.Length; i++)
-                    {
-                        var error = Math.Abs(y[i] - expected[i]);
-                        Assert.True(error <= 1e-5 * (magnitude[i] + 1),
-                            $"{inC}→{outC} on {h}×{w}, bias {bias}, [{i}]: expected {expected[i]:R}, got {y[i]:R} (error {error:G3}, terms {magnitude[i]:G3})");
-                    }
+                    var (expected, magnitude) = WinogradTests.Reference(g, 1, x, weight, b);
+                    WinogradTests.CloseToTerms(expected, magnitude, Forward(g, x, weight, b, 4), $"{inC}→{outC} on {h}×{w}, bias {bias}", 1e-5);
                 }
             }
         }
@@ -135,7 +124,7 @@ public class WinogradF4Tests
             }
             foreach (var maps in new[] { true, false })
             {
-                var normalized = y.ToArray();
+                var normalized = (float[])y.Clone();
                 if (maps)
                 {
                     BatchNorm2d.Mapped(1, g.OutChannels, g.OutPlane, y, map, normalized, relu: false, CpuPath.Auto);
@@ -177,6 +166,4 @@ public class WinogradF4Tests
         Assert.Throws<ArgumentException>(() => new WinogradF4.Blocks(new ConvGeometry(32, 32, 32, 64, 3, pad: 1)));
         Assert.Throws<ArgumentException>(() => WinogradF4.TransformFilters(new ConvGeometry(2, 8, 8, 2, 3, pad: 1), new float[36], new float[10]));
     }
-
-    private static double[] Abs(float[] values) => values.Select(v => (double)Math.Abs(v)).ToArray();
 }

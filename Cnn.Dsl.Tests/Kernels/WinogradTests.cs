@@ -27,13 +27,16 @@ public class WinogradTests
 
     private static bool Accelerated => Winograd.Supports(new ConvGeometry(1, 1, 1, 1, 3, pad: 1), CpuPath.Vector512);
 
-    /// <summary>|y − expected| ≤ 1e-6·(Σ|terms| + 1) everywhere: float rounding of sums of that size, with room for the transforms.</summary>
-    private static void CloseToTerms(ReadOnlySpan<double> expected, ReadOnlySpan<double> magnitude, ReadOnlySpan<float> actual, string what)
+    /// <summary>
+    /// |y − expected| ≤ <paramref name="bound"/>·(Σ|terms| + 1) everywhere: float rounding of sums of that size, with room for the
+    /// transforms (1e-6 for F(2×2, 3×3)).
+    /// </summary>
+    internal static void CloseToTerms(ReadOnlySpan<double> expected, ReadOnlySpan<double> magnitude, ReadOnlySpan<float> actual, string what, double bound = 1e-6)
     {
         for (var i = 0; i < expected.Length; i++)
         {
             var error = Math.Abs(actual[i] - expected[i]);
-            if (!(error <= 1e-6 * (magnitude[i] + 1)))
+            if (!(error <= bound * (magnitude[i] + 1)))
             {
                 Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (error {error:G3}, terms {magnitude[i]:G3})");
             }
@@ -43,7 +46,7 @@ public class WinogradTests
     private static double[] Abs(float[] values) => values.Select(v => (double)Math.Abs(v)).ToArray();
 
     /// <summary>The reference forward of <paramref name="g"/>, and of the magnitudes (Σ|x|·|w| + |b|) that bound the rounding.</summary>
-    private static (double[] Expected, double[] Magnitude) Reference(in ConvGeometry g, int n, float[] x, float[] w, float[] b)
+    internal static (double[] Expected, double[] Magnitude) Reference(in ConvGeometry g, int n, float[] x, float[] w, float[] b)
     {
         var expected = new double[n * g.OutputLength];
         var magnitude = new double[expected.Length];
