@@ -89,10 +89,11 @@ public class WinogradTests
 
     /// <summary>
     /// Layers Conv2d sends to Winograd on Vector512 (and to its other kernels elsewhere), in batches that fill strips partly; tile
-    /// rows cut into strips (33×17); a 32-wide map (whole-vector row stores).
+    /// rows cut into strips (33×17); a 32-wide map (whole-vector row stores); 16 → 16, whose data gradient only takes it.
     /// </summary>
     private static readonly (int N, ConvGeometry G)[] Dispatched =
     [
+        (2, new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
         (5, new ConvGeometry(32, 8, 8, 32, 3, pad: 1)),
         (2, new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
         (3, new ConvGeometry(32, 14, 14, 64, 3, pad: 1)),
