@@ -137,17 +137,21 @@ public class WinogradF4Tests
                 var filters = new float[blocks.FilterLength];
                 WinogradF4.TransformFilters(g, w, filters);
                 var work = KernelAssert.Random(blocks.ScratchLength, 9, 1e30f);
+                // Block by block in reverse order (each given its own channels' map), and all blocks in one call.
                 var pooled = KernelAssert.Random(pool.OutputLength + 3, 10);
-                fixed (float* xBase = x, u = filters, bBase = b, s = scale, t = shift, p = pooled, scratch = work)
+                var whole = KernelAssert.Random(pool.OutputLength, 11);
+                fixed (float* xBase = x, u = filters, bBase = b, s = scale, t = shift, p = pooled, all = whole, scratch = work)
                 {
                     blocks.Transform(xBase, scratch);
                     for (var block = blocks.Count - 1; block >= 0; block--)
                     {
-                        blocks.ComputePooled(block, 1, u, bBase, maps ? s : null, t, pool.OutHeight, pool.OutWidth, p, scratch);
+                        blocks.ComputePooled(block, 1, u, bBase, maps ? s + (16 * block) : null, t + (16 * block), p, scratch);
                     }
+                    blocks.ComputePooled(0, blocks.Count, u, bBase, maps ? s : null, t, all, scratch);
                 }
                 Assert.Equal(expected, pooled[..pool.OutputLength]);
                 Assert.Equal(KernelAssert.Random(pool.OutputLength + 3, 10)[pool.OutputLength..], pooled[pool.OutputLength..]);
+                Assert.Equal(expected, whole);
             }
         }
         Assert.False(WinogradF4.Pools(new ConvGeometry(8, 14, 14, 8, 3, pad: 1), new PoolGeometry(8, 14, 14, 3, stride: 2)));

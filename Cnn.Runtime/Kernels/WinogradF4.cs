@@ -190,46 +190,46 @@ internal static unsafe partial class WinogradF4
         /// <param name="work">This thread's scratch, as <see cref="Transform"/> left it.</param>
         internal void Compute(int first, int count, float* u, float* bias, float* y, float* work)
         {
-            var m = work + InputLength;
-            long pointStride = (long)Count * _inChannels * BlockChannels;
             for (var b = first; b < Math.Min(Count, first + count); b++)
             {
-                Multiply(_inChannels, u + ((long)b * _inChannels * BlockChannels), pointStride, work, m);
-                var channels = Math.Min(BlockChannels, _outChannels - (BlockChannels * b));
-                TransformOutput(m, channels, bias is null ? null : bias + (BlockChannels * b), _height, _width, y + ((long)BlockChannels * b * _height * _width));
+                var offset = BlockChannels * b;
+                TransformOutput(Products(b, u, work), Channels(b), bias is null ? null : bias + offset, _height, _width, y + ((long)offset * _height * _width));
             }
         }
 
         /// <summary>
         /// As <see cref="Compute"/>, then a BatchNorm's inference map (when <paramref name="scale"/> is not null), a 2×2 max pooling
-        /// (<see cref="Pools"/>) and a ReLU of each block's channels in the output transform, into <paramref name="pooled"/> only.
+        /// (<see cref="Pools"/>: the pooled map is ⌊H/2⌋×⌊W/2⌋) and a ReLU of each block's channels in the output transform, into
+        /// <paramref name="pooled"/> only.
         /// </summary>
         /// <param name="first">First block.</param>
         /// <param name="count">Blocks.</param>
         /// <param name="u">The filters' transform.</param>
         /// <param name="bias">Bias, or null.</param>
-        /// <param name="scale">The map's scale per output channel, or null for no map.</param>
-        /// <param name="shift">The map's shift per output channel (read when <paramref name="scale"/> is not null).</param>
-        /// <param name="pooledHeight">Rows of the pooled map.</param>
-        /// <param name="pooledWidth">Columns of the pooled map.</param>
-        /// <param name="pooled">The sample's pooled output, [OutChannels, pooledHeight, pooledWidth] (the blocks' channels overwritten).</param>
+        /// <param name="scale">The map's scale per output channel from channel 16·<paramref name="first"/> on, or null for no map.</param>
+        /// <param name="shift">The map's shift per output channel from channel 16·<paramref name="first"/> on (read when <paramref name="scale"/> is not null).</param>
+        /// <param name="pooled">The sample's pooled output, [OutChannels, ⌊H/2⌋, ⌊W/2⌋] (the blocks' channels overwritten).</param>
         /// <param name="work">This thread's scratch, as <see cref="Transform"/> left it.</param>
-        internal void ComputePooled(int first, int count, float* u, float* bias, float* scale, float* shift, int pooledHeight, int pooledWidth, float* pooled, float* work)
+        internal void ComputePooled(int first, int count, float* u, float* bias, float* scale, float* shift, float* pooled, float* work)
         {
-            if (pooledHeight != _height / 2 || pooledWidth != _width / 2)
-            {
-                throw new ArgumentException($"A 2×2 pooling of a {_height}×{_width} map is {_height / 2}×{_width / 2}, not {pooledHeight}×{pooledWidth}.");
-            }
-            var m = work + InputLength;
-            long pointStride = (long)Count * _inChannels * BlockChannels;
+            int pooledHeight = _height / 2, pooledWidth = _width / 2;
             for (var b = first; b < Math.Min(Count, first + count); b++)
             {
-                Multiply(_inChannels, u + ((long)b * _inChannels * BlockChannels), pointStride, work, m);
-                var channels = Math.Min(BlockChannels, _outChannels - (BlockChannels * b));
-                var offset = BlockChannels * b;
-                TransformOutputPooled(m, channels, bias is null ? null : bias + offset, scale is null ? null : scale + offset, scale is null ? null : shift + offset,
-                    pooledHeight, pooledWidth, pooled + ((long)offset * pooledHeight * pooledWidth));
+                int offset = BlockChannels * b, mapOffset = BlockChannels * (b - first);
+                TransformOutputPooled(Products(b, u, work), Channels(b), bias is null ? null : bias + offset, scale is null ? null : scale + mapOffset,
+                    scale is null ? null : shift + mapOffset, pooledHeight, pooledWidth, pooled + ((long)offset * pooledHeight * pooledWidth));
             }
         }
+
+        /// <summary>Block <paramref name="b"/>'s 36 GEMMs into the M part of <paramref name="work"/>, which it returns.</summary>
+        private float* Products(int b, float* u, float* work)
+        {
+            var m = work + InputLength;
+            Multiply(_inChannels, u + ((long)b * _inChannels * BlockChannels), (long)Count * _inChannels * BlockChannels, work, m);
+            return m;
+        }
+
+        /// <summary>Output channels of block <paramref name="b"/>: 16, or fewer in the last.</summary>
+        private int Channels(int b) => Math.Min(BlockChannels, _outChannels - (BlockChannels * b));
     }
 }

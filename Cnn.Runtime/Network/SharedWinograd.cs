@@ -45,10 +45,8 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
 
     private Winograd.ChannelBlocks _blocks;
     private WinogradF4.Blocks _f4Blocks;
-    private bool _byF4;
-    private bool _pooledF4;
     private Winograd.TileRows _tiles;
-    private bool _byRows;
+    private Split _split;
     private BlockEpilogue _epilogue;
     private RowHalves _halves;
     private ConvGeometry _g;
@@ -123,13 +121,11 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     /// <param name="f4">Whether to take F(4×4, 3×3) (<paramref name="filters"/> in its form).</param>
     internal void ForwardBlocks(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue, bool f4)
     {
-        _byRows = false;
-        _byF4 = f4;
         // A BatchNorm map, 2×2 pooling and ReLU after F(4×4) run in its output transform (the ReLU between map and pooling would not).
-        _pooledF4 = f4 && epilogue.Pools && !epilogue.Relu && WinogradF4.Pools(in g, epilogue.Pool);
+        _split = !f4 ? Split.Blocks : epilogue.Pools && !epilogue.Relu && WinogradF4.Pools(in g, epilogue.Pool) ? Split.F4PooledBlocks : Split.F4Blocks;
         _callerFilled = _helperFilled = false;
         var share = owner is not null && SharesBlocks(in g) && owner.SharesConvolutions();
-        if (_byF4)
+        if (f4)
         {
             _f4Blocks = new WinogradF4.Blocks(g);
             Run(in g, x, y, filters, bias, epilogue, _f4Blocks.ScratchLength, _f4Blocks.FilterLength, _f4Blocks.Count, share);
@@ -149,7 +145,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     internal void ForwardRows(in ConvGeometry g, int x, int y, ReadOnlySpan<float> filters, int bias, in BlockEpilogue epilogue)
     {
         _tiles = new Winograd.TileRows(g);
-        _byRows = true;
+        _split = Split.Rows;
         _halves = default;
         Run(in g, x, y, filters, bias, epilogue, _tiles.ScratchLength, _tiles.FilterLength, Halves, share: true);
     }
@@ -206,12 +202,6 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     /// </summary>
     private void PooledF4Part(int part, float* work)
     {
-        ref var filled = ref work == _callerScratch ? ref _callerFilled : ref _helperFilled;
-        if (!filled)
-        {
-            _f4Blocks.Transform(_input, work);
-            filled = true;
-        }
         var first = WinogradF4.BlockChannels * part;
         var count = Math.Min(WinogradF4.BlockChannels, _g.OutChannels - first);
         var scale = stackalloc float[WinogradF4.BlockChannels];
@@ -224,11 +214,9 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
                 (scale[c], shift[c]) = map.Of(first + c);
             }
         }
-        var pool = _epilogue.Pool;
-        fixed (float* pooled = context.Activation(_epilogue.Pooled, pool.OutputLength))
+        fixed (float* pooled = context.Activation(_epilogue.Pooled, _epilogue.Pool.OutputLength))
         {
-            // ComputePooled reads channel c's map at scale[c]: this block's channels are at the buffers' start.
-            _f4Blocks.ComputePooled(part, 1, _filters, _bias, _epilogue.Maps ? scale - first : null, shift - first, pool.OutHeight, pool.OutWidth, pooled, work);
+            _f4Blocks.ComputePooled(part, 1, _filters, _bias, _epilogue.Maps ? scale : null, shift, pooled, work);
         }
     }
 
@@ -242,7 +230,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
     public void RunPart(int part, int worker)
     {
         var work = worker == 0 ? _callerScratch : _helperScratch;
-        if (_byRows)
+        if (_split == Split.Rows)
         {
             var half = _halves.Take(worker);
             var first = _tiles.FirstTileRow(half, Halves);
@@ -251,36 +239,51 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
             _epilogue.ApplyRows(context, in _g, _y, Math.Min(_g.OutHeight, 2 * first), Math.Min(_g.OutHeight, 2 * end));
             return;
         }
-        if (_pooledF4)
-        {
-            PooledF4Part(part, work);
-            return;
-        }
         ref var filled = ref worker == 0 ? ref _callerFilled : ref _helperFilled;
         if (!filled)
         {
-            if (_byF4)
-            {
-                _f4Blocks.Transform(_input, work);
-            }
-            else
+            if (_split == Split.Blocks)
             {
                 _blocks.Transform(_input, work);
             }
+            else
+            {
+                _f4Blocks.Transform(_input, work);
+            }
             filled = true;
         }
-        if (_byF4)
+        switch (_split)
         {
-            _f4Blocks.Compute(part, 1, _filters, _bias, _output, work);
-        }
-        else
-        {
-            _blocks.Compute(part, 1, _filters, _bias, _output, work);
+            case Split.F4PooledBlocks:
+                PooledF4Part(part, work);
+                return;
+            case Split.F4Blocks:
+                _f4Blocks.Compute(part, 1, _filters, _bias, _output, work);
+                break;
+            default:
+                _blocks.Compute(part, 1, _filters, _bias, _output, work);
+                break;
         }
         if (_epilogue.Maps || _epilogue.Pools)
         {
             var first = 16 * part;
             _epilogue.Apply(context, in _g, _y, first, Math.Min(16, _g.OutChannels - first));
         }
+    }
+
+    /// <summary>How the current layer is split into parts.</summary>
+    private enum Split
+    {
+        /// <summary>Blocks of 16 output channels by F(2×2, 3×3) (<see cref="Winograd.ChannelBlocks"/>), each followed by the epilogue.</summary>
+        Blocks,
+
+        /// <summary>Blocks of 16 output channels by F(4×4, 3×3) (<see cref="WinogradF4.Blocks.Compute"/>), each followed by the epilogue.</summary>
+        F4Blocks,
+
+        /// <summary>Blocks by F(4×4, 3×3) with the epilogue in the output transform (<see cref="PooledF4Part"/>).</summary>
+        F4PooledBlocks,
+
+        /// <summary>Halves of the tile rows by F(2×2, 3×3) (<see cref="Winograd.TileRows"/>).</summary>
+        Rows,
     }
 }
