@@ -8,8 +8,15 @@ public static unsafe partial class Conv2d
     private static bool UsesWinograd(in ConvGeometry g, CpuPath path) => Winograd.Supports(g, path) && WinogradPays(g);
 
     /// <summary>Whether <see cref="BackwardData"/> of <paramref name="g"/> runs <see cref="Winograd"/> on its data-gradient convolution.</summary>
-    private static bool UsesWinogradDataGradient(in ConvGeometry g, CpuPath path) =>
-        HasConvolutionalDataGradient(g) && Winograd.Supports(DataGradientGeometry(g), path) && WinogradDataGradientPays(DataGradientGeometry(g));
+    private static bool UsesWinogradDataGradient(in ConvGeometry g, CpuPath path)
+    {
+        if (!HasConvolutionalDataGradient(g))
+        {
+            return false;
+        }
+        var data = DataGradientGeometry(g);
+        return Winograd.Supports(data, path) && WinogradDataGradientPays(data);
+    }
 
     /// <summary>
     /// Where the data gradient by Winograd is faster than the implicit GEMM: at least 16 channels each way of the data-gradient
@@ -26,7 +33,8 @@ public static unsafe partial class Conv2d
     /// and 210 → 336, 64 → 64 on 8×8 201 → 305 and 188 → 228, bn2conv's 32 → 64 on 14×14 176 → 272 and 179 → 202. ResNet-8's
     /// 16 → 16 on 32×32 also measured faster there (172 → 258, 197 → 260), but in the network (<c>--profile</c>, thread CPU
     /// time of one worker's 32 samples, both workers running, load 1.3–2.5) its forward took 980–1345 µs against 816–923 µs by
-    /// the GEMM in four runs, while the 32- and 64-channel layers' took 557–780 against 803–882: it stays on the GEMM.
+    /// the GEMM in four runs, while the 32- and 64-channel layers' took 557–780 against 803–882: its forward stays on the GEMM
+    /// (its data gradient takes Winograd: <see cref="WinogradDataGradientPays"/>).
     /// </summary>
     private static bool WinogradPays(in ConvGeometry g) => g.InChannels >= 32 && g.OutChannels >= 32;
 

@@ -7,10 +7,11 @@ namespace Cnn.Runtime.Kernels;
 internal static unsafe partial class WinogradF4
 {
     /// <summary>
-    /// <c>V = Bᵀ d B</c> of every input channel's 16 tiles into V[ξ][c][lane], straight from the sample (no padded copy): for each
-    /// row of the 6×6 patches and each tile row, the image row is loaded masked from column −1 (the padding, and columns past the
-    /// map, read as zeros) into two vectors, and lane 4·th + tw of the patch column j is picked from column 4·tw + j − 1 by a
-    /// two-source permute; rows above and below the map leave their lanes zero. Then the rows, then the columns, are transformed.
+    /// <c>V = Bᵀ d B</c> of every input channel's 16 tiles into V[ξ][c][lane], from the sample itself (no padded copy of it): each
+    /// channel's rows are first decimated (<see cref="Decimate"/>: two masked loads from column −1, the padding and the columns
+    /// past the map read as zeros, and two permutes a row; the next channel's while this one is read), then patch value (i, j) of
+    /// the 16 tiles is four masked loads of decimated rows, one per tile row (<see cref="Gather"/>). The rows, then the columns,
+    /// are transformed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformInput(int inChannels, int height, int width, float* x, float* v)
