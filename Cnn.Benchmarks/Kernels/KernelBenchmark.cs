@@ -95,6 +95,12 @@ internal static class KernelBenchmark
             Report(output, name, "data_grad_acc", flops, peak, samples, () => Conv2d.BackwardData(g, Batch, y, w, dx, true, scratch));
         }
         Report(output, name, "weight_grad", flops, peak, samples, () => Conv2d.BackwardWeights(g, Batch, x, y, dw, [], false, scratch));
+        if (Winograd.SupportsWeightGradient(g, CpuPaths.Best))
+        {
+            // The Winograd weight gradient whether or not Conv2d chooses it for this layer (GFLOP/s of the direct sum's count).
+            var winogradScratch = new float[Math.Max(Conv2d.ScratchLength(g, Batch), Winograd.WeightGradientScratchLength(g))];
+            Report(output, name, "weight_grad_winograd", flops, peak, samples, () => Conv2d.WinogradWeightGradient(g, Batch, x, y, dw, winogradScratch));
+        }
         if (PositionLaneWeightGradient.Supports())
         {
             // The positions-in-lanes kernel whether or not Conv2d chooses it for this layer: both in the same run.

@@ -28,6 +28,11 @@ public static unsafe partial class Conv2d
     /// </summary>
     private static void ShiftedWeightGradient(in ConvGeometry g, int n, float* x, float* dy, float* dWeight, bool accumulate, float* work, CpuPath path)
     {
+        if (UsesWinogradWeightGradient(g, path))
+        {
+            Winograd.WeightGradient(g, n, x, dy, dWeight, accumulate, work);
+            return;
+        }
         if (PrefersPositionLanes(g, path))
         {
             PositionLaneWeightGradient.Run(g, n, x, dy, dWeight, accumulate, work);

@@ -19,6 +19,19 @@ public static unsafe partial class Conv2d
     }
 
     /// <summary>
+    /// Whether <see cref="BackwardWeights"/> of <paramref name="g"/> runs <see cref="Winograd.WeightGradient"/> on <paramref name="path"/>:
+    /// where the forward pass takes Winograd too (<see cref="WinogradPays"/>: 32 channels each way) and the tiles fill its lanes
+    /// (<see cref="Winograd.WeightGradientPays"/>). <c>--kernels</c>, batch 32, one run (2026-12-03, 19:50 UTC), GFLOP/s counted
+    /// as direct multiply-adds, the kernel chosen before against Winograd: 128 → 128 on 16×16 186 → 260, ResNet-8's 32 → 32 on
+    /// 16×16 178 → 263, 64 → 64 on 8×8 176 → 207, but bn2conv's 32 → 64 on 14×14 (7 of a row's 8 lanes filled) 172 → 156.
+    /// ResNet-8's 16 → 16 on 32×32 measured faster there too (159 → 186), but in the network (<c>--profile</c>, backward thread
+    /// CPU time of one worker's 32 samples, two runs each way) its layers' backward took 2,017–2,429 µs against 1,875–2,245,
+    /// while 32 → 32's took 1,339–1,688 against 1,538–1,830 and 64 → 64's 1,512–1,789 against 1,581–1,843.
+    /// </summary>
+    private static bool UsesWinogradWeightGradient(in ConvGeometry g, CpuPath path) =>
+        Winograd.SupportsWeightGradient(g, path) && WinogradPays(g) && Winograd.WeightGradientPays(g);
+
+    /// <summary>
     /// Where the data gradient by Winograd is faster than the implicit GEMM: at least 16 channels each way of the data-gradient
     /// convolution, where the forward pass needs 32 (<see cref="WinogradPays"/>). ResNet-8's training with its 16 → 16 layers' data
     /// gradients so (their forward passes on the GEMM), the benchmark's images/s in 8 alternated process pairs (2026-12-03, 18:08–18:14
@@ -112,12 +125,13 @@ public static unsafe partial class Conv2d
         }
     }
 
-    /// <summary>Scratch of the Winograd forward and data gradient, where they may run.</summary>
+    /// <summary>Scratch of the Winograd forward, data gradient and weight gradient, where they may run.</summary>
     private static int WinogradScratch(in ConvGeometry g)
     {
         var forward = UsesWinograd(g, CpuPath.Vector512) ? Winograd.ScratchLength(g) : 0;
         var data = UsesWinogradDataGradient(g, CpuPath.Vector512) ? new Winograd.Plan(DataGradientGeometry(g), transposedFilters: true).ScratchLength : 0;
-        return Math.Max(forward, data);
+        var weights = UsesWinogradWeightGradient(g, CpuPath.Vector512) ? Winograd.WeightGradientScratchLength(g) : 0;
+        return Math.Max(Math.Max(forward, data), weights);
     }
 
     /// <summary>
@@ -134,6 +148,23 @@ public static unsafe partial class Conv2d
         fixed (float* xBase = x, wBase = weight, bBase = bias, yBase = y, work = scratch)
         {
             WinogradForward(g, n, xBase, wBase, bias.IsEmpty ? null : bBase, yBase, accumulate: false, work, CpuPaths.Best, SampleEpilogue.None);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradient by <see cref="Winograd.WeightGradient"/> whatever <see cref="UsesWinogradWeightGradient"/> says, for
+    /// benchmarks to time it against the kernel chosen (<paramref name="g"/> as <see cref="Winograd.SupportsWeightGradient"/> requires on the best path).
+    /// </summary>
+    internal static void WinogradWeightGradient(in ConvGeometry g, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dWeight, Span<float> scratch)
+    {
+        Check(g, n, x.Length, dy.Length, dWeight.Length, scratch.Length);
+        if (!Winograd.SupportsWeightGradient(g, CpuPaths.Best) || scratch.Length < Winograd.WeightGradientScratchLength(g))
+        {
+            throw new ArgumentException("The Winograd weight gradient needs a 3×3 stride-1 pad-1 undilated ungrouped convolution of 16 or more input channels and whole vectors of output channels on Vector512, and its scratch.");
+        }
+        fixed (float* xBase = x, dyBase = dy, dwBase = dWeight, work = scratch)
+        {
+            Winograd.WeightGradient(g, n, xBase, dyBase, dwBase, accumulate: false, work);
         }
     }
 

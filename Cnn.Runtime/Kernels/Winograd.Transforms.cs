@@ -53,21 +53,34 @@ internal static unsafe partial class Winograd
     /// <c>V = Bᵀ d B</c> of the tiles of tile rows [<paramref name="row"/>, + <paramref name="rows"/>) of the padded image into
     /// V[ξ][c][lane], lane = (tile row − <paramref name="row"/>)·Slot + tile column (<see cref="Plan.Slot"/>): 16 lanes per vector,
     /// 16 tile columns of one row or 2 or 4 rows of 8 or 4. The four columns of the patches are the even and odd padded columns
-    /// from 2·tw and from 2·tw + 2, picked by two-source permutes of unaligned loads.
+    /// from 2·tw and from 2·tw + 2, picked by two-source permutes of unaligned loads. With <paramref name="chunked"/>, V[ξ] is laid out
+    /// [lane / 16][c][16] instead (<see cref="WeightGradient"/>: the 16 channels of a vector of lanes 16 floats apart), written
+    /// channel after channel per vector of lanes so that the stores of each point run on (a channel's vectors, 16·C floats apart,
+    /// would leave each cache line half written until the next channel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformInput(in Plan plan, float* image, int row, int rows, float* v)
+    private static void TransformInput(in Plan plan, float* image, int row, int rows, float* v, bool chunked = false)
     {
-        int imageWidth = plan.ImageWidth, plane = plan.ImageHeight * imageWidth, slot = plan.Slot, step = plan.LaneGroups;
-        var columns = slot < 16 ? 1 : plan.TilesWide;
-        long pointStride = (long)plan.InChannels * plan.TileStride;
-        // Slot 16: lane l from 2l of 32 contiguous floats; slot 8: lanes 8..15 from the next tile row, loaded 2 image rows on.
-        var even = Vector512<int>.Indices * 2;
-        var gap = slot == 8 ? 2 * imageWidth : 16;
-        // Slot 4: lanes of tile rows r and r + 1 from one 32-float window (rows 2·Ws apart), the next two rows from 4·Ws on.
-        var quarter = Vector512<int>.Indices & Vector512.Create(3);
-        var pair = ((Vector512<int>.Indices >> 2) & Vector512<int>.One) * (2 * imageWidth);
-        var evenFour = pair + (quarter * 2);
+        int imageWidth = plan.ImageWidth, plane = plan.ImageHeight * imageWidth, step = plan.LaneGroups;
+        var columns = plan.Slot < 16 ? 1 : plan.TilesWide;
+        var patches = new Patches(plan, (long)plan.InChannels * plan.TileStride);
+        if (chunked)
+        {
+            for (var th = row; th < row + rows; th += step)
+            {
+                for (var tw = 0; tw < columns; tw += 16)
+                {
+                    var lane = ((th - row) * plan.Slot) + tw;
+                    var p = image + (2 * th * imageWidth) + (2 * tw);
+                    var q = v + ((long)lane * plan.InChannels);
+                    for (var c = 0; c < plan.InChannels; c++, p += plane, q += 16)
+                    {
+                        patches.Transform(p, q);
+                    }
+                }
+            }
+            return;
+        }
         for (var c = 0; c < plan.InChannels; c++)
         {
             var channel = image + ((long)c * plane);
@@ -76,43 +89,75 @@ internal static unsafe partial class Winograd
             {
                 for (var tw = 0; tw < columns; tw += 16)
                 {
-                    var p = channel + (2 * th * imageWidth) + (2 * tw);
-                    Vector512<float> t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
-                    // Row k of the patches, transformed along it: t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3.
-                    if (slot == 4)
-                    {
-                        (t00, t01, t02, t03) = RowTransform4(p, 4 * imageWidth, evenFour);
-                        (t10, t11, t12, t13) = RowTransform4(p + imageWidth, 4 * imageWidth, evenFour);
-                        (t20, t21, t22, t23) = RowTransform4(p + (2 * imageWidth), 4 * imageWidth, evenFour);
-                        (t30, t31, t32, t33) = RowTransform4(p + (3 * imageWidth), 4 * imageWidth, evenFour);
-                    }
-                    else
-                    {
-                        (t00, t01, t02, t03) = RowTransform(p, gap, even);
-                        (t10, t11, t12, t13) = RowTransform(p + imageWidth, gap, even);
-                        (t20, t21, t22, t23) = RowTransform(p + (2 * imageWidth), gap, even);
-                        (t30, t31, t32, t33) = RowTransform(p + (3 * imageWidth), gap, even);
-                    }
-                    var q = target + ((th - row) * slot) + tw;
-                    // Then down the columns: V0j = t0j − t2j, V1j = t1j + t2j, V2j = t2j − t1j, V3j = t1j − t3j.
-                    (t00 - t20).Store(q);
-                    (t01 - t21).Store(q + pointStride);
-                    (t02 - t22).Store(q + (2 * pointStride));
-                    (t03 - t23).Store(q + (3 * pointStride));
-                    (t10 + t20).Store(q + (4 * pointStride));
-                    (t11 + t21).Store(q + (5 * pointStride));
-                    (t12 + t22).Store(q + (6 * pointStride));
-                    (t13 + t23).Store(q + (7 * pointStride));
-                    (t20 - t10).Store(q + (8 * pointStride));
-                    (t21 - t11).Store(q + (9 * pointStride));
-                    (t22 - t12).Store(q + (10 * pointStride));
-                    (t23 - t13).Store(q + (11 * pointStride));
-                    (t10 - t30).Store(q + (12 * pointStride));
-                    (t11 - t31).Store(q + (13 * pointStride));
-                    (t12 - t32).Store(q + (14 * pointStride));
-                    (t13 - t33).Store(q + (15 * pointStride));
+                    patches.Transform(channel + (2 * th * imageWidth) + (2 * tw), target + ((th - row) * plan.Slot) + tw);
                 }
             }
+        }
+    }
+
+    /// <summary>The input transform of one vector of tiles, the lanes as the plan's <see cref="Plan.Slot"/> puts them.</summary>
+    private readonly struct Patches
+    {
+        private readonly int imageWidth;
+        private readonly int slot;
+        private readonly long pointStride;
+
+        // Slot 16: lane l from 2l of 32 contiguous floats; slot 8: lanes 8..15 from the next tile row, loaded 2 image rows on.
+        private readonly Vector512<int> even;
+        private readonly int gap;
+
+        // Slot 4: lanes of tile rows r and r + 1 from one 32-float window (rows 2·Ws apart), the next two rows from 4·Ws on.
+        private readonly Vector512<int> evenFour;
+
+        public Patches(in Plan plan, long pointStride)
+        {
+            imageWidth = plan.ImageWidth;
+            slot = plan.Slot;
+            this.pointStride = pointStride;
+            even = Vector512<int>.Indices * 2;
+            gap = slot == 8 ? 2 * imageWidth : 16;
+            var quarter = Vector512<int>.Indices & Vector512.Create(3);
+            var pair = ((Vector512<int>.Indices >> 2) & Vector512<int>.One) * (2 * imageWidth);
+            evenFour = pair + (quarter * 2);
+        }
+
+        /// <summary>Transforms the patches whose top-left corner is at <paramref name="p"/> into the 16 points from <paramref name="q"/>, <see cref="pointStride"/> apart.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Transform(float* p, float* q)
+        {
+            Vector512<float> t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+            // Row k of the patches, transformed along it: t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3.
+            if (slot == 4)
+            {
+                (t00, t01, t02, t03) = RowTransform4(p, 4 * imageWidth, evenFour);
+                (t10, t11, t12, t13) = RowTransform4(p + imageWidth, 4 * imageWidth, evenFour);
+                (t20, t21, t22, t23) = RowTransform4(p + (2 * imageWidth), 4 * imageWidth, evenFour);
+                (t30, t31, t32, t33) = RowTransform4(p + (3 * imageWidth), 4 * imageWidth, evenFour);
+            }
+            else
+            {
+                (t00, t01, t02, t03) = RowTransform(p, gap, even);
+                (t10, t11, t12, t13) = RowTransform(p + imageWidth, gap, even);
+                (t20, t21, t22, t23) = RowTransform(p + (2 * imageWidth), gap, even);
+                (t30, t31, t32, t33) = RowTransform(p + (3 * imageWidth), gap, even);
+            }
+            // Then down the columns: V0j = t0j − t2j, V1j = t1j + t2j, V2j = t2j − t1j, V3j = t1j − t3j.
+            (t00 - t20).Store(q);
+            (t01 - t21).Store(q + pointStride);
+            (t02 - t22).Store(q + (2 * pointStride));
+            (t03 - t23).Store(q + (3 * pointStride));
+            (t10 + t20).Store(q + (4 * pointStride));
+            (t11 + t21).Store(q + (5 * pointStride));
+            (t12 + t22).Store(q + (6 * pointStride));
+            (t13 + t23).Store(q + (7 * pointStride));
+            (t20 - t10).Store(q + (8 * pointStride));
+            (t21 - t11).Store(q + (9 * pointStride));
+            (t22 - t12).Store(q + (10 * pointStride));
+            (t23 - t13).Store(q + (11 * pointStride));
+            (t10 - t30).Store(q + (12 * pointStride));
+            (t11 - t31).Store(q + (13 * pointStride));
+            (t12 - t32).Store(q + (14 * pointStride));
+            (t13 - t33).Store(q + (15 * pointStride));
         }
     }
 
