@@ -24,9 +24,10 @@ public static unsafe partial class Conv2d
     /// (<see cref="Winograd.WeightGradientPays"/>). <c>--kernels</c>, batch 32, one run (2026-12-03, 19:50 UTC), GFLOP/s counted
     /// as direct multiply-adds, the kernel chosen before against Winograd: 128 → 128 on 16×16 186 → 260, ResNet-8's 32 → 32 on
     /// 16×16 178 → 263, 64 → 64 on 8×8 176 → 207, but bn2conv's 32 → 64 on 14×14 (7 of a row's 8 lanes filled) 172 → 156.
-    /// ResNet-8's 16 → 16 on 32×32 measured faster there too (159 → 186), but in the network (<c>--profile</c>, backward thread
-    /// CPU time of one worker's 32 samples, two runs each way) its layers' backward took 2,017–2,429 µs against 1,875–2,245,
-    /// while 32 → 32's took 1,339–1,688 against 1,538–1,830 and 64 → 64's 1,512–1,789 against 1,581–1,843.
+    /// In the network's training step (ResNet-8, two workers, 8-step bursts alternating the two in one process, 30 pairs a run):
+    /// 1.019× faster (median step 16.41 → 16.10 ms, 26 of 30 pairs; another run 28 of 30), simplecnn 1.011× (11.84 → 11.71 ms,
+    /// 18 of 30). ResNet-8's 16 → 16 on 32×32 measured faster alone too (159 → 186), but with its layers also taking it the step
+    /// was no faster (15.70 → 15.79 ms, 10 of 30 pairs), as its forward pass was not (<see cref="WinogradPays"/>).
     /// </summary>
     private static bool UsesWinogradWeightGradient(in ConvGeometry g, CpuPath path) =>
         Winograd.SupportsWeightGradient(g, path) && WinogradPays(g) && Winograd.WeightGradientPays(g);
