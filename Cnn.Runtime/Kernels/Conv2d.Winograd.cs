@@ -21,9 +21,10 @@ public static unsafe partial class Conv2d
     /// <summary>
     /// Whether <see cref="BackwardWeights"/> of <paramref name="g"/> runs <see cref="Winograd.WeightGradient"/> on <paramref name="path"/>:
     /// where the forward pass takes Winograd too (<see cref="WinogradPays"/>: 32 channels each way) and the tiles fill its lanes
-    /// (<see cref="Winograd.WeightGradientPays"/>). <c>--kernels</c>, batch 32, one run (2026-12-03, 19:50 UTC), GFLOP/s counted
-    /// as direct multiply-adds, the kernel chosen before against Winograd: 128 → 128 on 16×16 186 → 260, ResNet-8's 32 → 32 on
-    /// 16×16 178 → 263, 64 → 64 on 8×8 176 → 207, but bn2conv's 32 → 64 on 14×14 (7 of a row's 8 lanes filled) 172 → 156.
+    /// (<see cref="Winograd.WeightGradientPays"/>). <c>--kernels</c>, batch 32, one run with the rule off (2026-12-03, before
+    /// 19:16 UTC), GFLOP/s counted as direct multiply-adds, the kernel chosen before against Winograd: 128 → 128 on 16×16
+    /// 186 → 260, ResNet-8's 32 → 32 on 16×16 178 → 263, 64 → 64 on 8×8 176 → 207, but bn2conv's 32 → 64 on 14×14 (7 of a
+    /// row's 8 lanes filled) 172 → 156.
     /// In the network's training step (ResNet-8, two workers, 8-step bursts alternating the two in one process, 30 pairs a run):
     /// 1.019× faster (median step 16.41 → 16.10 ms, 26 of 30 pairs; another run 28 of 30), simplecnn 1.011× (11.84 → 11.71 ms,
     /// 18 of 30). ResNet-8's 16 → 16 on 32×32 measured faster alone too (159 → 186), but with its layers also taking it the step
