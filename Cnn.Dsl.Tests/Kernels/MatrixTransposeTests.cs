@@ -38,6 +38,35 @@ public class MatrixTransposeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public unsafe void A_block_of_a_larger_matrix_is_transposed_without_its_neighbours(CpuPath path)
+    {
+        foreach (var rows in Sizes)
+        {
+            foreach (var columns in Sizes)
+            {
+                // The block starts 5 columns into rows 9 wider than it; the columns around it must not be read into the result.
+                var stride = columns + 9;
+                var source = Enumerable.Range(0, rows * stride).Select(i => i + 0.5f).ToArray();
+                var target = new float[(rows * columns) + 40];
+                target.AsSpan(rows * columns).Fill(-7f);
+                fixed (float* from = source, to = target)
+                {
+                    MatrixTranspose.Run(from + 5, rows, columns, stride, to, path);
+                }
+                for (var r = 0; r < rows; r++)
+                {
+                    for (var c = 0; c < columns; c++)
+                    {
+                        Assert.True(target[(c * rows) + r] == source[(r * stride) + 5 + c], $"{path} {rows}×{columns} of rows {stride} apart: [{r}, {c}]");
+                    }
+                }
+                Assert.All(target[(rows * columns)..], v => Assert.Equal(-7f, v));
+            }
+        }
+    }
+
     [Fact]
     public void Spans_too_short_for_the_matrix_are_rejected()
     {

@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -36,25 +34,40 @@ public static class MatrixTranspose
         {
             throw new ArgumentException($"A {rows}×{columns} transpose needs {length} values in both spans; got {source.Length} and {target.Length}.");
         }
-        var resolved = CpuPaths.Resolve(path);
         fixed (float* from = source)
         fixed (float* to = target)
         {
-            if (resolved == CpuPath.Vector512 && Avx512F.IsSupported && Math.Min(rows, columns) >= Tile16.Size)
-            {
-                Tiles<Tile16>(from, rows, columns, to);
-                return;
-            }
-            if (resolved != CpuPath.Scalar && Avx.IsSupported && Math.Min(rows, columns) >= Tile8.Size)
-            {
-                Tiles<Tile8>(from, rows, columns, to);
-                return;
-            }
+            Run(from, rows, columns, columns, to, path);
         }
-        Scalar(source, rows, columns, target);
     }
 
-    private static unsafe void Tiles<TTile>(float* source, int rows, int columns, float* target)
+    /// <summary>
+    /// As <see cref="Run(ReadOnlySpan{float}, int, int, Span{float}, CpuPath)"/> for a block of a larger matrix, whose rows start
+    /// <paramref name="sourceStride"/> floats apart: <c>target[c·rows + r] = source[r·sourceStride + c]</c>.
+    /// </summary>
+    internal static unsafe void Run(float* source, int rows, int columns, int sourceStride, float* target, CpuPath path = CpuPath.Auto)
+    {
+        var resolved = CpuPaths.Resolve(path);
+        if (resolved == CpuPath.Vector512 && Avx512F.IsSupported && Math.Min(rows, columns) >= Tile16.Size)
+        {
+            Tiles<Tile16>(source, rows, columns, sourceStride, target);
+            return;
+        }
+        if (resolved != CpuPath.Scalar && Avx.IsSupported && Math.Min(rows, columns) >= Tile8.Size)
+        {
+            Tiles<Tile8>(source, rows, columns, sourceStride, target);
+            return;
+        }
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                target[((long)c * rows) + r] = source[((long)r * sourceStride) + c];
+            }
+        }
+    }
+
+    private static unsafe void Tiles<TTile>(float* source, int rows, int columns, int sourceStride, float* target)
         where TTile : struct, ITile
     {
         var size = TTile.Size;
@@ -69,7 +82,7 @@ public static class MatrixTranspose
                 var tileRows = Math.Min(size, rows - r0);
                 for (var r = 0; r < size; r++)
                 {
-                    var row = source + ((long)(r0 + (r < tileRows ? r : 0)) * columns) + c0;
+                    var row = source + ((long)(r0 + (r < tileRows ? r : 0)) * sourceStride) + c0;
                     if (tileColumns == size)
                     {
                         rowStarts[r] = row;
@@ -95,19 +108,6 @@ public static class MatrixTranspose
                 {
                     TTile.StorePart(outTile + (q * size), tileRows, corner + ((long)q * rows));
                 }
-            }
-        }
-    }
-
-    private static void Scalar(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
-    {
-        ref var from = ref MemoryMarshal.GetReference(source);
-        ref var to = ref MemoryMarshal.GetReference(target);
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                Unsafe.Add(ref to, (c * rows) + r) = Unsafe.Add(ref from, (r * columns) + c);
             }
         }
     }

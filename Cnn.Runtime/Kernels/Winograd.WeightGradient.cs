@@ -8,13 +8,15 @@ namespace Cnn.Runtime.Kernels;
 /// The weight gradient by F(2×2, 3×3): the forward pass <c>Y = Aᵀ [U ⊙ V] A</c> with <c>U = G g Gᵀ</c> is linear in g, so
 /// <c>dg = Gᵀ [Σ_tiles (A dY Aᵀ) ⊙ V] G</c>: 16 GEMMs <c>dU[ξ] = Σ_t V[ξ][c][t] · dM[ξ][t][k]</c> over every tile of every
 /// sample, with V the forward pass's input transform, then one filter transform per call. 16 products per 2×2 outputs of a
-/// channel pair instead of 36, on a long GEMM depth (the tiles) whose output, C×K per point, stays in registers.
+/// channel pair instead of 36, on a long GEMM depth (the tiles) whose output, C×K per point, stays in registers across a strip.
 /// </summary>
 /// <remarks>
 /// The signs of dM's last row and column are flipped (<c>D dM D</c>, D = diag(1, 1, 1, −1): two subtractions fewer per
 /// tile) and flipped back by the filter transform's <c>G' = D G</c>. Strips are the forward pass's (<see cref="Plan"/>): tile
 /// rows of one sample, or whole samples; dy's rows of a strip are transposed first (output channels in the lanes), so dM
-/// is [ξ][t][k] and V, written [ξ][t / 16][c][16] (<see cref="TransformInput"/> chunked), is broadcast from.
+/// is [ξ][t][k] and V, written [ξ][t / 16][c][16] (<see cref="TransformInput"/> chunked), is broadcast from. V is transformed
+/// again from x rather than kept from the forward pass, where it would take about 4 times x's floats per sample from the
+/// forward pass to the backward.
 /// </remarks>
 internal static unsafe partial class Winograd
 {
@@ -50,10 +52,10 @@ internal static unsafe partial class Winograd
         return plan.WorkLength + (GradientPixels(plan) * plan.OutChannels) + (Points * plan.InChannels * plan.OutChannels);
     }
 
-    /// <summary>Pixels of dy a strip transposes, rounded up to whole 16-pixel blocks per sample.</summary>
+    /// <summary>Pixels of dy a strip transposes: its samples', or its tile rows' two pixel rows each.</summary>
     private static int GradientPixels(in Plan plan) => plan.SamplesPerStrip > 1
-        ? plan.SamplesPerStrip * RoundUp(plan.Height * plan.Width, 16)
-        : RoundUp(2 * plan.RowsPerStrip * plan.Width, 16);
+        ? plan.SamplesPerStrip * plan.Height * plan.Width
+        : 2 * plan.RowsPerStrip * plan.Width;
 
     /// <summary><c>dW (+)= Σₙ dy ⋆ x</c> of <paramref name="n"/> samples by F(2×2, 3×3).</summary>
     /// <param name="g">The convolution (see <see cref="SupportsWeightGradient"/>).</param>
@@ -76,7 +78,7 @@ internal static unsafe partial class Winograd
         var plane = plan.Height * plan.Width;
         if (plan.SamplesPerStrip > 1)
         {
-            var sampleStride = RoundUp(plane, 16) * plan.OutChannels;
+            var sampleStride = plane * plan.OutChannels;
             for (var first = 0; first < n; first += plan.SamplesPerStrip)
             {
                 var count = Math.Min(plan.SamplesPerStrip, n - first);
@@ -112,35 +114,10 @@ internal static unsafe partial class Winograd
 
     /// <summary>
     /// Pixels [<paramref name="firstPixel"/>, + <paramref name="pixels"/>) of one sample's dy, [K][H·W], into
-    /// <paramref name="target"/>[pixel][K] by 16×16 register transposes; the last block's missing pixels are zeros.
+    /// <paramref name="target"/>[pixel][K] (<see cref="MatrixTranspose"/> on the block of dy's rows).
     /// </summary>
-    private static void TransposeGradient(in Plan plan, float* dy, int firstPixel, int pixels, float* target)
-    {
-        int channels = plan.OutChannels, plane = plan.Height * plan.Width;
-        var rows = stackalloc float*[16];
-        var tile = stackalloc float[256];
-        for (var k = 0; k < channels; k += 16)
-        {
-            for (var p = 0; p < pixels; p += 16)
-            {
-                var count = pixels - p;
-                var source = dy + ((long)k * plane) + firstPixel + p;
-                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-                for (var r = 0; r < 16; r++)
-                {
-                    if (count >= 16)
-                    {
-                        rows[r] = source + ((long)r * plane);
-                        continue;
-                    }
-                    // A whole vector would read past the plane (and, on the last channel, past dy).
-                    System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(source + ((long)r * plane), mask, Vector512<float>.Zero).Store(tile + (16 * r));
-                    rows[r] = tile + (16 * r);
-                }
-                Transpose16.Run(rows, target + ((long)p * channels) + k, channels);
-            }
-        }
-    }
+    private static void TransposeGradient(in Plan plan, float* dy, int firstPixel, int pixels, float* target) =>
+        MatrixTranspose.Run(dy + firstPixel, plan.OutChannels, pixels, plan.Height * plan.Width, target, CpuPath.Vector512);
 
     /// <summary>
     /// <c>D (A dY Aᵀ) D</c> of the tiles of tile rows [<paramref name="row"/>, + <paramref name="rows"/>) of one sample, dy
