@@ -87,21 +87,22 @@ public class WinogradWeightGradientTests
     /// ResNet-8's 32 → 32 and 64 → 64 (several samples per strip, the last strip partly filled), a map cut into strips; and
     /// layers it keeps on the direct kernels (16 channels, a 14×14 map's partly filled lanes).
     /// </summary>
-    private static readonly (int N, ConvGeometry G)[] Dispatched =
+    private static readonly (int N, ConvGeometry G, bool Winograd)[] Dispatched =
     [
-        (5, new ConvGeometry(32, 16, 16, 32, 3, pad: 1)),
-        (7, new ConvGeometry(64, 8, 8, 64, 3, pad: 1)),
-        (2, new ConvGeometry(32, 64, 32, 32, 3, pad: 1)),
-        (3, new ConvGeometry(16, 32, 32, 16, 3, pad: 1)),
-        (3, new ConvGeometry(32, 14, 14, 64, 3, pad: 1)),
+        (5, new ConvGeometry(32, 16, 16, 32, 3, pad: 1), true),
+        (7, new ConvGeometry(64, 8, 8, 64, 3, pad: 1), true),
+        (2, new ConvGeometry(32, 64, 32, 32, 3, pad: 1), true),
+        (3, new ConvGeometry(16, 32, 32, 16, 3, pad: 1), false),
+        (3, new ConvGeometry(32, 14, 14, 64, 3, pad: 1), false),
     ];
 
     [Theory]
     [MemberData(nameof(WinogradTests.Paths), MemberType = typeof(WinogradTests))]
     public void Conv2d_weight_gradient_matches_the_reference_where_it_takes_winograd_and_where_not(CpuPath path)
     {
-        foreach (var (n, g) in Dispatched)
+        foreach (var (n, g, winograd) in Dispatched)
         {
+            Assert.Equal(winograd && Accelerated && CpuPaths.Resolve(path) == CpuPath.Vector512, Conv2d.UsesWinogradWeightGradient(g, CpuPaths.Resolve(path)));
             var x = KernelAssert.Random(n * g.InputLength, 1);
             var dy = KernelAssert.Random(n * g.OutputLength, 2);
             var (expected, magnitude) = Reference(g, n, x, dy);

@@ -30,8 +30,11 @@ public static unsafe partial class Conv2d
     /// 18 of 30). ResNet-8's 16 → 16 on 32×32 measured faster alone too (159 → 186), but with its layers also taking it the step
     /// was no faster (15.70 → 15.79 ms, 10 of 30 pairs), as its forward pass was not (<see cref="WinogradPays"/>).
     /// </summary>
-    private static bool UsesWinogradWeightGradient(in ConvGeometry g, CpuPath path) =>
-        Winograd.SupportsWeightGradient(g, path) && WinogradPays(g) && Winograd.WeightGradientPays(g);
+    /// <param name="g">The convolution.</param>
+    /// <param name="path">The instruction set (resolved).</param>
+    /// <returns>True when the weight gradient takes Winograd.</returns>
+    internal static bool UsesWinogradWeightGradient(in ConvGeometry g, CpuPath path) =>
+        UsesWinograd(g, path) && Winograd.SupportsWeightGradient(g, path) && Winograd.WeightGradientPays(g);
 
     /// <summary>
     /// Where the data gradient by Winograd is faster than the implicit GEMM: at least 16 channels each way of the data-gradient
