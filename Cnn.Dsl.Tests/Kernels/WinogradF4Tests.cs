@@ -6,7 +6,8 @@ namespace Cnn.Dsl.Tests.Kernels;
 /// <summary>
 /// The one-sample Winograd F(4×4, 3×3) kernel (<see cref="WinogradF4"/>) against the double-precision reference on every map it
 /// takes (up to 16×16: one vector of 4×4 tiles), and its blocks of output channels split between two threads' scratch in any
-/// order giving the same bits. F(4×4, 3×3) rounds more than F(2×2, 3×3) (its transforms scale by up to 8 and 1/24), so the
+/// order giving the same bits (on maps of at most 8×8, whose GEMMs take the channels in the lanes, by pairs of blocks or single
+/// ones). F(4×4, 3×3) rounds more than F(2×2, 3×3) (its transforms scale by up to 8 and 1/24), so the
 /// bound is 1e-5 of the sum of the terms' magnitudes, Σ|x|·|w| + |b|.
 /// </summary>
 public class WinogradF4Tests
@@ -68,7 +69,14 @@ public class WinogradF4Tests
         {
             return;
         }
-        foreach (var g in new[] { new ConvGeometry(32, 14, 14, 64, 3, pad: 1), new ConvGeometry(17, 9, 11, 40, 3, pad: 1) })
+        // Tiles in the lanes (14×14, 9×11), and maps of few tiles with the channels in the lanes, whose parts are pairs of blocks:
+        // 3 blocks (a pair and a single), 4 (two pairs), and one partial block.
+        var geometries = new[]
+        {
+            new ConvGeometry(32, 14, 14, 64, 3, pad: 1), new ConvGeometry(17, 9, 11, 40, 3, pad: 1), new ConvGeometry(20, 8, 7, 40, 3, pad: 1),
+            new ConvGeometry(64, 8, 8, 64, 3, pad: 1), new ConvGeometry(16, 6, 5, 9, 3, pad: 1),
+        };
+        foreach (var g in geometries)
         {
             var x = KernelAssert.Random(g.InputLength, 1);
             var w = KernelAssert.Random(g.WeightLength, 2);
@@ -77,22 +85,90 @@ public class WinogradF4Tests
 
             var blocks = new WinogradF4.Blocks(g);
             Assert.Equal((g.OutChannels + 15) / 16, blocks.Count);
+            Assert.Equal(WinogradF4.HasFewTiles(g) ? 2 : 1, blocks.PartBlocks);
+            Assert.Equal((blocks.Count + blocks.PartBlocks - 1) / blocks.PartBlocks, blocks.Parts);
             var filters = new float[blocks.FilterLength];
             WinogradF4.TransformFilters(g, w, filters);
-            // Two threads' scratch, stale; the blocks in reverse order, each thread taking every other one.
-            float[] first = KernelAssert.Random(blocks.ScratchLength, 5, 1e30f), second = KernelAssert.Random(blocks.ScratchLength, 6, 1e30f);
-            var y = KernelAssert.Random(g.OutputLength, 7);
-            fixed (float* xBase = x, u = filters, bBase = b, yBase = y, one = first, two = second)
+            // Two threads' scratch, stale; the parts, then single blocks, in reverse order, each thread taking every other one.
+            foreach (var (pieces, size) in new[] { (blocks.Parts, blocks.PartBlocks), (blocks.Count, 1) })
             {
-                blocks.Transform(xBase, one);
-                blocks.Transform(xBase, two);
-                for (var block = blocks.Count - 1; block >= 0; block--)
+                float[] first = KernelAssert.Random(blocks.ScratchLength, 5, 1e30f), second = KernelAssert.Random(blocks.ScratchLength, 6, 1e30f);
+                var y = KernelAssert.Random(g.OutputLength, 7);
+                fixed (float* xBase = x, u = filters, bBase = b, yBase = y, one = first, two = second)
                 {
-                    blocks.Compute(block, 1, u, bBase, yBase, block % 2 == 0 ? one : two);
+                    blocks.Transform(xBase, one);
+                    blocks.Transform(xBase, two);
+                    for (var piece = pieces - 1; piece >= 0; piece--)
+                    {
+                        blocks.Compute(piece * size, size, u, bBase, yBase, piece % 2 == 0 ? one : two);
+                    }
+                }
+                Assert.Equal(expected, y);
+            }
+        }
+    }
+
+    [Fact]
+    public void Maps_of_few_tiles_give_the_values_of_the_tile_per_lane_kernel_bit_for_bit()
+    {
+        if (!Accelerated)
+        {
+            return;
+        }
+        // A map of at most 8×8 embedded in the top left of a 12×12 one, zero elsewhere: every tile of the small map reads the same
+        // patch values in both (the zeros standing for its padding), so the large map's corner is the small map's output.
+        foreach (var (inC, outC, h, w) in new[] { (64, 64, 8, 8), (20, 40, 5, 7), (16, 17, 8, 6), (3, 16, 6, 8) })
+        {
+            var small = new ConvGeometry(inC, h, w, outC, 3, pad: 1);
+            var large = new ConvGeometry(inC, 12, 12, outC, 3, pad: 1);
+            Assert.True(WinogradF4.HasFewTiles(small));
+            Assert.False(WinogradF4.HasFewTiles(large));
+            var x = KernelAssert.Random(small.InputLength, 1);
+            var embedded = new float[large.InputLength];
+            for (var c = 0; c < inC; c++)
+            {
+                for (var r = 0; r < h; r++)
+                {
+                    Array.Copy(x, ((c * h) + r) * w, embedded, ((c * 12) + r) * 12, w);
                 }
             }
-            Assert.Equal(expected, y);
+            var weight = KernelAssert.Random(small.WeightLength, 2);
+            var bias = KernelAssert.Random(outC, 3);
+            var expected = Forward(large, embedded, weight, bias, 4);
+            var actual = Forward(small, x, weight, bias, 5);
+            for (var o = 0; o < outC; o++)
+            {
+                for (var r = 0; r < h; r++)
+                {
+                    Assert.Equal(expected.AsSpan(((o * 12) + r) * 12, w), actual.AsSpan(((o * h) + r) * w, w));
+                }
+            }
         }
+    }
+
+    [Fact]
+    public unsafe void Maps_of_few_tiles_are_pooled_after_the_convolution_not_in_its_output_transform()
+    {
+        var g = new ConvGeometry(32, 8, 8, 32, 3, pad: 1);
+        Assert.True(WinogradF4.HasFewTiles(g));
+        Assert.False(WinogradF4.HasFewTiles(new ConvGeometry(32, 9, 8, 32, 3, pad: 1)));
+        Assert.False(WinogradF4.HasFewTiles(new ConvGeometry(32, 8, 9, 32, 3, pad: 1)));
+        Assert.False(WinogradF4.Pools(g, new PoolGeometry(32, 8, 8, 2)));
+        if (!Accelerated)
+        {
+            return;
+        }
+        var blocks = new WinogradF4.Blocks(g);
+        var work = new float[blocks.ScratchLength];
+        var pooled = new float[32 * 4 * 4];
+        var filters = new float[blocks.FilterLength];
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            fixed (float* u = filters, p = pooled, scratch = work)
+            {
+                blocks.ComputePooled(0, blocks.Count, u, null, null, null, p, scratch);
+            }
+        });
     }
 
     [Fact]

@@ -256,8 +256,14 @@ public class WinogradTests
         Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 32, 3, pad: 1)));
         Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 32, 32, 16, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(3, 32, 32, 16, 3, pad: 1)));
-        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 8, 8, 16, 3, pad: 1)));
-        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 8, 8, 64, 3, pad: 1)));
+        // Maps of 5×5 to 8×8 by F(4×4) with the channels in the lanes, up to 64·64 filters; not 4×4 (one tile) nor 9×9 to 13×13.
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(16, 8, 8, 16, 3, pad: 1)));
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 8, 8, 64, 3, pad: 1)));
+        Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 5, 6, 48, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(64, 8, 8, 128, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 4, 4, 32, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 9, 9, 32, 3, pad: 1)));
+        Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(8, 8, 8, 64, 3, pad: 1)));
         Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 14, 14, 64, 3, pad: 1)));
         Assert.Equal(accelerated, Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 16, 16, 64, 3, pad: 1)));
         Assert.False(Conv2d.OneSampleTakesWinograd(new ConvGeometry(32, 12, 16, 64, 3, pad: 1)));

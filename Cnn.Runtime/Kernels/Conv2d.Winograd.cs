@@ -68,13 +68,27 @@ public static unsafe partial class Conv2d
     /// two workers, 1.082× and 1.091× with one. bn2conv's and simplecnn's 32 → 64 on 14×14 and 16×16, 40 alternated pairs, both
     /// sharing their convolutions with worker 1: 1.037× and 1.034× against the shared direct kernel; with worker 1 not sharing
     /// them, 1.077× and 1.089× (one worker: 1.100× and 1.102×). With the filters transformed on every call, the 16 → 16 layers
-    /// alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). Not taken: ResNet-8's 64 → 64 on 8×8
-    /// (0.998× with two workers sharing it by blocks, 0.986× with one).
+    /// alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). ResNet-8's 64 → 64 on 8×8 by F(2×2, 3×3) was
+    /// no faster (0.998× with two workers sharing it by blocks, 0.986× with one); by F(4×4, 3×3) with the channels in the lanes
+    /// (<see cref="TakesFewTileWinograd"/>) it is: alone 2.3 µs of transform and 9.5 of products against 24.2 direct, and the
+    /// whole one-sample pass, 30 alternated pairs of 300 passes in one process, 1.035× and 1.043× faster with one worker (21 and
+    /// 28 pairs of 30), 1.035× and 1.055× with two (25 and 29).
     /// </summary>
     /// <param name="g">The convolution.</param>
     /// <returns>True when Winograd is the faster one-sample kernel.</returns>
     internal static bool OneSampleTakesWinograd(in ConvGeometry g) =>
-        Winograd.Supports(g, CpuPaths.Best) && g.InChannels >= 16 && g.OutChannels >= 16 && g.InChannels * g.OutChannels <= 32 * 64 && g.OutHeight >= 14 && g.OutWidth >= 14;
+        Winograd.Supports(g, CpuPaths.Best) && g.InChannels >= 16 && g.OutChannels >= 16
+        && ((g.InChannels * g.OutChannels <= 32 * 64 && g.OutHeight >= 14 && g.OutWidth >= 14) || TakesFewTileWinograd(in g));
+
+    /// <summary>
+    /// The small maps one-sample inference computes by <see cref="WinogradF4"/> with the output channels in the GEMM's lanes
+    /// (<see cref="WinogradF4.HasFewTiles"/>): 5×5 to 8×8, whose 4 tiles F(4×4, 3×3) fills (its 36 products per tile are 144 direct
+    /// ones on an 8×8 map, 81 on 6×6), at most 64·64 filters (a transform of 36·64·64 floats, 576 KiB, read on every pass).
+    /// </summary>
+    /// <param name="g">A convolution <see cref="Winograd.Supports"/> takes, of 16 channels or more each way.</param>
+    /// <returns>True when the map and the filters fit.</returns>
+    private static bool TakesFewTileWinograd(in ConvGeometry g) =>
+        WinogradF4.Supports(in g) && WinogradF4.HasFewTiles(in g) && g.OutHeight > 4 && g.OutWidth > 4 && g.InChannels * g.OutChannels <= 64 * 64;
 
     /// <summary>Floats of <paramref name="g"/>'s filters transformed for <see cref="ForwardWithFilters"/>.</summary>
     /// <param name="g">The convolution (see <see cref="Winograd.Supports"/>).</param>

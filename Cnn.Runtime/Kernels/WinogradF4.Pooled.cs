@@ -10,13 +10,15 @@ internal static unsafe partial class WinogradF4
     /// <summary>
     /// Whether <see cref="Blocks.ComputePooled"/> may take <paramref name="pool"/> after <paramref name="g"/>: 2×2 windows at
     /// stride 2, unpadded, over the whole output, each window inside one 4×4 tile (a trailing odd row or column is dropped, as
-    /// the floor-mode pooling drops it).
+    /// the floor-mode pooling drops it), on maps larger than 8×8: on smaller ones <see cref="Blocks.Compute"/>'s GEMM with the
+    /// channels in the lanes (<see cref="HasFewTiles"/>) and the pooling after it do less work than a GEMM with a quarter of its
+    /// lanes used.
     /// </summary>
     /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
     /// <param name="pool">The max pooling of its output.</param>
     /// <returns>True when the pooling can run in the output transform.</returns>
     internal static bool Pools(in ConvGeometry g, in PoolGeometry pool) =>
-        pool.Size == 2 && pool.Stride == 2 && pool.Pad == 0 && pool.Channels == g.OutChannels && pool.InHeight == g.OutHeight && pool.InWidth == g.OutWidth
+        !HasFewTiles(g) && pool.Size == 2 && pool.Stride == 2 && pool.Pad == 0 && pool.Channels == g.OutChannels && pool.InHeight == g.OutHeight && pool.InWidth == g.OutWidth
         && pool.OutHeight == g.OutHeight / 2 && pool.OutWidth == g.OutWidth / 2;
 
     /// <summary>

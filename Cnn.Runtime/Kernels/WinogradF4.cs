@@ -11,7 +11,8 @@ namespace Cnn.Runtime.Kernels;
 /// pair costs 36 multiplies instead of 144 (F(2×2, 3×3): 64, and on a 14×14 map its 49 tiles fill 64 lanes where these 16 fill
 /// 16). Lane <c>4·th + tw</c> of every vector is the tile at tile row th, tile column tw. One-sample inference takes it with
 /// filters kept between passes (<see cref="Network.OneSampleFilters"/>), by blocks of 16 output channels that two threads may
-/// share (<see cref="Blocks"/>).
+/// share (<see cref="Blocks"/>). Maps of at most 8×8, whose 4 tiles would fill a quarter of the lanes, swap the roles: the input
+/// transform and the GEMMs take 16 channels in the lanes and the tiles as broadcasts (<see cref="HasFewTiles"/>).
 /// </summary>
 /// <remarks>
 /// The transforms (Lavin and Gray, 2016), interpolation points 0, ±1, ±2 and ∞:
@@ -148,6 +149,7 @@ internal static unsafe partial class WinogradF4
         private readonly int _outChannels;
         private readonly int _height;
         private readonly int _width;
+        private readonly bool _fewTiles;
 
         /// <summary>Plans <paramref name="g"/>'s sample.</summary>
         /// <param name="g">The convolution (see <see cref="Supports"/>).</param>
@@ -160,23 +162,44 @@ internal static unsafe partial class WinogradF4
             (_inChannels, _outChannels, _height, _width) = (g.InChannels, g.OutChannels, g.OutHeight, g.OutWidth);
             Count = PaddedOut(g) / BlockChannels;
             FilterLength = WinogradF4.FilterLength(g);
+            _fewTiles = HasFewTiles(g);
         }
 
         /// <summary>Blocks of 16 output channels (the last may be partial).</summary>
         internal int Count { get; }
 
+        /// <summary>
+        /// Blocks a thread best computes in one <see cref="Compute"/> call: 2 on maps of at most 8×8 (<see cref="HasFewTiles"/>, whose
+        /// GEMM takes two blocks at once), else 1.
+        /// </summary>
+        internal int PartBlocks => _fewTiles ? 2 : 1;
+
+        /// <summary>Parts of <see cref="PartBlocks"/> blocks each (the last may have fewer).</summary>
+        internal int Parts => (Count + PartBlocks - 1) / PartBlocks;
+
         /// <summary>Floats of the filters' transform <see cref="Compute"/> reads (<see cref="WinogradF4.FilterLength"/>).</summary>
         internal int FilterLength { get; }
 
-        /// <summary>Floats of one thread's scratch: V of the sample, [36][InChannels][16] (<see cref="InputPointStride"/>), and M of one block, [36][16][16].</summary>
-        internal int ScratchLength => InputLength + (Points * BlockChannels * 16);
+        /// <summary>
+        /// Floats of one thread's scratch: V of the sample, [36][InChannels][16] (<see cref="InputPointStride"/>), or [36][4][InChannels]
+        /// on a map of few tiles (<see cref="TransformInputFewTiles"/>), and M of <see cref="PartBlocks"/> blocks, [36][16][16] each.
+        /// </summary>
+        internal int ScratchLength => InputLength + (PartBlocks * Points * BlockChannels * 16);
 
-        private int InputLength => (int)(Points * InputPointStride(_inChannels));
+        private int InputLength => _fewTiles ? Points * FewTileSlots * FewTileSlotStride(_inChannels) : (int)(Points * InputPointStride(_inChannels));
 
         /// <summary>Transforms the sample at <paramref name="x"/> into <paramref name="work"/> (<see cref="ScratchLength"/> floats).</summary>
         /// <param name="x">The sample, [InChannels, H, W].</param>
         /// <param name="work">This thread's scratch.</param>
-        internal void Transform(float* x, float* work) => TransformInput(_inChannels, _height, _width, x, work);
+        internal void Transform(float* x, float* work)
+        {
+            if (_fewTiles)
+            {
+                TransformInputFewTiles(_inChannels, _height, _width, x, work);
+                return;
+            }
+            TransformInput(_inChannels, _height, _width, x, work);
+        }
 
         /// <summary>
         /// Output channels 16·<paramref name="first"/> up to 16·(<paramref name="first"/> + <paramref name="count"/>) of
@@ -190,6 +213,11 @@ internal static unsafe partial class WinogradF4
         /// <param name="work">This thread's scratch, as <see cref="Transform"/> left it.</param>
         internal void Compute(int first, int count, float* u, float* bias, float* y, float* work)
         {
+            if (_fewTiles)
+            {
+                ComputeFewTiles(first, count, u, bias, y, work);
+                return;
+            }
             for (var b = first; b < Math.Min(Count, first + count); b++)
             {
                 var offset = BlockChannels * b;
@@ -212,12 +240,34 @@ internal static unsafe partial class WinogradF4
         /// <param name="work">This thread's scratch, as <see cref="Transform"/> left it.</param>
         internal void ComputePooled(int first, int count, float* u, float* bias, float* scale, float* shift, float* pooled, float* work)
         {
+            if (_fewTiles)
+            {
+                throw new InvalidOperationException($"Maps of at most 8×8 ({_height}×{_width}) are computed with the channels in the lanes, then pooled (Pools is false).");
+            }
             int pooledHeight = _height / 2, pooledWidth = _width / 2;
             for (var b = first; b < Math.Min(Count, first + count); b++)
             {
                 int offset = BlockChannels * b, mapOffset = BlockChannels * (b - first);
                 TransformOutputPooled(Products(b, u, work), Channels(b), bias is null ? null : bias + offset, scale is null ? null : scale + mapOffset,
                     scale is null ? null : shift + mapOffset, pooledHeight, pooledWidth, pooled + ((long)offset * pooledHeight * pooledWidth));
+            }
+        }
+
+        /// <summary><see cref="Compute"/> by <see cref="MultiplyFewTiles"/>, two blocks at a time.</summary>
+        private void ComputeFewTiles(int first, int count, float* u, float* bias, float* y, float* work)
+        {
+            var m = work + InputLength;
+            var end = Math.Min(Count, first + count);
+            for (var b = first; b < end; b += 2)
+            {
+                var blocks = Math.Min(2, end - b);
+                MultiplyFewTiles(_inChannels, u + ((long)b * _inChannels * BlockChannels), (long)Count * _inChannels * BlockChannels, blocks, work, m);
+                for (var j = 0; j < blocks; j++)
+                {
+                    var offset = BlockChannels * (b + j);
+                    TransformOutputFewTiles(m + (j * Points * BlockChannels * 16), Channels(b + j), bias is null ? null : bias + offset, _height, _width,
+                        y + ((long)offset * _height * _width));
+                }
             }
         }
 

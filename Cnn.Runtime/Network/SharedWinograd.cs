@@ -128,7 +128,8 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         if (f4)
         {
             _f4Blocks = new WinogradF4.Blocks(g);
-            Run(in g, x, y, filters, bias, epilogue, _f4Blocks.ScratchLength, _f4Blocks.FilterLength, _f4Blocks.Count, share);
+            var parts = _split == Split.F4Blocks ? _f4Blocks.Parts : _f4Blocks.Count;
+            Run(in g, x, y, filters, bias, epilogue, _f4Blocks.ScratchLength, _f4Blocks.FilterLength, parts, share);
             return;
         }
         _blocks = new Winograd.ChannelBlocks(g);
@@ -258,7 +259,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
                 PooledF4Part(part, work);
                 return;
             case Split.F4Blocks:
-                _f4Blocks.Compute(part, 1, _filters, _bias, _output, work);
+                _f4Blocks.Compute(part * _f4Blocks.PartBlocks, _f4Blocks.PartBlocks, _filters, _bias, _output, work);
                 break;
             default:
                 _blocks.Compute(part, 1, _filters, _bias, _output, work);
@@ -266,8 +267,9 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         }
         if (_epilogue.Maps || _epilogue.Pools)
         {
-            var first = 16 * part;
-            _epilogue.Apply(context, in _g, _y, first, Math.Min(16, _g.OutChannels - first));
+            var channels = 16 * (_split == Split.F4Blocks ? _f4Blocks.PartBlocks : 1);
+            var first = channels * part;
+            _epilogue.Apply(context, in _g, _y, first, Math.Min(channels, _g.OutChannels - first));
         }
     }
 
@@ -277,7 +279,10 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         /// <summary>Blocks of 16 output channels by F(2×2, 3×3) (<see cref="Winograd.ChannelBlocks"/>), each followed by the epilogue.</summary>
         Blocks,
 
-        /// <summary>Blocks of 16 output channels by F(4×4, 3×3) (<see cref="WinogradF4.Blocks.Compute"/>), each followed by the epilogue.</summary>
+        /// <summary>
+        /// Parts of <see cref="WinogradF4.Blocks.PartBlocks"/> blocks of 16 output channels by F(4×4, 3×3) (<see cref="WinogradF4.Blocks.Compute"/>),
+        /// each followed by the epilogue.
+        /// </summary>
         F4Blocks,
 
         /// <summary>Blocks by F(4×4, 3×3) with the epilogue in the output transform (<see cref="PooledF4Part"/>).</summary>
