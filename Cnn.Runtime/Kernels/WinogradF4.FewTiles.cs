@@ -67,21 +67,7 @@ internal static unsafe partial class WinogradF4
                     var done = rowsDone + (6 * i);
                     InputPoints(d[0], d[1], d[2], d[3], d[4], d[5], out done[0], out done[1], out done[2], out done[3], out done[4], out done[5]);
                 }
-                var target = v + (slot * slotStride) + (16 * block);
-                long pointStride = FewTileSlots * slotStride;
-                for (var j = 0; j < 6; j++)
-                {
-                    var columnOf = rowsDone + j;
-                    InputPoints(columnOf[0], columnOf[6], columnOf[12], columnOf[18], columnOf[24], columnOf[30],
-                        out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
-                    var point = target + (j * pointStride);
-                    t0.Store(point);
-                    t1.Store(point + (6 * pointStride));
-                    t2.Store(point + (12 * pointStride));
-                    t3.Store(point + (18 * pointStride));
-                    t4.Store(point + (24 * pointStride));
-                    t5.Store(point + (30 * pointStride));
-                }
+                StoreInputColumns(rowsDone, v + (slot * slotStride) + (16 * block), FewTileSlots * slotStride);
             }
         }
     }

@@ -49,23 +49,32 @@ internal static unsafe partial class WinogradF4
                 var done = rowsDone + (6 * i);
                 InputPoints(d0, d1, d2, d3, d4, d5, out done[0], out done[1], out done[2], out done[3], out done[4], out done[5]);
             }
-            var channelTarget = v + (c * 16);
-            for (var j = 0; j < 6; j++)
-            {
-                var columnOf = rowsDone + j;
-                InputPoints(columnOf[0], columnOf[6], columnOf[12], columnOf[18], columnOf[24], columnOf[30],
-                    out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
-                var point = channelTarget + (j * pointStride);
-                t0.Store(point);
-                t1.Store(point + (6 * pointStride));
-                t2.Store(point + (12 * pointStride));
-                t3.Store(point + (18 * pointStride));
-                t4.Store(point + (24 * pointStride));
-                t5.Store(point + (30 * pointStride));
-            }
+            StoreInputColumns(rowsDone, v + (c * 16), pointStride);
         }
 
         static Vector512<float> Mask(int tileRow) => Vector512.Equals(Vector512<int>.Indices >> 2, Vector512.Create(tileRow)).AsSingle();
+    }
+
+    /// <summary>
+    /// The columns of a patch whose rows <see cref="InputPoints"/> has transformed (<paramref name="rowsDone"/>[6·i + j]) transformed
+    /// too, <c>V[6·k + j]</c> stored at <paramref name="target"/> + (6·k + j)·<paramref name="pointStride"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreInputColumns(Vector512<float>* rowsDone, float* target, long pointStride)
+    {
+        for (var j = 0; j < 6; j++)
+        {
+            var columnOf = rowsDone + j;
+            InputPoints(columnOf[0], columnOf[6], columnOf[12], columnOf[18], columnOf[24], columnOf[30],
+                out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
+            var point = target + (j * pointStride);
+            t0.Store(point);
+            t1.Store(point + (6 * pointStride));
+            t2.Store(point + (12 * pointStride));
+            t3.Store(point + (18 * pointStride));
+            t4.Store(point + (24 * pointStride));
+            t5.Store(point + (30 * pointStride));
+        }
     }
 
     /// <summary>
