@@ -36,6 +36,7 @@ public abstract partial class NetworkBase : IDisposable
     private readonly long _seed;
     private NetworkContext[] _contexts = Array.Empty<NetworkContext>();
     private WorkerPool? _pool;
+    private WholePass? _onWorker;
     private int[] _starts = Array.Empty<int>();
     private int[] _counts = Array.Empty<int>();
     private int _scratchBatch;
@@ -132,7 +133,8 @@ public abstract partial class NetworkBase : IDisposable
     /// <summary>
     /// Told when each statement of worker 0's passes ends, or null (the default): a profiler's view of the real passes, statement by
     /// statement (<see cref="IStatementTimer"/>; statements are numbered by <see cref="Steps"/>). Worker 0 runs its share of every
-    /// pass on the calling thread, so with one worker the timer sees the whole batch.
+    /// pass on the calling thread, so with one worker the timer sees the whole batch; while a timer is set, no one-sample pass is
+    /// handed to worker 1 whole (<see cref="SharedInference.RunsOnWorker"/>).
     /// </summary>
     public IStatementTimer? StatementTimer
     {
@@ -564,16 +566,29 @@ public abstract partial class NetworkBase : IDisposable
         _phase = phase;
         if (_pool is null || OnlyFirstWorkerHasSamples())
         {
-            // The same work in the same order as on the pool; without waking workers that have
-            // no samples (batch-1 inference would otherwise wait for a thread to be scheduled).
-            for (var i = 0; i < _contexts.Length; i++)
+            if (_pool is not null && phase == Phase.Forward && !_contexts[0].Training && _contexts[0].Timer is null && _contexts[0].Shared is { } shared
+                && shared.RunsOnWorker())
             {
-                RunWorker(i);
+                _pool.Delegate(_onWorker ??= new WholePass(this));
+                return;
             }
+            RunAlone();
         }
         else
         {
             _pool.Run();
+        }
+    }
+
+    /// <summary>
+    /// The same work in the same order as on the pool; without waking workers that have no samples (batch-1 inference would
+    /// otherwise wait for a thread to be scheduled).
+    /// </summary>
+    private void RunAlone()
+    {
+        for (var i = 0; i < _contexts.Length; i++)
+        {
+            RunWorker(i);
         }
     }
 

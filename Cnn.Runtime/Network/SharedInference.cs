@@ -15,9 +15,12 @@ internal sealed class SharedInference
     private readonly WorkerPool _pool;
     private readonly PassWakePolicy _wakes = new();
     private readonly MeasuredSharing _measured = new();
+    private readonly MeasuredSharing _placement = new();
     private long _passStart;
     private bool _passHasConvolution;
     private bool _passSharesConvolutions;
+    private bool _passPlaced;
+    private bool _passOnWorker;
 
     /// <summary>Creates the jobs of worker 0's context.</summary>
     /// <param name="context">Worker 0's context (the one every one-sample pass runs on).</param>
@@ -48,16 +51,38 @@ internal sealed class SharedInference
     {
         _wakes.BeginPass();
         _passHasConvolution = false;
+        _passPlaced = _passOnWorker = false;
         _passStart = Stopwatch.GetTimestamp();
     }
 
     /// <summary>Ends a pass begun by <see cref="BeginPass"/>: one that had a convolution to share counts toward <see cref="SharesConvolutions"/>.</summary>
     internal void EndPass()
     {
+        var elapsed = Stopwatch.GetTimestamp() - _passStart;
+        if (_passPlaced)
+        {
+            _placement.Record(_passOnWorker, elapsed);
+        }
         if (_passHasConvolution)
         {
-            _measured.Record(_passSharesConvolutions, Stopwatch.GetTimestamp() - _passStart);
+            _measured.Record(_passSharesConvolutions, elapsed);
         }
+    }
+
+    /// <summary>
+    /// Whether this one-sample inference pass runs whole on worker 1 (<see cref="WorkerPool.Delegate"/>), sharing nothing, rather
+    /// than on the calling thread with its layers shared as <see cref="SharesConvolutions"/> decides: while whole passes on worker 1
+    /// measure faster (<see cref="MeasuredSharing"/>, the slower way probed now and then). The two vCPUs of this VM are not equally
+    /// fast: resnet8's pass alone took 152–160 µs (medians of 3,000) in processes whose calling thread ran on CPU 0 and 123–126 µs in
+    /// those on CPU 1, and DirectConv's 64 → 64 on 8×8 31.8 against 25.5 µs pinned to each (their FMA peaks alike, 221–230 GFLOP/s).
+    /// The caller's core is not the caller's to choose; a pass handed to the worker on the faster core is.
+    /// </summary>
+    /// <returns>True to run the pass on worker 1.</returns>
+    internal bool RunsOnWorker()
+    {
+        _passPlaced = true;
+        _passOnWorker = _placement.Shares();
+        return _passOnWorker;
     }
 
     /// <summary>
@@ -73,6 +98,10 @@ internal sealed class SharedInference
     /// <returns>True to share.</returns>
     internal bool SharesConvolutions()
     {
+        if (_passOnWorker)
+        {
+            return false;
+        }
         if (!_passHasConvolution)
         {
             _passHasConvolution = true;
@@ -85,8 +114,22 @@ internal sealed class SharedInference
         return _passSharesConvolutions;
     }
 
-    /// <summary>Runs one layer's parts on this thread and worker 1 (<see cref="WorkerPool.Share"/>), waking it as the pass decided.</summary>
+    /// <summary>
+    /// Runs one layer's parts on this thread and worker 1 (<see cref="WorkerPool.Share"/>), waking it as the pass decided; in a pass
+    /// that <see cref="RunsOnWorker"/>, every part on this thread (worker 1's, which has nobody to share with), in order.
+    /// </summary>
     /// <param name="work">The layer's job.</param>
     /// <param name="parts">Its parts.</param>
-    internal void Run(IPartedWork work, int parts) => _pool.Share(work, parts, _wakes.Wakes(Stopwatch.GetTimestamp()));
+    internal void Run(IPartedWork work, int parts)
+    {
+        if (_passOnWorker)
+        {
+            for (var part = 0; part < parts; part++)
+            {
+                work.RunPart(part, 0);
+            }
+            return;
+        }
+        _pool.Share(work, parts, _wakes.Wakes(Stopwatch.GetTimestamp()));
+    }
 }

@@ -166,11 +166,7 @@ internal sealed class WorkerPool : IDisposable
             RunAlone(work, parts);
             return;
         }
-        _shared = work;
-        _sharedFinished = 0;
-        var generation = (uint)(Volatile.Read(ref _shareState) >> 32) + 1;
-        // A full fence: the job is visible before its parts can be claimed.
-        Interlocked.Exchange(ref _shareState, ((long)generation << 32) | ((long)parts << 16));
+        Publish(work, parts);
         // Read after the fence: either worker 1 still watches and sees the job, or its flag has fallen (ServeShares).
         if (wake && Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
         {
@@ -178,6 +174,21 @@ internal sealed class WorkerPool : IDisposable
         }
         ClaimShared(0);
         // Only parts worker 1 has claimed remain: a wait of at most one part, spun rather than blocked.
+        Finish(parts);
+    }
+
+    /// <summary>Makes <paramref name="work"/>'s parts claimable, with a full fence: the job is visible before its parts can be claimed.</summary>
+    private void Publish(IPartedWork work, int parts)
+    {
+        _shared = work;
+        _sharedFinished = 0;
+        var generation = (uint)(Volatile.Read(ref _shareState) >> 32) + 1;
+        Interlocked.Exchange(ref _shareState, ((long)generation << 32) | ((long)parts << 16));
+    }
+
+    /// <summary>Spins until every part of the current job has finished, then ends it and rethrows the first failure.</summary>
+    private void Finish(int parts)
+    {
         var spinner = default(SpinWait);
         while (Volatile.Read(ref _sharedFinished) < parts)
         {
@@ -188,6 +199,30 @@ internal sealed class WorkerPool : IDisposable
         {
             failure.Throw();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, one part, on worker 1 while the calling thread waits, spinning, and rethrows its failure:
+    /// for a job that runs faster on worker 1's core than on the caller's (<see cref="SharedInference.RunsOnWorker"/>). Wakes
+    /// worker 1 if it has stopped watching for jobs; runs the part on the calling thread in a pool without worker threads.
+    /// Call it only between <see cref="Run"/> calls, from the thread that calls <see cref="Run"/>, and share nothing from
+    /// inside the part.
+    /// </summary>
+    /// <param name="work">The job (kept only until this returns).</param>
+    public void Delegate(IPartedWork work)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        if (_threads.Length == 0)
+        {
+            RunAlone(work, 1);
+            return;
+        }
+        Publish(work, 1);
+        if (Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
+        {
+            _start[0].Release();
+        }
+        Finish(1);
     }
 
     public void Dispose()
