@@ -8,7 +8,8 @@ namespace Cnn.Runtime.Network;
 /// Winograd, of output channels or of rows on large maps (<see cref="Winograd"/>, with the residual joins after such rows:
 /// <see cref="JoinRows"/>), each
 /// computed by the same code as on one thread, so results do not depend on the worker count; whether a pass may wake a sleeping
-/// worker 1 is decided once per pass (<see cref="PassWakePolicy"/>). One instance per network (worker 0's context): a pass allocates nothing.
+/// worker 1 is decided once per pass (<see cref="PassWakePolicy"/>), and whether worker 1 runs the whole pass alone instead
+/// (<see cref="RunsOnWorker"/>). One instance per network (worker 0's context): a pass allocates nothing.
 /// </summary>
 internal sealed class SharedInference
 {

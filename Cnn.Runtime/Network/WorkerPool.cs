@@ -24,7 +24,8 @@ internal interface IPartedWork
 /// <remarks>
 /// <para>Between runs, <see cref="Share"/> lends worker 1 to the caller for one job of independent parts, claimed
 /// one at a time from a shared counter: the caller never waits for worker 1 to get a core, only for parts it
-/// has claimed, so a late or descheduled worker costs at most one part.</para>
+/// has claimed, so a late or descheduled worker costs at most one part. <see cref="Delegate"/> lends it a job of one part that
+/// only worker 1 runs, the caller spinning until it ends: a whole one-sample pass, when worker 1's core is the faster one.</para>
 /// <para>Waking a blocked thread costs the waker itself ~34 µs on this 2-vCPU VM when the other vCPU is idle
 /// (the release of a semaphore whose waiter sleeps; 0.4 µs while it still spins: measured with trivial jobs at
 /// 20–2,000 µs intervals). So after a shared job worker 1 watches for the next one for <see cref="ShareSpinMicroseconds"/>
