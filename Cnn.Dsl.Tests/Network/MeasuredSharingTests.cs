@@ -97,9 +97,24 @@ public sealed class MeasuredSharingTests
     }
 
     /// <summary>Passes of a simulated machine: each way's steady cost, plus a cost on the first call after a switch.</summary>
-    private sealed class SimulatedPasses
+    [Fact]
+    public void With_an_advantage_below_one_the_shared_way_must_be_that_much_faster_and_probes_back_off_to_the_interval_given()
     {
-        private readonly MeasuredSharing _measured = new();
+        // Shared 5 % faster: not enough for an advantage of 0.9; 15 % faster is.
+        var close = new SimulatedPasses(new MeasuredSharing(advantage: 0.9, longestProbeInterval: 4096));
+        close.Run(20_000, shared: 950, alone: 1000);
+        Assert.Equal(MeasuredSharing.ProbeLength, close.Runs(shared: true).Skip(1).Max());
+        var gaps = close.Runs(shared: false).Skip(1).SkipLast(1).ToArray();
+        Assert.Equal(4096, gaps.Max());
+        Assert.InRange(close.Runs(shared: true).Count, 2, 20_000 / 4096 + 10);
+        var clear = new SimulatedPasses(new MeasuredSharing(advantage: 0.9, longestProbeInterval: 4096));
+        clear.Run(2_000, shared: 850, alone: 1000);
+        Assert.True(clear.Ways.Skip(20).Count(way => way) > 1_900);
+    }
+
+    private sealed class SimulatedPasses(MeasuredSharing? measured = null)
+    {
+        private readonly MeasuredSharing _measured = measured ?? new();
 
         public List<bool> Ways { get; } = [];
 

@@ -25,7 +25,12 @@ namespace Cnn.Runtime.Network;
 /// counted at most twice the average, so that one preemption or one wake-up of worker 1 (~34 µs) does not turn the choice.
 /// </para>
 /// </remarks>
-internal sealed class MeasuredSharing
+/// <param name="advantage">
+/// The share of the alone way's average the shared way's must be within to be taken: 1 takes the faster; below 1 the shared way
+/// must be faster by that much, so that two ways about as fast do not turn the choice back and forth, each turn paying a switch.
+/// </param>
+/// <param name="longestProbeInterval">The most calls of the chosen way between two probes (<see cref="LongestProbeInterval"/> unless given).</param>
+internal sealed class MeasuredSharing(double advantage = 1.0, int longestProbeInterval = MeasuredSharing.LongestProbeInterval)
 {
     /// <summary>Calls in one probe of the slower way: a switch, then a steady call.</summary>
     internal const int ProbeLength = 2;
@@ -33,7 +38,7 @@ internal sealed class MeasuredSharing
     /// <summary>Calls of the chosen way between two probes right after the choice turns.</summary>
     internal const int ShortestProbeInterval = 8;
 
-    /// <summary>The most calls of the chosen way between two probes.</summary>
+    /// <summary>The most calls of the chosen way between two probes, unless the constructor says otherwise.</summary>
     internal const int LongestProbeInterval = 256;
 
     private double _shared;
@@ -65,7 +70,7 @@ internal sealed class MeasuredSharing
         {
             return false;
         }
-        var faster = _shared <= _alone;
+        var faster = SharingFaster();
         if (_probeLeft > 0)
         {
             _probeLeft--;
@@ -99,18 +104,20 @@ internal sealed class MeasuredSharing
             average = sample;
             return;
         }
-        var sharingWasFaster = _shared <= _alone;
+        var sharingWasFaster = SharingFaster();
         var probed = shared != sharingWasFaster;
         average = probed ? sample : average + ((Math.Min(sample, 2 * average) - average) / 8);
-        if ((_shared <= _alone) != sharingWasFaster)
+        if (SharingFaster() != sharingWasFaster)
         {
             _interval = ShortestProbeInterval;
             _untilProbe = _interval + 1;
         }
         else if (probed)
         {
-            _interval = Math.Min(2 * _interval, LongestProbeInterval);
+            _interval = Math.Min(2 * _interval, longestProbeInterval);
             _untilProbe = _interval + 1;
         }
     }
+
+    private bool SharingFaster() => _shared <= advantage * _alone;
 }

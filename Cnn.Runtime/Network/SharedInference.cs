@@ -13,10 +13,25 @@ namespace Cnn.Runtime.Network;
 /// </summary>
 internal sealed class SharedInference
 {
+    /// <summary>
+    /// How much faster whole passes on worker 1 must measure to be taken (<see cref="RunsOnWorker"/>): 10 %. With cores about as
+    /// fast, the two ways' averages cross back and forth by noise, and each turn's first pass pays for moving the network's lines
+    /// to the other core: taking the faster way outright cost resnet8's pass 3–4 % and bn2conv's up to 9 % (in-process A/B).
+    /// </summary>
+    private const double WorkerAdvantage = 0.9;
+
+    /// <summary>
+    /// The most passes between two probes of the way not taken (<see cref="RunsOnWorker"/>): 4,096, about half a second of
+    /// resnet8's passes. Each probe moves the network's lines to the other core and back; probing every 256 passes still cost
+    /// resnet8's pass 2 % and simplecnn's 1 % with cores alike (in-process A/B, 2 and 8 of 30 pairs faster), every 4,096
+    /// 0.3–0.5 % (9–14 of 30).
+    /// </summary>
+    private const int LongestPlacementProbeInterval = 4096;
+
     private readonly WorkerPool _pool;
     private readonly PassWakePolicy _wakes = new();
     private readonly MeasuredSharing _measured = new();
-    private readonly MeasuredSharing _placement = new();
+    private readonly MeasuredSharing _placement = new(WorkerAdvantage, LongestPlacementProbeInterval);
     private long _passStart;
     private bool _passHasConvolution;
     private bool _passSharesConvolutions;
