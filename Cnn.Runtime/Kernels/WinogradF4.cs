@@ -261,7 +261,7 @@ internal static unsafe partial class WinogradF4
             for (var b = first; b < end; b += 2)
             {
                 var blocks = Math.Min(2, end - b);
-                MultiplyFewTiles(_inChannels, u + ((long)b * _inChannels * BlockChannels), (long)Count * _inChannels * BlockChannels, blocks, work, m);
+                MultiplyFewTiles(_inChannels, BlockFilters(u, b), FilterPointStride, blocks, work, m);
                 for (var j = 0; j < blocks; j++)
                 {
                     var offset = BlockChannels * (b + j);
@@ -275,9 +275,15 @@ internal static unsafe partial class WinogradF4
         private float* Products(int b, float* u, float* work)
         {
             var m = work + InputLength;
-            Multiply(_inChannels, u + ((long)b * _inChannels * BlockChannels), (long)Count * _inChannels * BlockChannels, work, m);
+            Multiply(_inChannels, BlockFilters(u, b), FilterPointStride, work, m);
             return m;
         }
+
+        /// <summary>Floats between U[ξ][b] and U[ξ + 1][b].</summary>
+        private long FilterPointStride => (long)Count * _inChannels * BlockChannels;
+
+        /// <summary>Block <paramref name="b"/>'s U[0][b].</summary>
+        private float* BlockFilters(float* u, int b) => u + ((long)b * _inChannels * BlockChannels);
 
         /// <summary>Output channels of block <paramref name="b"/>: 16, or fewer in the last.</summary>
         private int Channels(int b) => Math.Min(BlockChannels, _outChannels - (BlockChannels * b));

@@ -140,10 +140,7 @@ internal sealed class SharedInference
     {
         if (_passOnWorker)
         {
-            for (var part = 0; part < parts; part++)
-            {
-                work.RunPart(part, 0);
-            }
+            WorkerPool.RunAlone(work, parts);
             return;
         }
         _pool.Share(work, parts, _wakes.Wakes(Stopwatch.GetTimestamp()));

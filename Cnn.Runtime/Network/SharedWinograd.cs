@@ -127,9 +127,9 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         var share = owner is not null && SharesBlocks(in g) && owner.SharesConvolutions();
         if (f4)
         {
+            // A pooled split has parts of one block: Pools is false on the maps whose parts are pairs (WinogradF4.HasFewTiles).
             _f4Blocks = new WinogradF4.Blocks(g);
-            var parts = _split == Split.F4Blocks ? _f4Blocks.Parts : _f4Blocks.Count;
-            Run(in g, x, y, filters, bias, epilogue, _f4Blocks.ScratchLength, _f4Blocks.FilterLength, parts, share);
+            Run(in g, x, y, filters, bias, epilogue, _f4Blocks.ScratchLength, _f4Blocks.FilterLength, _f4Blocks.Parts, share);
             return;
         }
         _blocks = new Winograd.ChannelBlocks(g);
@@ -267,7 +267,7 @@ internal sealed unsafe class SharedWinograd(NetworkContext context, SharedInfere
         }
         if (_epilogue.Maps || _epilogue.Pools)
         {
-            var channels = 16 * (_split == Split.F4Blocks ? _f4Blocks.PartBlocks : 1);
+            var channels = _split == Split.F4Blocks ? WinogradF4.BlockChannels * _f4Blocks.PartBlocks : 16;
             var first = channels * part;
             _epilogue.Apply(context, in _g, _y, first, Math.Min(channels, _g.OutChannels - first));
         }

@@ -167,24 +167,27 @@ internal sealed class WorkerPool : IDisposable
             RunAlone(work, parts);
             return;
         }
-        Publish(work, parts);
-        // Read after the fence: either worker 1 still watches and sees the job, or its flag has fallen (ServeShares).
-        if (wake && Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
-        {
-            _start[0].Release();
-        }
+        Publish(work, parts, wake);
         ClaimShared(0);
         // Only parts worker 1 has claimed remain: a wait of at most one part, spun rather than blocked.
         Finish(parts);
     }
 
-    /// <summary>Makes <paramref name="work"/>'s parts claimable, with a full fence: the job is visible before its parts can be claimed.</summary>
-    private void Publish(IPartedWork work, int parts)
+    /// <summary>
+    /// Makes <paramref name="work"/>'s parts claimable, with a full fence: the job is visible before its parts can be claimed; then
+    /// wakes worker 1 if <paramref name="wake"/> and it has stopped watching.
+    /// </summary>
+    private void Publish(IPartedWork work, int parts, bool wake)
     {
         _shared = work;
         _sharedFinished = 0;
         var generation = (uint)(Volatile.Read(ref _shareState) >> 32) + 1;
         Interlocked.Exchange(ref _shareState, ((long)generation << 32) | ((long)parts << 16));
+        // Read after the fence: either worker 1 still watches and sees the job, or its flag has fallen (ServeShares).
+        if (wake && Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
+        {
+            _start[0].Release();
+        }
     }
 
     /// <summary>Spins until every part of the current job has finished, then ends it and rethrows the first failure.</summary>
@@ -218,11 +221,7 @@ internal sealed class WorkerPool : IDisposable
             RunAlone(work, 1);
             return;
         }
-        Publish(work, 1);
-        if (Volatile.Read(ref _helperAwake) == 0 && Interlocked.Exchange(ref _shareWakePending, 1) == 0)
-        {
-            _start[0].Release();
-        }
+        Publish(work, 1, wake: true);
         Finish(1);
     }
 
@@ -289,7 +288,8 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private static void RunAlone(IPartedWork work, int parts)
+    /// <summary>Runs parts 0 … <paramref name="parts"/> − 1 on the calling thread (as worker 0), then rethrows the first failure.</summary>
+    internal static void RunAlone(IPartedWork work, int parts)
     {
         ExceptionDispatchInfo? first = null;
         for (var part = 0; part < parts; part++)
