@@ -71,7 +71,7 @@ public static unsafe partial class Conv2d
     /// alone (20.4 against 23 µs direct) gained nothing in the pass (1.001×, 0.997×). ResNet-8's 64 → 64 on 8×8 by F(2×2, 3×3) was
     /// no faster (0.998× with two workers sharing it by blocks, 0.986× with one); by F(4×4, 3×3) with the channels in the lanes
     /// (<see cref="TakesFewTileWinograd"/>) it is: alone 2.3 µs of transform and 9.5 of products against 24.2 direct, and the
-    /// whole one-sample pass, 30 alternated pairs of 300 passes in one process, 1.035× and 1.043× faster with one worker (21 and
+    /// whole one-sample pass, 30 alternated pairs of 300 passes in one process, 1.050× and 1.043× faster with one worker (21 and
     /// 28 pairs of 30), 1.035× and 1.055× with two (25 and 29).
     /// </summary>
     /// <param name="g">The convolution.</param>

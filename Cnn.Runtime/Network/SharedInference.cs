@@ -24,7 +24,7 @@ internal sealed class SharedInference
     /// The most passes between two probes of the way not taken (<see cref="RunsOnWorker"/>): 4,096, about half a second of
     /// resnet8's passes. Each probe moves the network's lines to the other core and back; probing every 256 passes still cost
     /// resnet8's pass 2 % and simplecnn's 1 % with cores alike (in-process A/B, 2 and 8 of 30 pairs faster), every 4,096
-    /// 0.3–0.5 % (9–14 of 30).
+    /// 0.3–0.6 % (9–14 of 30).
     /// </summary>
     private const int LongestPlacementProbeInterval = 4096;
 
@@ -89,8 +89,8 @@ internal sealed class SharedInference
     /// Whether this one-sample inference pass runs whole on worker 1 (<see cref="WorkerPool.Delegate"/>), sharing nothing, rather
     /// than on the calling thread with its layers shared as <see cref="SharesConvolutions"/> decides: while whole passes on worker 1
     /// measure faster (<see cref="MeasuredSharing"/>, the slower way probed now and then). The two vCPUs of this VM are not equally
-    /// fast: resnet8's pass alone took 152–160 µs (medians of 3,000) in processes whose calling thread ran on CPU 0 and 123–126 µs in
-    /// those on CPU 1, and DirectConv's 64 → 64 on 8×8 31.8 against 25.5 µs pinned to each (their FMA peaks alike, 221–230 GFLOP/s).
+    /// fast: resnet8's pass alone took 158–160 µs (medians of 3,000) in a process whose calling thread ran on CPU 0 and 123–126 µs in
+    /// five on CPU 1 (their second rounds), and DirectConv's 64 → 64 on 8×8 31.8 against 25.5 µs pinned to each (their FMA peaks alike, 221–230 GFLOP/s).
     /// The caller's core is not the caller's to choose; a pass handed to the worker on the faster core is.
     /// </summary>
     /// <returns>True to run the pass on worker 1.</returns>
